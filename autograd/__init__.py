@@ -1,0 +1,42 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation.
+
+>>> from autograd import Value
+>>> x = Value(3.0, label="x")
+>>> y = x * x + 2 * x
+>>> y.backward()
+>>> x.grad          # dy/dx = 2x + 2
+8.0
+"""
+
+from .engine import (
+    AnomalyError,
+    Value,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    sum,
+)
+from .functional import GradcheckError, grad, gradcheck
+from .graph import ancestors, count_nodes, topological_order, zero_grad
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "AnomalyError",
+    "GradcheckError",
+    "ancestors",
+    "count_nodes",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "sum",
+    "topological_order",
+    "zero_grad",
+]

@@ -1,0 +1,628 @@
+"""The engine: a scalar ``Value`` that remembers how it was computed.
+
+Every operation on Values returns a new Value that records three things:
+
+- ``op``: the name of the operation (``"*"``, ``"tanh"``, ...),
+- ``inputs``: the Values it was computed from, in argument order,
+- a *local derivative rule*: a small function that gives d(out)/d(input)
+  for each input, written right next to the forward computation.
+
+``backward()`` walks the graph from the output back to the leaves and applies
+the chain rule on every edge::
+
+    dL/d(input) += dL/d(out) * d(out)/d(input)
+                   upstream     local derivative
+
+Each rule is written once, with ordinary arithmetic, so that it works on
+plain floats (the fast path of ``backward()``) and on Values (the path of
+``autograd.grad(..., create_graph=True)``, whose gradients can be
+differentiated again).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+import traceback
+from functools import lru_cache, partial
+from typing import Any, Callable, Iterable, Union
+
+from .graph import topological_order
+
+__all__ = [
+    "Value",
+    "AnomalyError",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "sum",
+]
+
+Real = Union[int, float, numbers.Real]
+Operand = Union["Value", int, float, numbers.Real]
+
+_serials = itertools.count()
+
+# Recording switches. `_fast` is true in the common case (recording on, anomaly
+# checks off), so that every operation tests a single global.
+_recording = True
+_anomaly = False
+_fast = True
+# While anomaly mode is on: where each Value was created (a stack summary).
+_created_at: dict[Value, traceback.StackSummary] = {}
+
+
+def _set_modes(recording: bool, anomaly: bool) -> None:
+    global _recording, _anomaly, _fast
+    _recording, _anomaly = recording, anomaly
+    _fast = recording and not anomaly
+    if not anomaly:
+        _created_at.clear()
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN appeared while ``detect_anomaly()`` was on."""
+
+
+def _to_float(x: Any, where: str) -> float:
+    """Convert a real number to float, or explain what was expected."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(
+        f"{where}: expected a real number (int, float, bool) or a Value, "
+        f"got {type(x).__name__} ({x!r:.60})"
+    )
+
+
+class Value:
+    """A real number in a computation graph, with the gradient of an output.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b
+    >>> c.backward()
+    >>> a.grad, b.grad      # dc/da = b, dc/db = a
+    (-3.0, 2.0)
+
+    Attributes:
+        data: the number, as a float.
+        grad: d(output)/d(this Value), filled in by ``backward()``; 0.0 before.
+        label: a name for printing and drawing ("" if none).
+        op: the operation that produced this Value ("" for a leaf).
+        inputs: the Values it was computed from, in argument order.
+        serial: creation order; inputs always have smaller serials.
+
+    ``==`` and ``hash`` are by identity, so Values can be dict keys and set
+    members. ``<``, ``<=``, ``>``, ``>=`` and ``bool()`` look at ``data``;
+    they are not operations and are not recorded in the graph.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "inputs", "serial", "_rule")
+
+    def __init__(self, data: Real, label: str = "") -> None:
+        if isinstance(data, Value):
+            raise TypeError(
+                "Value(data): expected a real number, got a Value; "
+                "did you mean to use that Value directly (or Value(v.data) for a copy)?"
+            )
+        if not isinstance(label, str):
+            raise TypeError(f"Value(label=...): expected a str, got {type(label).__name__}")
+        self.data = _to_float(data, "Value(data)")
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.inputs: tuple[Value, ...] = ()
+        self._rule: Callable[..., tuple] | None = None
+        self.serial = next(_serials)
+
+    # ------------------------------------------------------------------
+    # printing and conversions
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other, "<")
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other, "<=")
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other, ">")
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other, ">=")
+
+    def __copy__(self):
+        raise TypeError(
+            "a Value is a node of a graph and is not copied; "
+            "use Value(v.data) for a new leaf with the same number"
+        )
+
+    __deepcopy__ = __copy__
+
+    # ------------------------------------------------------------------
+    # binary operations: each computes the output and names the rule for
+    # its local derivatives, (d out/d self, d out/d other).
+
+    def __add__(self, other: Operand) -> Value:
+        """out = a + b;  d out/da = 1,  d out/db = 1."""
+        other = _lift(other, "+")
+        return _make(self.data + other.data, "+", (self, other), _add_rule)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _lift(other, "+") + self
+
+    def __sub__(self, other: Operand) -> Value:
+        """out = a - b;  d out/da = 1,  d out/db = -1."""
+        other = _lift(other, "-")
+        return _make(self.data - other.data, "-", (self, other), _sub_rule)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _lift(other, "-") - self
+
+    def __mul__(self, other: Operand) -> Value:
+        """out = a * b;  d out/da = b,  d out/db = a."""
+        other = _lift(other, "*")
+        return _make(self.data * other.data, "*", (self, other), _mul_rule)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _lift(other, "*") * self
+
+    def __truediv__(self, other: Operand) -> Value:
+        """out = a / b;  d out/da = 1/b,  d out/db = -a/b**2."""
+        other = _lift(other, "/")
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"division by zero in '/': {self.data!r} / {other.data!r}")
+        return _make(self.data / other.data, "/", (self, other), _div_rule)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _lift(other, "/") / self
+
+    def __pow__(self, other: Operand) -> Value:
+        """out = x ** p.
+
+        With a plain-number exponent p:  d out/dx = p * x**(p-1).
+        With a Value exponent, also:     d out/dp = ln(x) * x**p.
+        """
+        if isinstance(other, Value):
+            data = _power(self.data, other.data)
+            return _make(data, "**", (self, other), _pow_rule)
+        p = _to_float(other, "** (exponent)")
+        return _make(_power(self.data, p), _pow_name(p), (self,), _pow_const_rule(p))
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _lift(other, "**") ** self
+
+    # ------------------------------------------------------------------
+    # unary operations
+
+    def __neg__(self) -> Value:
+        """out = -x;  d out/dx = -1."""
+        return _make(-self.data, "neg", (self,), _neg_rule)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        """out = |x|;  d out/dx = sign(x) (0 at x = 0, as in PyTorch)."""
+        return _make(abs(self.data), "abs", (self,), _abs_rule)
+
+    def exp(self) -> Value:
+        """out = e**x;  d out/dx = e**x = out."""
+        try:
+            data = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp overflow: exp({self.data!r}) is larger than the largest float "
+                "(exp(709.78) is about the limit)"
+            ) from None
+        return _make(data, "exp", (self,), _exp_rule)
+
+    def log(self) -> Value:
+        """out = ln(x) for x > 0;  d out/dx = 1/x."""
+        x = self.data
+        if x <= 0.0:
+            raise ValueError(f"log is defined for x > 0 only, got log({x!r})")
+        return _make(math.log(x), "log", (self,), _log_rule)
+
+    def tanh(self) -> Value:
+        """out = tanh(x);  d out/dx = 1 - tanh(x)**2 = 1 - out**2."""
+        return _make(math.tanh(self.data), "tanh", (self,), _tanh_rule)
+
+    def sigmoid(self) -> Value:
+        """out = 1 / (1 + e**-x);  d out/dx = out * (1 - out)."""
+        x = self.data
+        # Two forms, so that e**(big) is never computed: sigmoid(-1000) is 0.0.
+        if x >= 0.0:
+            data = 1.0 / (1.0 + math.exp(-x))
+        else:
+            e = math.exp(x)
+            data = e / (1.0 + e)
+        return _make(data, "sigmoid", (self,), _sigmoid_rule)
+
+    def relu(self) -> Value:
+        """out = max(0, x);  d out/dx = 1 if x > 0 else 0."""
+        x = self.data
+        return _make(0.0 if x <= 0.0 else x, "relu", (self,), _relu_rule)
+
+    def sin(self) -> Value:
+        """out = sin(x);  d out/dx = cos(x)."""
+        return _make(_math1(math.sin, self.data, "sin"), "sin", (self,), _sin_rule)
+
+    def cos(self) -> Value:
+        """out = cos(x);  d out/dx = -sin(x)."""
+        return _make(_math1(math.cos, self.data, "cos"), "cos", (self,), _cos_rule)
+
+    def sqrt(self) -> Value:
+        """out = sqrt(x) for x >= 0;  d out/dx = 1 / (2 sqrt(x)) = 0.5 / out."""
+        x = self.data
+        if x < 0.0:
+            raise ValueError(f"sqrt is defined for x >= 0 only, got sqrt({x!r})")
+        return _make(math.sqrt(x), "sqrt", (self,), _sqrt_rule)
+
+    # ------------------------------------------------------------------
+    # gradients
+
+    def local_grads(self, create_graph: bool = False) -> tuple:
+        """Return d(self)/d(input) for each of ``self.inputs``, in order.
+
+        These are the *local* derivatives written on the graph's edges. As
+        floats by default; with ``create_graph=True`` as Values, recorded in
+        the graph so that they can be differentiated again. A leaf has none.
+        """
+        rule = self._rule
+        if rule is None:
+            return ()
+        if create_graph:
+            return rule(self, *self.inputs)
+        return rule(self.data, *[x.data for x in self.inputs])
+
+    def backward(self, grad: Real = 1.0) -> None:
+        """Add d(self)/d(node) * grad to ``.grad`` of every node self depends on.
+
+        The nodes are visited in reverse topological order, so that when a node
+        is reached, every path from self to it has already contributed to its
+        upstream gradient. Then each edge applies the chain rule::
+
+            input.grad += node.grad * d(node)/d(input)
+
+        Gradients accumulate across calls, as in PyTorch: call
+        ``autograd.zero_grad(self)`` (or an optimizer's ``zero_grad()``) first
+        for fresh ones.
+        """
+        seed = _to_float(grad, "backward(grad)")
+        order = topological_order(self)
+        # This pass must add exactly seed * d(self)/d(node) to each node, even if
+        # an earlier backward() left gradients behind: set those aside first.
+        earlier = [(node, node.grad) for node in order if node.grad]
+        for node, _ in earlier:
+            node.grad = 0.0
+        self.grad = seed
+        if _anomaly:
+            _backward_checked(order)
+        else:
+            for node in reversed(order):
+                rule = node._rule
+                if rule is None:
+                    continue
+                g = node.grad
+                inputs = node.inputs
+                if len(inputs) == 1:
+                    (a,) = inputs
+                    (da,) = rule(node.data, a.data)
+                    a.grad += g * da
+                elif len(inputs) == 2:
+                    a, b = inputs
+                    da, db = rule(node.data, a.data, b.data)
+                    a.grad += g * da
+                    b.grad += g * db
+                else:
+                    for x, dx in zip(inputs, rule(node.data, *[x.data for x in inputs])):
+                        x.grad += g * dx
+        for node, g in earlier:
+            node.grad += g
+
+
+# ----------------------------------------------------------------------
+# the local derivative rules: rule(out, *inputs) -> (d out/d input, ...)
+# Arguments are floats in backward(), Values with create_graph=True.
+
+
+def _add_rule(out, a, b):
+    return (1.0, 1.0)
+
+
+def _sub_rule(out, a, b):
+    return (1.0, -1.0)
+
+
+def _mul_rule(out, a, b):
+    return (b, a)
+
+
+def _div_rule(out, a, b):
+    return (1.0 / b, -out / b)
+
+
+def _neg_rule(out, x):
+    return (-1.0,)
+
+
+def _abs_rule(out, x):
+    return (_sign(x),)
+
+
+def _exp_rule(out, x):
+    return (out,)
+
+
+def _log_rule(out, x):
+    return (1.0 / x,)
+
+
+def _tanh_rule(out, x):
+    return (1.0 - out * out,)
+
+
+def _sigmoid_rule(out, x):
+    return (out * (1.0 - out),)
+
+
+def _relu_rule(out, x):
+    return (1.0 if x > 0.0 else 0.0,)
+
+
+def _sin_rule(out, x):
+    return (x.cos() if type(x) is Value else math.cos(x),)
+
+
+def _cos_rule(out, x):
+    return (-(x.sin() if type(x) is Value else math.sin(x)),)
+
+
+def _sqrt_rule(out, x):
+    # At x = 0 the slope is infinite (as in PyTorch) rather than an error.
+    if type(out) is float and out == 0.0:
+        return (math.inf,)
+    return (0.5 / out,)
+
+
+def _pow_rule(out, x, p):
+    return (_pow_base_slope(x, p), _pow_exponent_slope(out, x, p))
+
+
+def _pow_const(p, out, x):
+    return (_pow_base_slope(x, p),)
+
+
+def _sum_rule(out, *xs):
+    return (1.0,) * len(xs)
+
+
+def _pow_base_slope(x, p):
+    """d/dx x**p = p * x**(p-1); infinite at x = 0 when p < 1 (as in PyTorch)."""
+    if float(p) == 0.0:
+        return 0.0
+    if type(x) is float and x == 0.0 and p < 1.0:
+        return math.inf
+    return p * x ** (p - 1.0)
+
+
+def _pow_exponent_slope(out, x, p):
+    """d/dp x**p = ln(x) * x**p for x > 0; 0 at x = 0 (p > 0); NaN for x < 0."""
+    if x > 0.0:
+        return (x.log() if type(x) is Value else math.log(x)) * out
+    if x < 0.0:
+        return math.nan
+    return 0.0
+
+
+@lru_cache(maxsize=256)
+def _pow_const_rule(p: float) -> Callable[..., tuple]:
+    return partial(_pow_const, p)
+
+
+@lru_cache(maxsize=256)
+def _pow_name(p: float) -> str:
+    return f"**{p:g}"
+
+
+# ----------------------------------------------------------------------
+# helpers
+
+
+def _make(data: float, op: str, inputs: tuple, rule: Callable[..., tuple]) -> Value:
+    """Create the result of an operation (skipping the checks of Value())."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.serial = next(_serials)
+    if _fast:
+        out.inputs = inputs
+        out._rule = rule
+    else:
+        _make_slowly(out, inputs, rule)
+    return out
+
+
+_new_value = object.__new__
+
+
+def _make_slowly(out: Value, inputs: tuple, rule: Callable[..., tuple]) -> None:
+    if not _recording:
+        out.op = ""
+        out.inputs = ()
+        out._rule = None
+        return
+    out.inputs = inputs
+    out._rule = rule
+    if _anomaly:
+        stack = traceback.extract_stack()[:-3]
+        _created_at[out] = stack
+        if math.isnan(out.data) and not any(math.isnan(x.data) for x in inputs):
+            raise AnomalyError(
+                f"NaN produced by '{out.op}' from inputs "
+                f"{[x.data for x in inputs]}; created at:\n" + "".join(stack.format()[-3:])
+            )
+
+
+def _backward_checked(order: list[Value]) -> None:
+    """backward() with a check for NaN on every edge (anomaly mode)."""
+    for node in reversed(order):
+        if node._rule is None:
+            continue
+        g = node.grad
+        for i, (x, dx) in enumerate(zip(node.inputs, node.local_grads())):
+            contribution = g * dx
+            if math.isnan(contribution) and not math.isnan(g):
+                where = _created_at.get(node)
+                site = "".join(where.format()[-3:]) if where else "  (before anomaly mode was on)\n"
+                name = f" '{node.label}'" if node.label else ""
+                raise AnomalyError(
+                    f"NaN gradient in backward of '{node.op}'{name} (data={node.data!r}) "
+                    f"for input {i} (data={x.data!r}): upstream {g!r} * local {dx!r}; "
+                    f"the node was created at:\n{site}"
+                )
+            x.grad += contribution
+
+
+def _lift(x: Operand, op: str) -> Value:
+    """Turn a plain number operand into a constant leaf Value."""
+    if isinstance(x, Value):
+        return x
+    return _make(_to_float(x, f"'{op}' operand"), "", (), None)
+
+
+def _data(x: Operand, op: str) -> float:
+    return x.data if isinstance(x, Value) else _to_float(x, f"'{op}' operand")
+
+
+def _sign(x) -> float:
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
+
+
+def _power(x: float, p: float) -> float:
+    if x < 0.0 and math.isfinite(p) and not p.is_integer():
+        raise ValueError(
+            f"'**' of a negative base to a non-integer power has no real value: "
+            f"{x!r} ** {p!r}"
+        )
+    try:
+        return x**p
+    except ZeroDivisionError:
+        raise ZeroDivisionError(f"'**': 0 to a negative power is undefined: {x!r} ** {p!r}") from None
+    except OverflowError:
+        raise OverflowError(f"'**' overflow: {x!r} ** {p!r} is larger than the largest float") from None
+
+
+def _math1(f: Callable[[float], float], x: float, op: str) -> float:
+    try:
+        return f(x)
+    except ValueError:
+        raise ValueError(f"{op} is undefined for {x!r}") from None
+
+
+def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
+    """Add many numbers in one operation: out = start + x1 + x2 + ... + xn.
+
+    d out/dxi = 1 for every i. One node with n inputs instead of a chain of n
+    additions: the same gradients, a smaller graph, a faster backward.
+    """
+    if isinstance(values, Value):
+        raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
+    xs = [_lift(x, "sum") for x in values]
+    if not (isinstance(start, (int, float)) and start == 0):
+        xs.insert(0, _lift(start, "sum"))
+    if not xs:
+        return _make(0.0, "", (), None)
+    if len(xs) == 1:
+        return xs[0]
+    total = math.fsum([x.data for x in xs])
+    return _make(total, "sum", tuple(xs), _sum_rule)
+
+
+class _GradMode:
+    """Base of the switches: a context manager that is also a decorator."""
+
+    __slots__ = ("_saved",)
+    _recording_inside: bool | None = None
+    _anomaly_inside: bool | None = None
+
+    def __enter__(self) -> None:
+        self._saved = (_recording, _anomaly)
+        recording = _recording if self._recording_inside is None else self._recording_inside
+        anomaly = _anomaly if self._anomaly_inside is None else self._anomaly_inside
+        _set_modes(recording, anomaly)
+
+    def __exit__(self, *exc: object) -> None:
+        _set_modes(*self._saved)
+
+    def __call__(self, func: Callable) -> Callable:
+        import functools
+
+        switch = type(self)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with switch():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Stop recording: results made inside are leaves with no inputs.
+
+    Use it where no gradient is needed (evaluation, optimizer updates) to save
+    time and memory. A context manager and a decorator::
+
+        with autograd.no_grad():
+            prediction = model(x)
+    """
+
+    __slots__ = ()
+    _recording_inside = False
+
+
+class enable_grad(_GradMode):
+    """Record again inside a ``no_grad`` block (a context manager and a decorator)."""
+
+    __slots__ = ()
+    _recording_inside = True
+
+
+class detect_anomaly(_GradMode):
+    """Find where a NaN first appears (a context manager and a decorator).
+
+    Inside it, an operation whose output is NaN although none of its inputs
+    is, or a backward step that turns a finite gradient into NaN, raises
+    ``AnomalyError`` naming the operation, its numbers and where the Value was
+    created. It is slow: use it for debugging only.
+    """
+
+    __slots__ = ()
+    _anomaly_inside = True
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are being recorded (outside ``no_grad``)."""
+    return _recording
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()``."""
+    return _anomaly
