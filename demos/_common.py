@@ -1,0 +1,124 @@
+"""What every demo shares: its command line, its output folder, and matplotlib.
+
+Each demo is ``python -m demos.NAME [--out DIR] [--quick]``. Its ``main(argv)``
+prints what it shows, writes its pictures (PNG) into the output folder and
+returns a :class:`Result` with the files it wrote and the numbers it measured,
+so that the test suite can run it in-process and check both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PLOT_EXTRA = "pip install 'chainrule[plot]'"
+
+
+class MissingExtra(ImportError):
+    """An optional library that a demo needs is not installed.
+
+    The message names the library and the pip extra that installs it.
+    """
+
+
+@dataclass
+class Options:
+    """The parsed command line of a demo."""
+
+    out: Path
+    quick: bool
+
+
+@dataclass
+class Result:
+    """What a demo produced: the files it wrote and the numbers it measured."""
+
+    files: list[Path] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_args(name: str, description: str, argv: Sequence[str] | None) -> Options:
+    """Read ``--out DIR`` and ``--quick``, and create the output folder.
+
+    ``argv`` is the list of arguments without the program name (``None``
+    means ``sys.argv[1:]``, as in argparse).
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m demos.{name}", description=description)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out"),
+        metavar="DIR",
+        help="folder for the pictures, created if needed (default: out)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smaller, faster run (the one the test suite runs)",
+    )
+    args = parser.parse_args(None if argv is None else list(argv))
+    out: Path = args.out
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {out}: expected a folder, but that path is a file")
+    out.mkdir(parents=True, exist_ok=True)
+    return Options(out=out, quick=args.quick)
+
+
+def pyplot() -> Any:
+    """Import matplotlib's pyplot, drawing off-screen, or explain how to install it.
+
+    The demos write files and never open windows, so matplotlib gets the
+    "Agg" backend (it works without a display, on a server or in CI). If
+    pyplot is already in use, in a notebook for instance, its backend is left
+    alone.
+    """
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise MissingExtra(
+            "this demo draws its plots with matplotlib, which is not installed; "
+            f"install it with: {PLOT_EXTRA}"
+        ) from error
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig: Any, options: Options, filename: str, result: Result) -> Path:
+    """Write a matplotlib figure as PNG into the output folder, and close it."""
+    plt = pyplot()
+    path = options.out / filename
+    fig.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    result.files.append(path)
+    print(f"  wrote {path}")
+    return path
+
+
+def record_file(path: Path, result: Result) -> Path:
+    """Note a file written by something other than matplotlib (a graph drawing)."""
+    result.files.append(path)
+    print(f"  wrote {path}")
+    return path
+
+
+def heading(text: str) -> None:
+    """Print a section title, underlined, so that a long output reads as a lesson."""
+    print()
+    print(text)
+    print("-" * len(text))
+
+
+def run(main: Callable[[Sequence[str] | None], Result]) -> None:
+    """Run a demo from ``python -m``: a missing optional library is one clear line, not a traceback."""
+    try:
+        main(None)
+    except MissingExtra as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,209 @@
+"""Smoke tests of the demos: each quick run writes real PNGs and reaches its stated numbers."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from demos import MissingExtra  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# Each demo, and the optional libraries (besides matplotlib) that it needs.
+DEMOS = {
+    "delta_rule": (),
+    "why_backprop": (),
+}
+
+
+def run_quick(name: str, out: Path):
+    module = importlib.import_module(f"demos.{name}")
+    return module.main(["--quick", "--out", str(out)])
+
+
+@pytest.fixture(scope="module")
+def quick_runs(tmp_path_factory):
+    """Each demo's quick run, done once for all the tests that look at it."""
+    cache: dict = {}
+
+    def get(name: str):
+        if name not in cache:
+            for library in DEMOS[name]:
+                pytest.importorskip(library)
+            out = tmp_path_factory.mktemp(name)
+            cache[name] = (out, run_quick(name, out))
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", sorted(DEMOS))
+def test_quick_run_writes_png_files_into_the_out_folder(quick_runs, name):
+    out, result = quick_runs(name)
+    assert result.files, f"{name} wrote no files"
+    for path in result.files:
+        assert path.parent == out
+        assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
+
+
+@pytest.mark.parametrize("name", sorted(DEMOS))
+def test_without_matplotlib_the_error_names_the_plot_extra(monkeypatch, tmp_path, name):
+    # A None entry in sys.modules makes `import matplotlib` raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.delitem(sys.modules, "matplotlib.pyplot", raising=False)
+    with pytest.raises(MissingExtra, match=r"chainrule\[plot\]"):
+        run_quick(name, tmp_path)
+
+
+def test_run_turns_a_missing_extra_into_one_line_and_exit_code_2(monkeypatch, capsys, tmp_path):
+    from demos import delta_rule
+    from demos._common import run
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.delitem(sys.modules, "matplotlib.pyplot", raising=False)
+    monkeypatch.setattr(sys, "argv", ["delta_rule", "--out", str(tmp_path)])
+    with pytest.raises(SystemExit) as exit_info:
+        run(delta_rule.main)
+    assert exit_info.value.code == 2
+    assert "pip install 'chainrule[plot]'" in capsys.readouterr().err
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    path = tmp_path / "not_a_folder"
+    path.write_text("")
+    with pytest.raises(SystemExit):
+        run_quick("delta_rule", path)
+    assert "expected a folder" in capsys.readouterr().err
+
+
+def test_out_folder_is_created(tmp_path):
+    out = tmp_path / "new" / "folder"
+    result = run_quick("delta_rule", out)
+    assert out.is_dir() and all(p.exists() for p in result.files)
+
+
+# ----------------------------------------------------------------------
+# delta_rule
+
+
+def test_delta_rule_demo_agrees_with_the_engine(quick_runs):
+    _, result = quick_runs("delta_rule")
+    assert result.metrics["largest_difference_all"] < 1e-12
+
+
+def test_delta_rule_matches_torch_autograd():
+    torch = pytest.importorskip("torch")
+    import random
+
+    from demos.delta_rule import delta_rule, random_network
+
+    rng = random.Random(3)
+    net = random_network([3, 5, 4, 2], rng)
+    x, y = [0.3, -0.7, 1.1], [0.2, -0.4]
+    ours = delta_rule(net, x, y)
+
+    Ws = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W in net.W]
+    bs = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for b in net.b]
+    a = torch.tensor(x, dtype=torch.float64)
+    for W, b in zip(Ws, bs):
+        a = torch.tanh(W @ a + b)
+    loss = 0.5 * ((a - torch.tensor(y, dtype=torch.float64)) ** 2).sum()
+    loss.backward()
+    assert ours.loss == pytest.approx(loss.item(), abs=1e-14)
+    for l in range(3):
+        assert torch.allclose(torch.tensor(ours.dW[l], dtype=torch.float64), Ws[l].grad, atol=1e-14)
+        assert torch.allclose(torch.tensor(ours.db[l], dtype=torch.float64), bs[l].grad, atol=1e-14)
+
+
+@pytest.mark.parametrize("sizes", [[1], [2, 0], []])
+def test_random_network_refuses_bad_sizes(sizes):
+    import random
+
+    from demos.delta_rule import random_network
+
+    with pytest.raises(ValueError, match="expected at least two positive layer sizes"):
+        random_network(sizes, random.Random(0))
+
+
+# ----------------------------------------------------------------------
+# why_backprop: the counting machinery, then the counts
+
+
+def test_counted_counts_each_operation_by_kind():
+    from demos.why_backprop import Tally
+
+    tally = Tally()
+    x, y, z = tally.number(2.0), tally.number(3.0), tally.number(4.0)
+    result = (x * y + z - 1.0).tanh() / 2.0
+    assert result.v == pytest.approx(__import__("math").tanh(9.0) / 2.0)
+    assert dict(tally.by_kind) == {"*": 1, "+": 1, "-": 1, "tanh": 1, "/": 1}
+    assert tally.total == 5
+
+
+@pytest.mark.parametrize("x", [-1.5, 0.2, 2.0])
+def test_dual_numbers_give_the_hand_derived_derivative(x):
+    import math
+
+    from demos.why_backprop import Dual, Tally
+
+    tally = Tally()
+    # f(x) = tanh(x * x) - 3x, f'(x) = (1 - tanh(x^2)^2) * 2x - 3
+    d = Dual(tally.number(x), tally.number(1.0))
+    f = (d * d).tanh() - d * 3.0
+    assert f.d.v == pytest.approx((1 - math.tanh(x * x) ** 2) * 2 * x - 3, abs=1e-12)
+
+
+@pytest.mark.parametrize("x, y", [(0.5, -2.0), (-1.0, 0.25)])
+def test_tape_backward_gives_the_hand_derived_gradient(x, y):
+    import math
+
+    from demos.why_backprop import Tally, Tape
+
+    tally, tape = Tally(), Tape()
+    a, b = tape.leaf(tally.number(x)), tape.leaf(tally.number(y))
+    # f = a*b + tanh(a): df/da = b + 1 - tanh(a)^2, df/db = a
+    f = a * b + a.tanh()
+    grads = tape.backward(f, tally.number(1.0))
+    assert grads[a.i].v == pytest.approx(y + 1 - math.tanh(x) ** 2, abs=1e-12)
+    assert grads[b.i].v == pytest.approx(x, abs=1e-12)
+
+
+def test_mlp_loss_refuses_the_wrong_number_of_parameters():
+    from demos.why_backprop import mlp_loss
+
+    with pytest.raises(ValueError, match="a 2-3-1 network has 13 parameters, got 12"):
+        mlp_loss([0.0] * 12, [2, 3, 1], [0.0, 0.0], [0.0])
+
+
+def test_finite_differences_cost_exactly_two_passes_and_four_operations_per_parameter(quick_runs):
+    # Per parameter: p + h, p - h, two forward passes, one subtraction, one division.
+    _, result = quick_runs("why_backprop")
+    for row in result.metrics["rows"]:
+        assert row["fd"] == row["P"] * (2 * row["forward"] + 4)
+
+
+def test_forward_mode_costs_more_than_one_pass_per_parameter(quick_runs):
+    _, result = quick_runs("why_backprop")
+    for row in result.metrics["rows"]:
+        assert row["fm"] > row["P"] * row["forward"]
+
+
+def test_backprop_costs_a_few_forward_passes_whatever_the_size(quick_runs):
+    _, result = quick_runs("why_backprop")
+    for row in result.metrics["rows"]:
+        # The forward pass of backprop also stores tanh' = 1 - t*t: two more operations per tanh.
+        assert row["rm_forward"] == row["forward"] + 2 * (2 * row["h"])
+        assert row["rm"] <= 4 * row["forward"]
+
+
+def test_all_three_gradients_agree_with_the_engine(quick_runs):
+    _, result = quick_runs("why_backprop")
+    for row in result.metrics["rows"]:
+        assert row["error_fd"] < 1e-6
+        assert row["error_fm"] < 1e-12
+        assert row["error_rm"] < 1e-12
