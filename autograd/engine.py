@@ -25,8 +25,9 @@ import itertools
 import math
 import numbers
 import traceback
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Union
 
 from .graph import topological_order
 
@@ -52,7 +53,7 @@ _recording = True
 _anomaly = False
 _fast = True
 # While anomaly mode is on: where each Value was created (a stack summary).
-_created_at: dict[Value, traceback.StackSummary] = {}
+_created_at: dict[Value, list[traceback.FrameSummary]] = {}
 
 
 def _set_modes(recording: bool, anomaly: bool) -> None:
@@ -476,7 +477,7 @@ def _make_slowly(out: Value, inputs: tuple, rule: Callable[..., tuple]) -> None:
         if math.isnan(out.data) and not any(math.isnan(x.data) for x in inputs):
             raise AnomalyError(
                 f"NaN produced by '{out.op}' from inputs "
-                f"{[x.data for x in inputs]}; created at:\n" + "".join(stack.format()[-3:])
+                f"{[x.data for x in inputs]}; created at:\n" + "".join(traceback.format_list(stack[-3:]))
             )
 
 
@@ -490,7 +491,11 @@ def _backward_checked(order: list[Value]) -> None:
             contribution = g * dx
             if math.isnan(contribution) and not math.isnan(g):
                 where = _created_at.get(node)
-                site = "".join(where.format()[-3:]) if where else "  (before anomaly mode was on)\n"
+                site = (
+                    "".join(traceback.format_list(where[-3:]))
+                    if where
+                    else "  (before anomaly mode was on)\n"
+                )
                 name = f" '{node.label}'" if node.label else ""
                 raise AnomalyError(
                     f"NaN gradient in backward of '{node.op}'{name} (data={node.data!r}) "
