@@ -159,7 +159,8 @@ class Value:
 
     def __add__(self, other: Operand) -> Value:
         """out = a + b;  d out/da = 1,  d out/db = 1."""
-        other = _lift(other, "+")
+        if type(other) is not Value:
+            other = _lift(other, "+")
         return _make(self.data + other.data, "+", (self, other), _add_rule)
 
     def __radd__(self, other: Operand) -> Value:
@@ -167,7 +168,8 @@ class Value:
 
     def __sub__(self, other: Operand) -> Value:
         """out = a - b;  d out/da = 1,  d out/db = -1."""
-        other = _lift(other, "-")
+        if type(other) is not Value:
+            other = _lift(other, "-")
         return _make(self.data - other.data, "-", (self, other), _sub_rule)
 
     def __rsub__(self, other: Operand) -> Value:
@@ -175,7 +177,8 @@ class Value:
 
     def __mul__(self, other: Operand) -> Value:
         """out = a * b;  d out/da = b,  d out/db = a."""
-        other = _lift(other, "*")
+        if type(other) is not Value:
+            other = _lift(other, "*")
         return _make(self.data * other.data, "*", (self, other), _mul_rule)
 
     def __rmul__(self, other: Operand) -> Value:
@@ -183,7 +186,8 @@ class Value:
 
     def __truediv__(self, other: Operand) -> Value:
         """out = a / b;  d out/da = 1/b,  d out/db = -a/b**2."""
-        other = _lift(other, "/")
+        if type(other) is not Value:
+            other = _lift(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero in '/': {self.data!r} / {other.data!r}")
         return _make(self.data / other.data, "/", (self, other), _div_rule)
@@ -549,7 +553,7 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     """
     if isinstance(values, Value):
         raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
-    xs = [_lift(x, "sum") for x in values]
+    xs = [x if type(x) is Value else _lift(x, "sum") for x in values]
     if not (isinstance(start, (int, float)) and start == 0):
         xs.insert(0, _lift(start, "sum"))
     if not xs:
