@@ -25,8 +25,9 @@ import itertools
 import math
 import numbers
 import traceback
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Union
 
 from .graph import topological_order
 
@@ -52,7 +53,7 @@ _recording = True
 _anomaly = False
 _fast = True
 # While anomaly mode is on: where each Value was created (a stack summary).
-_created_at: dict[Value, traceback.StackSummary] = {}
+_created_at: dict[Value, list[traceback.FrameSummary]] = {}
 
 
 def _set_modes(recording: bool, anomaly: bool) -> None:
@@ -158,7 +159,8 @@ class Value:
 
     def __add__(self, other: Operand) -> Value:
         """out = a + b;  d out/da = 1,  d out/db = 1."""
-        other = _lift(other, "+")
+        if type(other) is not Value:
+            other = _lift(other, "+")
         return _make(self.data + other.data, "+", (self, other), _add_rule)
 
     def __radd__(self, other: Operand) -> Value:
@@ -166,7 +168,8 @@ class Value:
 
     def __sub__(self, other: Operand) -> Value:
         """out = a - b;  d out/da = 1,  d out/db = -1."""
-        other = _lift(other, "-")
+        if type(other) is not Value:
+            other = _lift(other, "-")
         return _make(self.data - other.data, "-", (self, other), _sub_rule)
 
     def __rsub__(self, other: Operand) -> Value:
@@ -174,7 +177,8 @@ class Value:
 
     def __mul__(self, other: Operand) -> Value:
         """out = a * b;  d out/da = b,  d out/db = a."""
-        other = _lift(other, "*")
+        if type(other) is not Value:
+            other = _lift(other, "*")
         return _make(self.data * other.data, "*", (self, other), _mul_rule)
 
     def __rmul__(self, other: Operand) -> Value:
@@ -182,7 +186,8 @@ class Value:
 
     def __truediv__(self, other: Operand) -> Value:
         """out = a / b;  d out/da = 1/b,  d out/db = -a/b**2."""
-        other = _lift(other, "/")
+        if type(other) is not Value:
+            other = _lift(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(f"division by zero in '/': {self.data!r} / {other.data!r}")
         return _make(self.data / other.data, "/", (self, other), _div_rule)
@@ -476,7 +481,7 @@ def _make_slowly(out: Value, inputs: tuple, rule: Callable[..., tuple]) -> None:
         if math.isnan(out.data) and not any(math.isnan(x.data) for x in inputs):
             raise AnomalyError(
                 f"NaN produced by '{out.op}' from inputs "
-                f"{[x.data for x in inputs]}; created at:\n" + "".join(stack.format()[-3:])
+                f"{[x.data for x in inputs]}; created at:\n" + "".join(traceback.format_list(stack[-3:]))
             )
 
 
@@ -490,7 +495,11 @@ def _backward_checked(order: list[Value]) -> None:
             contribution = g * dx
             if math.isnan(contribution) and not math.isnan(g):
                 where = _created_at.get(node)
-                site = "".join(where.format()[-3:]) if where else "  (before anomaly mode was on)\n"
+                site = (
+                    "".join(traceback.format_list(where[-3:]))
+                    if where
+                    else "  (before anomaly mode was on)\n"
+                )
                 name = f" '{node.label}'" if node.label else ""
                 raise AnomalyError(
                     f"NaN gradient in backward of '{node.op}'{name} (data={node.data!r}) "
@@ -544,7 +553,7 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     """
     if isinstance(values, Value):
         raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
-    xs = [_lift(x, "sum") for x in values]
+    xs = [x if type(x) is Value else _lift(x, "sum") for x in values]
     if not (isinstance(start, (int, float)) and start == 0):
         xs.insert(0, _lift(start, "sum"))
     if not xs:
