@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 PLOT_EXTRA = "pip install 'chainrule[plot]'"
+DRAW_EXTRA = "pip install 'chainrule[draw]'"
 
 
 class MissingExtra(ImportError):
@@ -101,8 +102,31 @@ def save(fig: Any, options: Options, filename: str, result: Result) -> Path:
     return path
 
 
-def record_file(path: Path, result: Result) -> Path:
-    """Note a file written by something other than matplotlib (a graph drawing)."""
+def require_drawing() -> None:
+    """Check that computation graphs can be rendered, or explain what to install.
+
+    Drawing needs the Python package ``graphviz`` and a ``dot`` program
+    (Graphviz's own, or the one of the pip package graphviz-pure). A demo
+    calls this first, so that it stops before its work rather than after.
+    """
+    try:
+        import graphviz  # noqa: F401
+    except ImportError as error:
+        raise MissingExtra(
+            "this demo draws computation graphs with the Python package graphviz, which is not "
+            f"installed; install it with: {DRAW_EXTRA}"
+        ) from error
+    from autograd.draw import RendererNotFoundError, find_renderer
+
+    try:
+        find_renderer()
+    except RendererNotFoundError as error:
+        raise MissingExtra(str(error)) from error
+
+
+def save_drawing(drawing: Any, options: Options, filename: str, result: Result) -> Path:
+    """Render a graph drawing (``autograd.draw(...)``) as PNG into the output folder."""
+    path = drawing.save(options.out / filename)
     result.files.append(path)
     print(f"  wrote {path}")
     return path
