@@ -18,6 +18,8 @@ from .engine import (
     no_grad,
     sum,
 )
+from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
+from .explain import Explanation, Step, explain
 from .functional import GradcheckError, grad, gradcheck
 from .graph import ancestors, count_nodes, topological_order, zero_grad
 
@@ -26,11 +28,18 @@ __version__ = "0.1.0"
 __all__ = [
     "Value",
     "AnomalyError",
+    "Drawing",
+    "Explanation",
+    "GraphTooLargeError",
+    "RendererNotFoundError",
+    "Step",
     "GradcheckError",
     "ancestors",
     "count_nodes",
     "detect_anomaly",
+    "draw",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "is_anomaly_enabled",
