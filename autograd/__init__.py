@@ -8,6 +8,7 @@
 8.0
 """
 
+from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
 from .engine import (
     AnomalyError,
     Value,
@@ -18,7 +19,6 @@ from .engine import (
     no_grad,
     sum,
 )
-from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
 from .explain import Explanation, Step, explain
 from .functional import GradcheckError, grad, gradcheck
 from .graph import ancestors, count_nodes, topological_order, zero_grad

@@ -35,8 +35,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .engine import Value
 from .graph import topological_order
@@ -157,7 +158,9 @@ class Drawing:
     - in Jupyter it shows itself inline, as SVG.
     """
 
-    def __init__(self, graph: graphviz.Digraph, node_count: int, summarized: bool, renderer: str | None) -> None:
+    def __init__(
+        self, graph: graphviz.Digraph, node_count: int, summarized: bool, renderer: str | None
+    ) -> None:
         self.graph = graph
         self.node_count = node_count
         self.summarized = summarized
@@ -189,7 +192,9 @@ class Drawing:
         )
         if result.returncode != 0 or not result.stdout:
             message = result.stderr.decode("utf-8", "replace").strip()
-            raise RuntimeError(f"{name} failed to render the graph as {fmt} (exit {result.returncode}): {message}")
+            raise RuntimeError(
+                f"{name} failed to render the graph as {fmt} (exit {result.returncode}): {message}"
+            )
         return result.stdout
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -339,7 +344,9 @@ def draw(
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw(rankdir=...): expected one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if renderer is not None and renderer not in RENDERERS:
-        raise ValueError(f"draw(renderer=...): expected one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}")
+        raise ValueError(
+            f"draw(renderer=...): expected one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}"
+        )
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
     if summarize is not False and not isinstance(summarize, (bool, int)):
@@ -352,7 +359,9 @@ def draw(
             raise TypeError(f"draw(parameters=...): expected Values, got a {type(p).__name__}")
     if summarize is not False or group_by is not None:
         depth = None if isinstance(summarize, bool) else int(summarize)
-        return _draw_summary(root, order, rankdir, number, parameter_set, max_nodes, depth, group_by, renderer)
+        return _draw_summary(
+            root, order, rankdir, number, parameter_set, max_nodes, depth, group_by, renderer
+        )
     if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
             f"draw: the graph has {len(order)} values, more than max_nodes={max_nodes}; a drawing that "
@@ -423,7 +432,9 @@ def _draw_summary(
     for v in order:
         key = group_by(v) if group_by is not None else (label_group(v.label, depth) if v.label else None)
         if key is not None and not isinstance(key, str):
-            raise TypeError(f"draw(group_by=...): expected a str or None for each Value, got {type(key).__name__}")
+            raise TypeError(
+                f"draw(group_by=...): expected a str or None for each Value, got {type(key).__name__}"
+            )
         if key is None and v.inputs:
             # An unnamed result belongs with its newest named input: a neuron's
             # product w*x joins the neuron of w, not the layer that made x.

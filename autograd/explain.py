@@ -25,8 +25,9 @@ and writes no ``.grad``: it keeps its own table.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from .engine import Value
 from .graph import topological_order
@@ -119,7 +120,8 @@ class Explanation:
         return self.text()
 
     def __repr__(self) -> str:
-        return f"<Explanation of d{self.names[self.root]}: {len(self.steps)} steps over {len(self.order)} nodes>"
+        out = self.names[self.root]
+        return f"<Explanation of d{out}: {len(self.steps)} steps over {len(self.order)} nodes>"
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(self.text())
@@ -186,7 +188,9 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
     try:
         format(1.0, fmt)
     except (ValueError, TypeError):
-        raise ValueError(f"explain(fmt=...): expected a float format spec such as '.4f', got {fmt!r}") from None
+        raise ValueError(
+            f"explain(fmt=...): expected a float format spec such as '.4f', got {fmt!r}"
+        ) from None
     seed = float(grad)
     order = topological_order(root)
     names = node_names(order, root)
