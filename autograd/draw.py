@@ -35,7 +35,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -305,6 +305,7 @@ def draw(
     highlight: Value | None = None,
     parameters: Iterable[Value] = (),
     show_grad: bool = True,
+    grads: Mapping[Value, float] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     summarize: bool | int = False,
     group_by: Callable[[Value], str | None] | None = None,
@@ -326,6 +327,8 @@ def draw(
         parameters: Values to colour as trainable parameters (e.g.
             ``model.parameters()``).
         show_grad: show the ``grad`` field (turn off before ``backward()``).
+        grads: gradients to show instead of ``.grad`` (for example
+            ``explain(L).gradients``, which needs no ``backward()``).
         max_nodes: refuse graphs with more Values than this, with a message
             (``None`` draws any size).
         summarize: draw one box per group of Values instead of one per Value:
@@ -388,7 +391,8 @@ def draw(
         fields = [] if roles[v] == "constant" else [_record_text(names[v])]
         fields.append(f"data {_record_text(number(v.data))}")
         if show_grad:
-            fields.append(f"grad {_record_text(number(v.grad))}")
+            shown = v.grad if grads is None else grads.get(v, 0.0)
+            fields.append(f"grad {_record_text(number(shown))}")
         attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[roles[v]]}
         if v in path:
             attrs.update(color=_HIGHLIGHT, penwidth="2.5")
