@@ -50,6 +50,7 @@ class Step:
         total: dL/d(input) after this step (the running sum).
         names: (output, node, input) names, as written in the text.
         formula: how ``node`` was computed, e.g. ``"c = a * b"``.
+        fmt: the number format of the text.
     """
 
     node: Value
@@ -61,9 +62,11 @@ class Step:
     total: float
     names: tuple[str, str, str]
     formula: str
+    fmt: str = ".4f"
 
-    def format(self, fmt: str = ".4f") -> str:
+    def format(self, fmt: str | None = None) -> str:
         """The step as a teacher writes it: ``dL/da += dL/dc * dc/da = ...``."""
+        fmt = fmt or self.fmt
         out, node, inp = (_d(n) for n in self.names)
         return (
             f"d{out}/d{inp} += d{out}/d{node} * d{node}/d{inp} = "
@@ -208,7 +211,6 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
         for position, (x, dx) in enumerate(zip(node.inputs, node.local_grads())):
             contribution = g * dx
             table[x] += contribution
-            steps.append(
-                Step(node, x, position, dx, g, contribution, table[x], (out, names[node], names[x]), formula)
-            )
+            who = (out, names[node], names[x])
+            steps.append(Step(node, x, position, dx, g, contribution, table[x], who, formula, fmt))
     return Explanation(root, seed, steps, names, table, order, fmt)
