@@ -483,7 +483,9 @@ def _draw_summary(
             f"last data {_record_text(number(last.data))}",
             f"last grad {_record_text(number(last.grad))}",
         ]
-        g.node(ids[key], "{ " + " | ".join(fields) + " }", shape="record", style="filled,rounded",
+        # Stacked fields read better in a box: records flip with rankdir.
+        text = " | ".join(fields) if rankdir in ("LR", "RL") else "{ " + " | ".join(fields) + " }"
+        g.node(ids[key], text, shape="record", style="filled,rounded",
                fillcolor=_COLOURS["group"])
     index = {v: i for i, v in enumerate(order)}
     names = node_names(order, root)
