@@ -87,8 +87,8 @@ def _where(text: str, node: ast.AST) -> str:
     return f" at column {col + 1}: {segment!r}"
 
 
-def _suggest(name: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1)
+def _suggest(name: str, choices: tuple[str, ...] | list[str], cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
@@ -111,18 +111,19 @@ class Expression:
         function an operation of the engine.
         """
         missing = [name for name in self.variables if name not in values]
+        unused = [name for name in values if name not in self.variables]
+        if unused:
+            # A typo in --at shows up as one unknown name and one missing one.
+            hint = _suggest(unused[0], missing or list(self.variables), cutoff=0.5)
+            raise ExpressionError(
+                f"{unused[0]!r} has a value but is not a variable of the expression "
+                f"(its variables: {', '.join(self.variables) or 'none'}){hint}"
+            )
         if missing:
             given = ", ".join(sorted(values)) or "none"
             raise ExpressionError(
                 f"no value for {', '.join(map(repr, missing))}; give every variable a number "
                 f"(e.g. --at {missing[0]}=1.0). Given: {given}"
-            )
-        unused = [name for name in values if name not in self.variables]
-        if unused:
-            hint = _suggest(unused[0], self.variables)
-            raise ExpressionError(
-                f"{unused[0]!r} has a value but is not a variable of the expression "
-                f"(its variables: {', '.join(self.variables) or 'none'}){hint}"
             )
         leaves: dict[str, Value] = {}
         for name in self.variables:
