@@ -3,6 +3,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -296,7 +297,8 @@ def test_summarize_shrinks_a_graph_too_large_to_draw():
 
 def test_import_autograd_does_not_import_graphviz():
     code = "import autograd, sys; assert 'graphviz' not in sys.modules, 'graphviz imported'"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert result.returncode == 0, result.stderr
 
 
