@@ -128,7 +128,8 @@ def test_python_dash_m_autograd_runs_the_command_line():
 
 def test_python_dash_m_autograd_exits_2_on_a_hostile_expression():
     result = subprocess.run(
-        [sys.executable, "-m", "autograd", '__import__("os").getcwd()'], capture_output=True, text=True, cwd=ROOT,
+        [sys.executable, "-m", "autograd", '__import__("os").getcwd()'],
+        capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode == 2
     assert "error:" in result.stderr and result.stdout == ""
