@@ -17,6 +17,12 @@ Each rule is written once, with ordinary arithmetic, so that it works on
 plain floats (the fast path of ``backward()``) and on Values (the path of
 ``autograd.grad(..., create_graph=True)``, whose gradients can be
 differentiated again).
+
+A rule is one function per operation, shared by every node of that
+operation, not a closure made for each node. So a node refers only to its
+inputs, never back to itself: graphs hold no reference cycles and are freed
+the moment the last reference to their output goes, without waiting for the
+garbage collector.
 """
 
 from __future__ import annotations
