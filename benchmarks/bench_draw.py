@@ -1,6 +1,6 @@
 """How long drawing a 1,000-node graph takes: building the DOT text, then rendering it.
 
-    python -m benchmarks.bench_draw            # or: python benchmarks/bench_draw.py
+Run: python -m benchmarks.bench_draw [--nodes 1000] [--no-render]
 
 Prints a Markdown table. Building the DOT text is chainrule's own work (a walk
 of the graph and one Graphviz statement per node and edge); rendering is the
@@ -12,15 +12,11 @@ under a second for 1,000 nodes.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import autograd  # noqa: E402
-from autograd import RendererNotFoundError, Value, count_nodes, draw  # noqa: E402
-from autograd.draw import RENDERERS, find_renderer  # noqa: E402
+import autograd
+from autograd import RendererNotFoundError, Value, count_nodes, draw
+from autograd.draw import RENDERERS, find_renderer
 
 
 def chain(n: int) -> Value:
