@@ -38,7 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Evaluate an expression, backpropagate through it and explain every chain-rule step. "
             f"Allowed: numbers, variables, + - * / ** and unary -, and the functions {', '.join(FUNCTIONS)}."
         ),
-        epilog='example: python -m autograd "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88',
+        epilog=(
+            'example: python -m autograd "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88. '
+            'An expression that starts with "-" goes after "--": python -m autograd --at x=2 -- "-x**2"'
+        ),
     )
     parser.add_argument("expression", help='the expression, in quotes, e.g. "tanh(w*x + b)"')
     parser.add_argument(
