@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Union
 from .engine import Value
 from .graph import topological_order
 from .naming import is_constant, node_names, op_symbol
+from .pdf import png_to_pdf
 
 if TYPE_CHECKING:
     import graphviz
@@ -63,7 +64,9 @@ RENDERERS = ("dot", "graphviz-pure")
 RENDERER_ENV = "CHAINRULE_RENDERER"
 DEFAULT_MAX_NODES = 300
 
-# What each renderer can write; graphviz-pure 0.2 has no PDF output.
+# What each renderer writes itself. graphviz-pure 0.2 has no PDF output: its
+# PDFs are PNGs rendered at _PDF_DPI and put on a page (see autograd.pdf).
+_PDF_DPI = 192
 _FORMATS = {
     "dot": ("png", "svg", "pdf", "jpg", "jpeg", "gif"),
     "graphviz-pure": ("png", "svg", "jpg", "jpeg"),
@@ -182,13 +185,17 @@ class Drawing:
         """Render with ``dot`` (or graphviz-pure) and return the bytes of the image."""
         fmt = format.lower().lstrip(".")
         name, exe = find_renderer(self.renderer)
+        if fmt == "pdf" and fmt not in _FORMATS[name]:
+            # No PDF writer: a PNG at twice the usual resolution, on a PDF page.
+            return png_to_pdf(self._run(name, exe, "png", f"-Gdpi={_PDF_DPI}"), dpi=_PDF_DPI)
         if fmt not in _FORMATS[name]:
-            raise ValueError(
-                f"the renderer {name!r} cannot write {fmt!r}; it writes {', '.join(_FORMATS[name])}"
-                + (" (install Graphviz's dot for PDF)" if fmt == "pdf" else "")
-            )
+            choices = ", ".join(_FORMATS[name])
+            raise ValueError(f"the renderer {name!r} cannot write {fmt!r}; it writes {choices}")
+        return self._run(name, exe, fmt)
+
+    def _run(self, name: str, exe: str, fmt: str, *options: str) -> bytes:
         result = subprocess.run(
-            [exe, f"-T{fmt}"], input=self.source.encode("utf-8"), capture_output=True, check=False
+            [exe, f"-T{fmt}", *options], input=self.source.encode("utf-8"), capture_output=True, check=False
         )
         if result.returncode != 0 or not result.stdout:
             message = result.stderr.decode("utf-8", "replace").strip()

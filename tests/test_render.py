@@ -1,6 +1,7 @@
 """Rendering drawings to files with both renderers: Graphviz's dot and graphviz-pure."""
 
 import os
+import re
 import struct
 import sys
 import xml.etree.ElementTree as ET
@@ -77,11 +78,16 @@ def test_pdf_with_dot(tmp_path):
     assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
 
 
-def test_pdf_with_graphviz_pure_says_what_it_can_write(tmp_path):
+def test_pdf_with_graphviz_pure_is_its_png_on_a_pdf_page(tmp_path):
     renderer_or_skip("graphviz-pure")
-    with pytest.raises(ValueError, match="cannot write 'pdf'.*png, svg"):
-        draw(lesson(), renderer="graphviz-pure").save(tmp_path / "graph.pdf")
-    assert not (tmp_path / "graph.pdf").exists()
+    d = draw(lesson(), renderer="graphviz-pure")
+    data = d.save(tmp_path / "graph.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-1024:]
+    assert b"/Subtype /Image" in data
+    # The page has the proportions of the picture.
+    w_px, h_px = png_size(d.pipe("png"))
+    w_pt, h_pt = map(float, re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data).groups())
+    assert w_pt / h_pt == pytest.approx(w_px / h_px, rel=0.05)
 
 
 def test_dot_suffix_saves_the_source_without_rendering(tmp_path):
