@@ -22,6 +22,7 @@ from .engine import (
 from .explain import Explanation, Step, explain
 from .functional import GradcheckError, grad, gradcheck
 from .graph import ancestors, count_nodes, topological_order, zero_grad
+from .stepper import write_stepper
 
 __version__ = "0.1.0"
 
@@ -47,5 +48,6 @@ __all__ = [
     "no_grad",
     "sum",
     "topological_order",
+    "write_stepper",
     "zero_grad",
 ]

@@ -209,6 +209,8 @@ class Drawing:
 
         ``.png``, ``.svg``, ``.pdf``, ``.jpg`` are rendered images; ``.dot`` or
         ``.gv`` the DOT text. Returns the path written (exactly the one given).
+        graphviz-pure has no PDF writer: its PDF is a page holding the picture
+        at 192 dpi (sharp on slides, but not a vector drawing).
         """
         target = Path(path)
         suffix = target.suffix.lower().lstrip(".")
