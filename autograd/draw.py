@@ -485,10 +485,14 @@ def _draw_summary(
     ids = {key: f"g{i}" for i, key in enumerate(members)}
     for key, vs in members.items():
         last = vs[-1]
-        n_params = sum(1 for v in vs if v in parameters or (not v.inputs and v.label))
+        # Without an explicit list, the labelled leaves are the parameters (nn labels its own).
+        if parameters:
+            n_params = sum(1 for v in vs if v in parameters)
+        else:
+            n_params = sum(1 for v in vs if not v.inputs and v.label)
         fields = [
             _record_text(key),
-            f"{len(vs)} values, {n_params} named leaves",
+            f"{len(vs)} values, {n_params} parameter{'' if n_params == 1 else 's'}",
             f"last data {_record_text(number(last.data))}",
             f"last grad {_record_text(number(last.grad))}",
         ]

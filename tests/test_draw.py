@@ -268,11 +268,20 @@ def test_summarize_draws_one_box_per_neuron():
     src = draw(loss, summarize=True).source
     boxes = {k: v for k, v in nodes(src).items() if k.startswith("g")}
     assert len(boxes) == 4 + 4 + 1
-    assert any("layers.1.neurons.3" in v for v in boxes.values())
+    # Layer 1's neurons: 4 weights and a bias; products, the sum and tanh: 4 + 1 + 4 + 1 + 1 values.
+    assert any("layers.1.neurons.3 | 11 values, 5 parameters" in v for v in boxes.values())
     # Every neuron of layer 0 feeds every neuron of layer 1: 4 x 4 arrows.
     names = {k: re.search(r"label=\"(?:\{ )?([^ |]+)", v).group(1) for k, v in boxes.items()}
     between = [(names[t], names[h]) for t, h, _ in edges(src) if t in names and h in names]
     assert sum(1 for t, h in between if t.startswith("layers.0") and h.startswith("layers.1")) == 16
+
+
+def test_summarize_counts_the_given_parameters():
+    loss, layers = tiny_mlp()
+    ws, b = layers[0][0]
+    src = draw(loss, summarize=True, parameters=[b]).source
+    # 2 weights, the bias, 2 inputs (constants), 2 products, the sum, tanh.
+    assert "layers.0.neurons.0 | 9 values, 1 parameter |" in src
 
 
 def test_summarize_by_layer_with_a_depth():
