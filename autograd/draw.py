@@ -344,6 +344,10 @@ def draw(
             ``True`` groups by dotted label (``"layers.0.neurons.3.w.1"`` →
             ``"layers.0.neurons.3"``, one box per neuron); an int keeps that
             many parts of the label (``2`` → ``"layers.0"``, one box per layer).
+            Unnamed results join the group of their newest named input, so a
+            neuron's products, sum and activation land in its box; arrows
+            between boxes say how many edges they stand for. ``highlight``
+            still works; ``edge_labels`` does not apply to boxes.
         group_by: a function Value -> group name (or None) to choose the
             groups yourself; implies ``summarize``.
         renderer: ``"dot"`` or ``"graphviz-pure"`` to force one (default:
@@ -369,10 +373,16 @@ def draw(
     for p in parameter_set:
         if not isinstance(p, Value):
             raise TypeError(f"draw(parameters=...): expected Values, got a {type(p).__name__}")
-    if summarize is not False or group_by is not None:
+    if highlight is not None and not isinstance(highlight, Value):
+        raise TypeError(f"draw(highlight=...): expected a Value of the graph, got {type(highlight).__name__}")
+    index = {v: i for i, v in enumerate(order)}
+    if highlight is not None and highlight not in index:
+        raise ValueError("draw(highlight=...): that Value is not part of the graph of root")
+    path = _on_path(order, highlight) if highlight is not None else set()
+    if summarize or group_by is not None:
         depth = None if isinstance(summarize, bool) else int(summarize)
         return _draw_summary(
-            root, order, rankdir, number, parameter_set, max_nodes, depth, group_by, renderer
+            root, order, rankdir, number, parameter_set, max_nodes, depth, group_by, renderer, path
         )
     if max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -381,12 +391,6 @@ def draw(
             "or draw one box per group of values with draw(root, summarize=True) "
             "(groups from dotted labels such as 'layers.0.neurons.3.w.1', or your own group_by=...)"
         )
-    if highlight is not None and not isinstance(highlight, Value):
-        raise TypeError(f"draw(highlight=...): expected a Value of the graph, got {type(highlight).__name__}")
-    index = {v: i for i, v in enumerate(order)}
-    if highlight is not None and highlight not in index:
-        raise ValueError("draw(highlight=...): that Value is not part of the graph of root")
-    path = _on_path(order, highlight) if highlight is not None else set()
     roles = _roles(order, root, parameter_set)
     names = node_names(order, root)
 
@@ -437,7 +441,7 @@ def draw(
 def _draw_summary(
     root: Value, order: list[Value], rankdir: str, number: Callable[[float], str], parameters: set[Value],
     max_nodes: int | None, depth: int | None, group_by: Callable[[Value], str | None] | None,
-    renderer: str | None,
+    renderer: str | None, path: set[Value],
 ) -> Drawing:
     """One box per group: a neuron's weights, products, sum and activation become one box."""
     group: dict[Value, str | None] = {}
@@ -498,23 +502,26 @@ def _draw_summary(
         ]
         # Stacked fields read better in a box: records flip with rankdir.
         text = " | ".join(fields) if rankdir in ("LR", "RL") else "{ " + " | ".join(fields) + " }"
-        g.node(ids[key], text, shape="record", style="filled,rounded",
-               fillcolor=_COLOURS["group"])
+        hot = {"color": _HIGHLIGHT, "penwidth": "2.5"} if any(v in path for v in vs) else {}
+        g.node(ids[key], text, shape="record", style="filled,rounded", fillcolor=_COLOURS["group"], **hot)
     index = {v: i for i, v in enumerate(order)}
     names = node_names(order, root)
     roles = _roles(order, root, parameters)
+    red = {"color": _HIGHLIGHT, "penwidth": "2.5"}
     for v in singles:
         i = index[v]
         fields = [] if roles[v] == "constant" else [_record_text(names[v])]
         fields += [f"data {_record_text(number(v.data))}", f"grad {_record_text(number(v.grad))}"]
+        hot = red if v in path else {}
         g.node(f"v{i}", "{ " + " | ".join(fields) + " }", shape="record", style="filled",
-               fillcolor=_COLOURS[roles[v]])
+               fillcolor=_COLOURS[roles[v]], **hot)
         if v.inputs:
             g.node(f"v{i}op", op_symbol(v.op), shape="circle" if len(op_symbol(v.op)) <= 3 else "ellipse",
-                   style="filled", fillcolor=_COLOURS["op"], margin="0.02")
-            g.edge(f"v{i}op", f"v{i}")
+                   style="filled", fillcolor=_COLOURS["op"], margin="0.02", **hot)
+            g.edge(f"v{i}op", f"v{i}", **hot)
     # Edges between boxes, each drawn once with the number of arrows it stands for.
     counts: dict[tuple[str, str], int] = {}
+    on_path: set[tuple[str, str]] = set()
     for v in order:
         dst = ids[group[v]] if group[v] is not None else f"v{index[v]}op"
         for x in v.inputs:
@@ -522,9 +529,11 @@ def _draw_summary(
             if group[x] is not None and group[x] == group[v]:
                 continue
             counts[(src, dst)] = counts.get((src, dst), 0) + 1
+            if x in path and v in path:
+                on_path.add((src, dst))
     for (src, dst), n in counts.items():
-        if n > 1:
-            g.edge(src, dst, label=f"×{n}")
-        else:
-            g.edge(src, dst)
+        attrs = {"label": f"×{n}"} if n > 1 else {}
+        if (src, dst) in on_path:
+            attrs.update(red)
+        g.edge(src, dst, **attrs)
     return Drawing(g, len(order), True, renderer)

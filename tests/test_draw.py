@@ -284,6 +284,20 @@ def test_summarize_counts_the_given_parameters():
     assert "layers.0.neurons.0 | 9 values, 1 parameter |" in src
 
 
+def test_summarize_highlights_the_boxes_on_the_paths_to_the_output():
+    loss, layers = tiny_mlp()
+    w = layers[0][0][0][0]  # a weight of layers.0.neurons.0
+    src = draw(loss, summarize=True, highlight=w).source
+    boxes = {re.search(r"label=\"([^ |]+)", v).group(1): (k, "#dc2626" in v)
+             for k, v in nodes(src).items() if k.startswith("g")}
+    assert boxes["layers.0.neurons.0"][1] and not boxes["layers.0.neurons.1"][1]
+    assert all(hot for name, (_, hot) in boxes.items() if name.startswith(("layers.1", "layers.2")))
+    red = {(t, h) for t, h, attrs in edges(src) if "#dc2626" in (attrs or "")}
+    ids = {name: k for name, (k, _) in boxes.items()}
+    assert (ids["layers.0.neurons.0"], ids["layers.1.neurons.2"]) in red
+    assert (ids["layers.0.neurons.1"], ids["layers.1.neurons.2"]) not in red
+
+
 def test_summarize_by_layer_with_a_depth():
     loss, layers = tiny_mlp()
     boxes = [k for k in nodes(draw(loss, summarize=2).source) if k.startswith("g")]
