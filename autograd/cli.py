@@ -102,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ExpressionError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out.label = "out" if "f" in leaves else "f"
+    if not out.label:  # a bare variable keeps its own name
+        out.label = "out" if "f" in leaves else "f"
     steps = explain(out, fmt=fmt)
     name = out.label
 

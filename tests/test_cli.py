@@ -47,6 +47,11 @@ def test_commas_also_separate_values(capsys):
     assert code == 0 and "f = -4.0000" in out.splitlines()
 
 
+def test_a_bare_variable_is_its_own_output(capsys):
+    code, out, _ = run(capsys, "x", "--at", "x=4")
+    assert code == 0 and "  dx/dx = 1.0000" in out.splitlines()
+
+
 def test_a_variable_named_f_keeps_its_name(capsys):
     code, out, _ = run(capsys, "f * 2", "--at", "f=3")
     assert code == 0 and "  dout/df = 2.0000" in out.splitlines()
