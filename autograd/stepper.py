@@ -25,7 +25,7 @@ import math
 import os
 from pathlib import Path
 
-from .draw import draw
+from .draw import GraphTooLargeError, draw
 from .engine import Value
 from .explain import explain
 
@@ -69,6 +69,12 @@ def stepper_html(
 ) -> str:
     """Return the HTML text of the stepper for ``root`` (see ``write_stepper``)."""
     steps = explain(root, grad=grad, fmt=fmt)
+    if max_nodes is not None and len(steps.order) > max_nodes:
+        raise GraphTooLargeError(
+            f"stepper: the graph has {len(steps.order)} values ({len(steps)} steps), more than "
+            f"max_nodes={max_nodes}; a replay that long teaches little. Step through a smaller "
+            "expression (one neuron), or pass max_nodes=None to write it anyway"
+        )
     drawing = draw(root, rankdir=rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients,
                    max_nodes=max_nodes, renderer=renderer, element_ids=True)
     svg = _svg_body(drawing.svg())

@@ -82,6 +82,17 @@ def test_write_stepper_writes_exactly_the_given_file(tmp_path):
     assert os.listdir(tmp_path) == ["steps.html"]
 
 
+def test_a_long_replay_is_refused_with_the_way_out():
+    from autograd import GraphTooLargeError
+
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(80):
+        y = y * 1.01 + x
+    with pytest.raises(GraphTooLargeError, match=r"241 values \(320 steps\).*max_nodes=None"):
+        stepper_html(y)
+
+
 def test_missing_folder_is_an_error(tmp_path):
     o, _ = neuron()
     with pytest.raises(FileNotFoundError, match="does not exist"):
