@@ -1,0 +1,160 @@
+"""The chain rule, worked by hand and by the engine, step by step.
+
+Run: python -m demos.chain_rule [--out DIR] [--quick]
+
+Three worked examples. For each one the engine computes the gradient,
+``autograd.explain`` writes out every step of ``backward()`` the way it
+would be written on a blackboard (dL/da += dL/dc * dc/da), the result is
+compared with the derivative worked out by hand, and the graph is drawn with
+the local derivative on every edge.
+
+1. f = x y z with x = r, y = r s, z = s. The variable s reaches f along two
+   paths (through y and through z), so its gradient is a sum of two
+   products: df/ds = x * z * r + x * y = 2 r^2 s.
+2. d/dx sin(x^2) = cos(x^2) * 2x: the derivative of the outer function at
+   the inner one, times the derivative of the inner one.
+3. One neuron, tanh(w1 x1 + w2 x2 + b): the gradient of every weight is
+   (1 - out^2) times the input it multiplies.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from autograd import Value, draw, explain
+
+from ._common import Options, Result, heading, parse_args, require_drawing, run, save_drawing
+
+DESCRIPTION = "Worked chain-rule examples: the engine's steps, the hand-derived formulas, the graphs."
+
+
+@dataclass
+class Example:
+    """A worked example: its output, and for each leaf the hand-derived gradient."""
+
+    title: str
+    output: Value
+    by_hand: list[tuple[Value, str, float]]  # (leaf, formula as written, its value)
+    highlight: Value | None = None
+    parameters: tuple[Value, ...] = ()
+    note: str = ""
+
+
+def product_with_shared_variables(r: float = 2.0, s: float = 3.0) -> Example:
+    """f = x y z with x = r, y = r s, z = s: r and s each reach f along two paths."""
+    rv, sv = Value(r, label="r"), Value(s, label="s")
+    x = rv  # x = r is the same number: the same node of the graph
+    y = rv * sv
+    y.label = "y"
+    z = sv
+    xy = x * y
+    xy.label = "xy"
+    f = xy * z
+    f.label = "f"
+    return Example(
+        "f = x*y*z with x = r, y = r*s, z = s",
+        f,
+        [(sv, "df/ds = 2 r^2 s", 2 * r * r * s), (rv, "df/dr = 2 r s^2", 2 * r * s * s)],
+        highlight=sv,
+        note="x = r and z = s are the same numbers, so they are the same nodes of the graph:\n"
+        "  r, s, y = r*s, xy = r*y, f = xy*s. So f = r^2 s^2, and by hand df/ds = 2 r^2 s.",
+    )
+
+
+def sine_of_square(x: float = 1.5) -> Example:
+    """f = sin(x^2): the outer derivative at the inner value, times the inner derivative."""
+    xv = Value(x, label="x")
+    u = xv**2
+    u.label = "u"
+    f = u.sin()
+    f.label = "f"
+    return Example("f = sin(x^2)", f, [(xv, "df/dx = cos(x^2) * 2x", math.cos(x * x) * 2 * x)])
+
+
+def neuron(
+    x1: float = 2.0, x2: float = 0.0, w1: float = -3.0, w2: float = 1.0, b: float = 6.8813735870195432
+) -> Example:
+    """out = tanh(w1 x1 + w2 x2 + b); with these numbers n = 0.8814 and out = 0.7071."""
+    leaves = {name: Value(v, label=name) for name, v in dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b).items()}
+    w1x1 = leaves["w1"] * leaves["x1"]
+    w1x1.label = "w1*x1"
+    w2x2 = leaves["w2"] * leaves["x2"]
+    w2x2.label = "w2*x2"
+    n = w1x1 + w2x2 + leaves["b"]
+    n.label = "n"
+    out = n.tanh()
+    out.label = "out"
+    slope = 1.0 - math.tanh(w1 * x1 + w2 * x2 + b) ** 2
+    return Example(
+        "out = tanh(w1*x1 + w2*x2 + b)",
+        out,
+        [
+            (leaves["w1"], "dout/dw1 = (1 - out^2) * x1", slope * x1),
+            (leaves["w2"], "dout/dw2 = (1 - out^2) * x2", slope * x2),
+            (leaves["x1"], "dout/dx1 = (1 - out^2) * w1", slope * w1),
+            (leaves["x2"], "dout/dx2 = (1 - out^2) * w2", slope * w2),
+            (leaves["b"], "dout/db  = (1 - out^2)", slope),
+        ],
+        parameters=(leaves["w1"], leaves["w2"], leaves["b"]),
+    )
+
+
+EXAMPLES: list[tuple[str, Callable[[], Example]]] = [
+    ("chain_rule_product.png", product_with_shared_variables),
+    ("chain_rule_sine.png", sine_of_square),
+    ("chain_rule_neuron.png", neuron),
+]
+
+
+def work_through(example: Example, options: Options, filename: str, result: Result) -> float:
+    """Print, check and draw one example; return the largest |engine - by hand|."""
+    out = example.output
+    heading(example.title)
+    if example.note:
+        print(f"  {example.note}")
+    print(f"  forward: {out.label} = {out.data:.4f}")
+    print("  backward, one chain-rule step per edge (in the order backward() applies them):")
+    steps = explain(out)
+    for line in steps.text(header=True).splitlines():
+        print(f"    {line}")
+    out.backward()
+    print("  the engine's gradients beside the hand-derived formulas:")
+    worst = 0.0
+    for leaf, formula, value in example.by_hand:
+        difference = abs(leaf.grad - value)
+        worst = max(worst, difference)
+        name = f"{leaf.label}.grad"
+        print(f"    {name:>7} = {leaf.grad:+.6f}    {formula} = {value:+.6f}    "
+              f"|difference| {difference:.1e}")
+    shared = example.highlight
+    if shared is not None:
+        uses = [step for step in steps if step.input is shared]
+        print(f"  {shared.label} is used {len(uses)} times ("
+              + ", ".join(step.formula for step in uses)
+              + "); each use sends back one contribution, and they add up:")
+        total = " + ".join(f"{step.contribution:.4f}" for step in uses)
+        print(f"    d{out.label}/d{shared.label} = {total} = {sum(step.contribution for step in uses):.4f}")
+        print(f"  (the drawing paints red every path from {shared.label} to {out.label})")
+    picture = draw(out, edge_labels=True, highlight=shared, parameters=example.parameters)
+    save_drawing(picture, options, filename, result)
+    return worst
+
+
+def main(argv: Sequence[str] | None = None) -> Result:
+    """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
+    options = parse_args("chain_rule", DESCRIPTION, argv)
+    require_drawing()
+    result = Result()
+    worst = 0.0
+    for filename, make in EXAMPLES:
+        worst = max(worst, work_through(make(), options, filename, result))
+    heading("Summary")
+    print(f"  largest difference between the engine and the hand-derived derivatives: {worst:.1e}")
+    result.metrics["largest_difference"] = worst
+    return result
+
+
+if __name__ == "__main__":
+    run(main)
