@@ -296,6 +296,13 @@ def _status(history: History) -> str:
 # the loop
 
 
+def _stopped(what: str, epoch: int, epochs: int, batch: int, n_batches: int) -> str:
+    return (
+        f"the loss {what} in epoch {epoch} of 0..{epochs - 1}, batch {batch} of 0..{n_batches - 1}; "
+        "training stopped before this batch changed the parameters (a smaller learning rate usually helps)"
+    )
+
+
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -393,20 +400,22 @@ def fit(
             total_loss = 0.0
             correct: int | None = 0
             for b, (Xb, yb) in enumerate(epoch_batches):
-                outputs = [model(x) for x in Xb]
-                L = loss_fn(outputs, yb)
-                if l2:
-                    L = L + l2_penalty(params, l2)
+                try:
+                    outputs = [model(x) for x in Xb]
+                    L = loss_fn(outputs, yb)
+                    if l2:
+                        L = L + l2_penalty(params, l2)
+                except OverflowError as e:
+                    # A diverging run overflows a float before it reaches NaN: the same failure.
+                    where = f"overflowed ({e})"
+                    raise NonFiniteLossError(
+                        _stopped(where, epoch, epochs, b, n_batches), epoch, b, math.inf, history
+                    ) from e
                 value = L.data
                 if not math.isfinite(value):
+                    where = f"became {value}"
                     raise NonFiniteLossError(
-                        f"the loss became {value} in epoch {epoch} of 0..{epochs - 1}, batch {b} of "
-                        f"0..{n_batches - 1}; training stopped before this batch changed the parameters "
-                        "(a smaller learning rate usually helps)",
-                        epoch,
-                        b,
-                        value,
-                        history,
+                        _stopped(where, epoch, epochs, b, n_batches), epoch, b, value, history
                     )
                 optimizer.zero_grad()
                 L.backward()
