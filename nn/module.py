@@ -117,6 +117,10 @@ class Module:
     and ``save()``/``load()`` as JSON.
     """
 
+    def __call__(self, x: Any) -> Any:
+        """Compute the output for one sample; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         """Return ``(dotted name, Value)`` for every parameter, in a fixed order."""
         return []

@@ -296,10 +296,19 @@ def _status(history: History) -> str:
 # the loop
 
 
-def _stopped(what: str, epoch: int, epochs: int, batch: int, n_batches: int) -> str:
+def _stopped(what: str, epoch: int, epochs: int, batch: int, n_batches: int, Xb: Sequence[Any]) -> str:
+    bad = [
+        i
+        for i, x in enumerate(Xb)
+        if any(math.isnan(float(v)) for v in (x if hasattr(x, "__len__") else [x]))
+    ]
+    if bad:
+        hint = f"sample {bad[0]} of this batch has a NaN input: check the data"
+    else:
+        hint = "a smaller learning rate usually helps"
     return (
         f"the loss {what} in epoch {epoch} of 0..{epochs - 1}, batch {batch} of 0..{n_batches - 1}; "
-        "training stopped before this batch changed the parameters (a smaller learning rate usually helps)"
+        f"training stopped before this batch changed the parameters ({hint})"
     )
 
 
@@ -409,13 +418,13 @@ def fit(
                     # A diverging run overflows a float before it reaches NaN: the same failure.
                     where = f"overflowed ({e})"
                     raise NonFiniteLossError(
-                        _stopped(where, epoch, epochs, b, n_batches), epoch, b, math.inf, history
+                        _stopped(where, epoch, epochs, b, n_batches, Xb), epoch, b, math.inf, history
                     ) from e
                 value = L.data
                 if not math.isfinite(value):
                     where = f"became {value}"
                     raise NonFiniteLossError(
-                        _stopped(where, epoch, epochs, b, n_batches), epoch, b, value, history
+                        _stopped(where, epoch, epochs, b, n_batches, Xb), epoch, b, value, history
                     )
                 optimizer.zero_grad()
                 L.backward()
