@@ -266,7 +266,8 @@ def test_a_nan_loss_stops_training_with_epoch_and_batch():
     y = [0.0] * 8
     X[5] = [math.nan]
     model = MLP(1, [2, 1], seed=0)
-    with pytest.raises(NonFiniteLossError, match="epoch 0 of 0..2, batch 2 of 0..3; .*sample 1 of this batch has a NaN input") as info:
+    where = "epoch 0 of 0..2, batch 2 of 0..3; .*sample 1 of this batch has a NaN input"
+    with pytest.raises(NonFiniteLossError, match=where) as info:
         fit(
             model,
             X,
