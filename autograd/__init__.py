@@ -8,6 +8,7 @@
 8.0
 """
 
+from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
 from .engine import (
     AnomalyError,
     Value,
@@ -18,19 +19,28 @@ from .engine import (
     no_grad,
     sum,
 )
+from .explain import Explanation, Step, explain
 from .functional import GradcheckError, grad, gradcheck
 from .graph import ancestors, count_nodes, topological_order, zero_grad
+from .stepper import write_stepper
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value",
     "AnomalyError",
+    "Drawing",
+    "Explanation",
+    "GraphTooLargeError",
+    "RendererNotFoundError",
+    "Step",
     "GradcheckError",
     "ancestors",
     "count_nodes",
     "detect_anomaly",
+    "draw",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "is_anomaly_enabled",
@@ -38,5 +48,6 @@ __all__ = [
     "no_grad",
     "sum",
     "topological_order",
+    "write_stepper",
     "zero_grad",
 ]

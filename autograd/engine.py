@@ -17,6 +17,12 @@ Each rule is written once, with ordinary arithmetic, so that it works on
 plain floats (the fast path of ``backward()``) and on Values (the path of
 ``autograd.grad(..., create_graph=True)``, whose gradients can be
 differentiated again).
+
+A rule is one function per operation, shared by every node of that
+operation, not a closure made for each node. So a node refers only to its
+inputs, never back to itself: graphs hold no reference cycles and are freed
+the moment the last reference to their output goes, without waiting for the
+garbage collector.
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ import itertools
 import math
 import numbers
 import traceback
+from collections.abc import Callable, Iterable
 from functools import lru_cache, partial
-from typing import Any, Callable, Iterable, Union
+from typing import Any, Union
 
 from .graph import topological_order
 
@@ -52,7 +59,7 @@ _recording = True
 _anomaly = False
 _fast = True
 # While anomaly mode is on: where each Value was created (a stack summary).
-_created_at: dict[Value, traceback.StackSummary] = {}
+_created_at: dict[Value, list[traceback.FrameSummary]] = {}
 
 
 def _set_modes(recording: bool, anomaly: bool) -> None:
@@ -153,74 +160,109 @@ class Value:
     __deepcopy__ = __copy__
 
     # ------------------------------------------------------------------
-    # binary operations: each computes the output and names the rule for
-    # its local derivatives, (d out/d self, d out/d other).
+    # The operations. Each one computes its output and hands _make() the
+    # rule for its local derivatives, written right below it:
+    #     rule(out, *inputs) -> (d out/d input, ...)
+    # backward() calls a rule with floats; autograd.grad(create_graph=True)
+    # calls it with Values, so the same line also builds the graph of the
+    # derivative (and second derivatives come for free).
 
     def __add__(self, other: Operand) -> Value:
-        """out = a + b;  d out/da = 1,  d out/db = 1."""
-        other = _lift(other, "+")
-        return _make(self.data + other.data, "+", (self, other), _add_rule)
+        """out = a + b"""
+        if type(other) is not Value:
+            other = _lift(other, "+")
+        return _make(self.data + other.data, "+", (self, other), self._add_local)
+
+    @staticmethod
+    def _add_local(out, a, b):
+        return (1.0, 1.0)  # d out/da = 1, d out/db = 1
+
+    def __sub__(self, other: Operand) -> Value:
+        """out = a - b"""
+        if type(other) is not Value:
+            other = _lift(other, "-")
+        return _make(self.data - other.data, "-", (self, other), self._sub_local)
+
+    @staticmethod
+    def _sub_local(out, a, b):
+        return (1.0, -1.0)  # d out/da = 1, d out/db = -1
+
+    def __mul__(self, other: Operand) -> Value:
+        """out = a * b"""
+        if type(other) is not Value:
+            other = _lift(other, "*")
+        return _make(self.data * other.data, "*", (self, other), self._mul_local)
+
+    @staticmethod
+    def _mul_local(out, a, b):
+        return (b, a)  # d out/da = b, d out/db = a
+
+    def __truediv__(self, other: Operand) -> Value:
+        """out = a / b, for b != 0"""
+        if type(other) is not Value:
+            other = _lift(other, "/")
+        if other.data == 0.0:
+            raise ZeroDivisionError(f"division by zero in '/': {self.data!r} / {other.data!r}")
+        return _make(self.data / other.data, "/", (self, other), self._div_local)
+
+    @staticmethod
+    def _div_local(out, a, b):
+        return (1.0 / b, -out / b)  # d out/da = 1/b, d out/db = -a/b**2 = -out/b
+
+    def __pow__(self, other: Operand) -> Value:
+        """out = x ** p (a negative x needs a whole-number p)
+
+        With a plain-number exponent, the op is named after it ("**2") and p
+        is not a node of the graph.
+        """
+        if isinstance(other, Value):
+            data = _power(self.data, other.data)
+            return _make(data, "**", (self, other), self._pow_local)
+        p = _to_float(other, "** (exponent)")
+        return _make(_power(self.data, p), _pow_name(p), (self,), _pow_const_local(p))
+
+    @staticmethod
+    def _pow_local(out, x, p):
+        # d out/dx = p * x**(p-1), d out/dp = ln(x) * x**p
+        return (_pow_base_slope(x, p), _pow_exponent_slope(out, x, p))
 
     def __radd__(self, other: Operand) -> Value:
         return _lift(other, "+") + self
 
-    def __sub__(self, other: Operand) -> Value:
-        """out = a - b;  d out/da = 1,  d out/db = -1."""
-        other = _lift(other, "-")
-        return _make(self.data - other.data, "-", (self, other), _sub_rule)
-
     def __rsub__(self, other: Operand) -> Value:
         return _lift(other, "-") - self
-
-    def __mul__(self, other: Operand) -> Value:
-        """out = a * b;  d out/da = b,  d out/db = a."""
-        other = _lift(other, "*")
-        return _make(self.data * other.data, "*", (self, other), _mul_rule)
 
     def __rmul__(self, other: Operand) -> Value:
         return _lift(other, "*") * self
 
-    def __truediv__(self, other: Operand) -> Value:
-        """out = a / b;  d out/da = 1/b,  d out/db = -a/b**2."""
-        other = _lift(other, "/")
-        if other.data == 0.0:
-            raise ZeroDivisionError(f"division by zero in '/': {self.data!r} / {other.data!r}")
-        return _make(self.data / other.data, "/", (self, other), _div_rule)
-
     def __rtruediv__(self, other: Operand) -> Value:
         return _lift(other, "/") / self
-
-    def __pow__(self, other: Operand) -> Value:
-        """out = x ** p.
-
-        With a plain-number exponent p:  d out/dx = p * x**(p-1).
-        With a Value exponent, also:     d out/dp = ln(x) * x**p.
-        """
-        if isinstance(other, Value):
-            data = _power(self.data, other.data)
-            return _make(data, "**", (self, other), _pow_rule)
-        p = _to_float(other, "** (exponent)")
-        return _make(_power(self.data, p), _pow_name(p), (self,), _pow_const_rule(p))
 
     def __rpow__(self, other: Operand) -> Value:
         return _lift(other, "**") ** self
 
-    # ------------------------------------------------------------------
-    # unary operations
-
     def __neg__(self) -> Value:
-        """out = -x;  d out/dx = -1."""
-        return _make(-self.data, "neg", (self,), _neg_rule)
+        """out = -x"""
+        return _make(-self.data, "neg", (self,), self._neg_local)
+
+    @staticmethod
+    def _neg_local(out, x):
+        return (-1.0,)  # d out/dx = -1
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        """out = |x|;  d out/dx = sign(x) (0 at x = 0, as in PyTorch)."""
-        return _make(abs(self.data), "abs", (self,), _abs_rule)
+        """out = |x|"""
+        return _make(abs(self.data), "abs", (self,), self._abs_local)
+
+    @staticmethod
+    def _abs_local(out, x):
+        # d out/dx = sign(x); 0 at the kink x = 0, as in PyTorch
+        return (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)
 
     def exp(self) -> Value:
-        """out = e**x;  d out/dx = e**x = out."""
+        """out = e**x"""
         try:
             data = math.exp(self.data)
         except OverflowError:
@@ -228,21 +270,33 @@ class Value:
                 f"exp overflow: exp({self.data!r}) is larger than the largest float "
                 "(exp(709.78) is about the limit)"
             ) from None
-        return _make(data, "exp", (self,), _exp_rule)
+        return _make(data, "exp", (self,), self._exp_local)
+
+    @staticmethod
+    def _exp_local(out, x):
+        return (out,)  # d out/dx = e**x = out
 
     def log(self) -> Value:
-        """out = ln(x) for x > 0;  d out/dx = 1/x."""
+        """out = ln(x), for x > 0"""
         x = self.data
         if x <= 0.0:
             raise ValueError(f"log is defined for x > 0 only, got log({x!r})")
-        return _make(math.log(x), "log", (self,), _log_rule)
+        return _make(math.log(x), "log", (self,), self._log_local)
+
+    @staticmethod
+    def _log_local(out, x):
+        return (1.0 / x,)  # d out/dx = 1/x
 
     def tanh(self) -> Value:
-        """out = tanh(x);  d out/dx = 1 - tanh(x)**2 = 1 - out**2."""
-        return _make(math.tanh(self.data), "tanh", (self,), _tanh_rule)
+        """out = tanh(x) = (e**x - e**-x) / (e**x + e**-x)"""
+        return _make(math.tanh(self.data), "tanh", (self,), self._tanh_local)
+
+    @staticmethod
+    def _tanh_local(out, x):
+        return (1.0 - out * out,)  # d out/dx = 1 - tanh(x)**2 = 1 - out**2
 
     def sigmoid(self) -> Value:
-        """out = 1 / (1 + e**-x);  d out/dx = out * (1 - out)."""
+        """out = 1 / (1 + e**-x)"""
         x = self.data
         # Two forms, so that e**(big) is never computed: sigmoid(-1000) is 0.0.
         if x >= 0.0:
@@ -250,27 +304,50 @@ class Value:
         else:
             e = math.exp(x)
             data = e / (1.0 + e)
-        return _make(data, "sigmoid", (self,), _sigmoid_rule)
+        return _make(data, "sigmoid", (self,), self._sigmoid_local)
+
+    @staticmethod
+    def _sigmoid_local(out, x):
+        return (out * (1.0 - out),)  # d out/dx = sigmoid(x) * (1 - sigmoid(x))
 
     def relu(self) -> Value:
-        """out = max(0, x);  d out/dx = 1 if x > 0 else 0."""
+        """out = max(0, x)"""
         x = self.data
-        return _make(0.0 if x <= 0.0 else x, "relu", (self,), _relu_rule)
+        return _make(0.0 if x <= 0.0 else x, "relu", (self,), self._relu_local)
+
+    @staticmethod
+    def _relu_local(out, x):
+        return (1.0 if x > 0.0 else 0.0,)  # d out/dx = 1 where x > 0, else 0
 
     def sin(self) -> Value:
-        """out = sin(x);  d out/dx = cos(x)."""
-        return _make(_math1(math.sin, self.data, "sin"), "sin", (self,), _sin_rule)
+        """out = sin(x)"""
+        return _make(_math1(math.sin, self.data, "sin"), "sin", (self,), self._sin_local)
+
+    @staticmethod
+    def _sin_local(out, x):
+        return (x.cos() if type(x) is Value else math.cos(x),)  # d out/dx = cos(x)
 
     def cos(self) -> Value:
-        """out = cos(x);  d out/dx = -sin(x)."""
-        return _make(_math1(math.cos, self.data, "cos"), "cos", (self,), _cos_rule)
+        """out = cos(x)"""
+        return _make(_math1(math.cos, self.data, "cos"), "cos", (self,), self._cos_local)
+
+    @staticmethod
+    def _cos_local(out, x):
+        return (-(x.sin() if type(x) is Value else math.sin(x)),)  # d out/dx = -sin(x)
 
     def sqrt(self) -> Value:
-        """out = sqrt(x) for x >= 0;  d out/dx = 1 / (2 sqrt(x)) = 0.5 / out."""
+        """out = sqrt(x), for x >= 0"""
         x = self.data
         if x < 0.0:
             raise ValueError(f"sqrt is defined for x >= 0 only, got sqrt({x!r})")
-        return _make(math.sqrt(x), "sqrt", (self,), _sqrt_rule)
+        return _make(math.sqrt(x), "sqrt", (self,), self._sqrt_local)
+
+    @staticmethod
+    def _sqrt_local(out, x):
+        # d out/dx = 1 / (2 sqrt(x)) = 0.5 / out; infinite at 0, as in PyTorch
+        if type(out) is float and out == 0.0:
+            return (math.inf,)
+        return (0.5 / out,)
 
     # ------------------------------------------------------------------
     # gradients
@@ -336,79 +413,7 @@ class Value:
 
 
 # ----------------------------------------------------------------------
-# the local derivative rules: rule(out, *inputs) -> (d out/d input, ...)
-# Arguments are floats in backward(), Values with create_graph=True.
-
-
-def _add_rule(out, a, b):
-    return (1.0, 1.0)
-
-
-def _sub_rule(out, a, b):
-    return (1.0, -1.0)
-
-
-def _mul_rule(out, a, b):
-    return (b, a)
-
-
-def _div_rule(out, a, b):
-    return (1.0 / b, -out / b)
-
-
-def _neg_rule(out, x):
-    return (-1.0,)
-
-
-def _abs_rule(out, x):
-    return (_sign(x),)
-
-
-def _exp_rule(out, x):
-    return (out,)
-
-
-def _log_rule(out, x):
-    return (1.0 / x,)
-
-
-def _tanh_rule(out, x):
-    return (1.0 - out * out,)
-
-
-def _sigmoid_rule(out, x):
-    return (out * (1.0 - out),)
-
-
-def _relu_rule(out, x):
-    return (1.0 if x > 0.0 else 0.0,)
-
-
-def _sin_rule(out, x):
-    return (x.cos() if type(x) is Value else math.cos(x),)
-
-
-def _cos_rule(out, x):
-    return (-(x.sin() if type(x) is Value else math.sin(x)),)
-
-
-def _sqrt_rule(out, x):
-    # At x = 0 the slope is infinite (as in PyTorch) rather than an error.
-    if type(out) is float and out == 0.0:
-        return (math.inf,)
-    return (0.5 / out,)
-
-
-def _pow_rule(out, x, p):
-    return (_pow_base_slope(x, p), _pow_exponent_slope(out, x, p))
-
-
-def _pow_const(p, out, x):
-    return (_pow_base_slope(x, p),)
-
-
-def _sum_rule(out, *xs):
-    return (1.0,) * len(xs)
+# derivative helpers shared by the rules above
 
 
 def _pow_base_slope(x, p):
@@ -429,9 +434,14 @@ def _pow_exponent_slope(out, x, p):
     return 0.0
 
 
+def _pow_with_constant_exponent(p, out, x):
+    return (_pow_base_slope(x, p),)  # d out/dx = p * x**(p-1)
+
+
 @lru_cache(maxsize=256)
-def _pow_const_rule(p: float) -> Callable[..., tuple]:
-    return partial(_pow_const, p)
+def _pow_const_local(p: float) -> Callable[..., tuple]:
+    """The rule of x ** p for one plain-number p (shared by all such nodes)."""
+    return partial(_pow_with_constant_exponent, p)
 
 
 @lru_cache(maxsize=256)
@@ -476,7 +486,7 @@ def _make_slowly(out: Value, inputs: tuple, rule: Callable[..., tuple]) -> None:
         if math.isnan(out.data) and not any(math.isnan(x.data) for x in inputs):
             raise AnomalyError(
                 f"NaN produced by '{out.op}' from inputs "
-                f"{[x.data for x in inputs]}; created at:\n" + "".join(stack.format()[-3:])
+                f"{[x.data for x in inputs]}; created at:\n" + "".join(traceback.format_list(stack[-3:]))
             )
 
 
@@ -490,7 +500,11 @@ def _backward_checked(order: list[Value]) -> None:
             contribution = g * dx
             if math.isnan(contribution) and not math.isnan(g):
                 where = _created_at.get(node)
-                site = "".join(where.format()[-3:]) if where else "  (before anomaly mode was on)\n"
+                site = (
+                    "".join(traceback.format_list(where[-3:]))
+                    if where
+                    else "  (before anomaly mode was on)\n"
+                )
                 name = f" '{node.label}'" if node.label else ""
                 raise AnomalyError(
                     f"NaN gradient in backward of '{node.op}'{name} (data={node.data!r}) "
@@ -509,10 +523,6 @@ def _lift(x: Operand, op: str) -> Value:
 
 def _data(x: Operand, op: str) -> float:
     return x.data if isinstance(x, Value) else _to_float(x, f"'{op}' operand")
-
-
-def _sign(x) -> float:
-    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
 def _power(x: float, p: float) -> float:
@@ -544,7 +554,7 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     """
     if isinstance(values, Value):
         raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
-    xs = [_lift(x, "sum") for x in values]
+    xs = [x if type(x) is Value else _lift(x, "sum") for x in values]
     if not (isinstance(start, (int, float)) and start == 0):
         xs.insert(0, _lift(start, "sum"))
     if not xs:
@@ -552,7 +562,11 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     if len(xs) == 1:
         return xs[0]
     total = math.fsum([x.data for x in xs])
-    return _make(total, "sum", tuple(xs), _sum_rule)
+    return _make(total, "sum", tuple(xs), _sum_local)
+
+
+def _sum_local(out, *xs):
+    return (1.0,) * len(xs)  # d out/dxi = 1 for every i
 
 
 class _GradMode:

@@ -8,7 +8,8 @@ want for higher derivatives and for checking an implementation.
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Union
 
 from .engine import Value, is_grad_enabled, no_grad
 from .graph import topological_order

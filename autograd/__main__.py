@@ -1,0 +1,8 @@
+"""``python -m autograd "expression" --at x=1 ...``: see ``autograd.cli``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,539 @@
+"""Pictures of the computation graph.
+
+``draw(L)`` turns everything ``L`` depends on into a Graphviz graph:
+
+- every Value is a box with its name, its number (``data``) and its gradient
+  (``grad``, the number ``backward()`` left there);
+- every operation is a small circle with its symbol (``+``, ``×``, ``tanh``),
+  between the boxes of its inputs and the box of its result;
+- with ``edge_labels=True`` each arrow into an operation carries the *local
+  derivative* d(result)/d(input), the factor the chain rule multiplies by on
+  that edge.
+
+Colours tell the roles apart: inputs (labelled leaves) blue, parameters (the
+ones you pass as ``parameters=``) amber, constants (plain numbers) grey, the
+output green. ``highlight=x`` paints every path from ``x`` to the output red:
+the paths along which ``dL/dx`` is collected.
+
+>>> from autograd import Value, draw
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> L = a * b + b; L.label = "L"
+>>> L.backward()
+>>> d = draw(L, edge_labels=True)
+>>> d.save("graph.png")          # doctest: +SKIP
+>>> print(d.source)              # doctest: +SKIP
+
+Rendering needs a ``dot`` program: Graphviz's own (``apt install graphviz``,
+``brew install graphviz``, ``conda install graphviz``), or the pip package
+``graphviz-pure``, which ships a compatible renderer and is part of the
+``draw`` extra (``pip install "chainrule[draw]"``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+from .engine import Value
+from .graph import topological_order
+from .naming import is_constant, node_names, op_symbol
+from .pdf import png_to_pdf
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = [
+    "draw",
+    "Drawing",
+    "GraphTooLargeError",
+    "RendererNotFoundError",
+    "RENDERERS",
+    "RENDERER_ENV",
+    "find_renderer",
+    "label_group",
+]
+
+NumberFormat = Union[str, Callable[[float], str]]
+
+RENDERERS = ("dot", "graphviz-pure")
+RENDERER_ENV = "CHAINRULE_RENDERER"
+DEFAULT_MAX_NODES = 300
+
+# What each renderer writes itself. graphviz-pure 0.2 has no PDF output: its
+# PDFs are PNGs rendered at _PDF_DPI and put on a page (see autograd.pdf).
+_PDF_DPI = 192
+_FORMATS = {
+    "dot": ("png", "svg", "pdf", "jpg", "jpeg", "gif"),
+    "graphviz-pure": ("png", "svg", "jpg", "jpeg"),
+}
+# Written as DOT text, no renderer needed.
+_SOURCE_SUFFIXES = ("dot", "gv")
+
+_COLOURS = {
+    "input": "#dbeafe",
+    "parameter": "#fde68a",
+    "constant": "#f3f4f6",
+    "intermediate": "#ffffff",
+    "output": "#bbf7d0",
+    "group": "#fef3c7",
+    "op": "#f8fafc",
+}
+_HIGHLIGHT = "#dc2626"
+_RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than ``max_nodes``; the message says how to draw it anyway."""
+
+
+class RendererNotFoundError(RuntimeError):
+    """No ``dot`` program was found; the message lists the ways to get one."""
+
+
+def _install_hint() -> str:
+    return (
+        "install one of: Graphviz's dot (apt install graphviz / brew install graphviz / "
+        "conda install -c conda-forge graphviz), or the pip package graphviz-pure "
+        '(pip install graphviz-pure, part of pip install "chainrule[draw]")'
+    )
+
+
+def _which(name: str) -> str | None:
+    if name == "graphviz-pure":
+        # pip puts the program next to the Python executable, which is on PATH
+        # only when the virtual environment is activated.
+        for folder in (Path(sys.executable).parent, Path(sys.prefix) / "bin", Path(sys.prefix) / "Scripts"):
+            for exe in ("graphviz-pure", "graphviz-pure.exe"):
+                candidate = folder / exe
+                if candidate.is_file() and os.access(candidate, os.X_OK):
+                    return str(candidate)
+    return shutil.which(name)
+
+
+def find_renderer(name: str | None = None) -> tuple[str, str]:
+    """Return ``(renderer name, path of its program)``.
+
+    Without ``name``: the one in the environment variable ``CHAINRULE_RENDERER``
+    if set, otherwise Graphviz's ``dot`` if it is on PATH, otherwise
+    ``graphviz-pure``. Raises ``RendererNotFoundError`` naming the ways to
+    install one.
+    """
+    if name is None:
+        name = os.environ.get(RENDERER_ENV) or None
+    if name is not None:
+        if name not in RENDERERS:
+            raise ValueError(f"renderer: expected one of {', '.join(map(repr, RENDERERS))}, got {name!r}")
+        path = _which(name)
+        if path is None:
+            raise RendererNotFoundError(f"the renderer {name!r} was not found; {_install_hint()}")
+        return name, path
+    for candidate in RENDERERS:
+        path = _which(candidate)
+        if path is not None:
+            return candidate, path
+    raise RendererNotFoundError(f"no Graphviz renderer found to draw the graph; {_install_hint()}")
+
+
+def _import_graphviz():
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError(
+            "drawing needs the Python package 'graphviz'; install it with "
+            'pip install "chainrule[draw]" (it also installs the renderer graphviz-pure)'
+        ) from None
+    return graphviz
+
+
+class Drawing:
+    """A drawn graph: the ``graphviz.Digraph``, its DOT text, and ways to render it.
+
+    - ``.graph``: the ``graphviz.Digraph`` (add attributes, or use its API);
+    - ``.source``: the DOT text (the same graph always gives the same text);
+    - ``.save(path)``: write PNG, SVG, PDF (or the DOT text for ``.dot``/``.gv``)
+      to exactly ``path``, the format taken from its extension;
+    - ``.pipe("svg")``: the rendered bytes;
+    - in Jupyter it shows itself inline, as SVG.
+    """
+
+    def __init__(
+        self, graph: graphviz.Digraph, node_count: int, summarized: bool, renderer: str | None
+    ) -> None:
+        self.graph = graph
+        self.node_count = node_count
+        self.summarized = summarized
+        self.renderer = renderer
+
+    @property
+    def source(self) -> str:
+        """The DOT text of the graph."""
+        return self.graph.source
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        kind = "summary of " if self.summarized else ""
+        return f"<Drawing: {kind}{self.node_count} values; .save('graph.png'), .source>"
+
+    def pipe(self, format: str = "svg") -> bytes:  # noqa: A002 - the name graphviz uses
+        """Render with ``dot`` (or graphviz-pure) and return the bytes of the image."""
+        fmt = format.lower().lstrip(".")
+        name, exe = find_renderer(self.renderer)
+        if fmt == "pdf" and fmt not in _FORMATS[name]:
+            # No PDF writer: a PNG at twice the usual resolution, on a PDF page.
+            return png_to_pdf(self._run(name, exe, "png", f"-Gdpi={_PDF_DPI}"), dpi=_PDF_DPI)
+        if fmt not in _FORMATS[name]:
+            choices = ", ".join(_FORMATS[name])
+            raise ValueError(f"the renderer {name!r} cannot write {fmt!r}; it writes {choices}")
+        return self._run(name, exe, fmt)
+
+    def _run(self, name: str, exe: str, fmt: str, *options: str) -> bytes:
+        result = subprocess.run(
+            [exe, f"-T{fmt}", *options], input=self.source.encode("utf-8"), capture_output=True, check=False
+        )
+        if result.returncode != 0 or not result.stdout:
+            message = result.stderr.decode("utf-8", "replace").strip()
+            raise RuntimeError(
+                f"{name} failed to render the graph as {fmt} (exit {result.returncode}): {message}"
+            )
+        return result.stdout
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the drawing to ``path``; its extension picks the format.
+
+        ``.png``, ``.svg``, ``.pdf``, ``.jpg`` are rendered images; ``.dot`` or
+        ``.gv`` the DOT text. Returns the path written (exactly the one given).
+        graphviz-pure has no PDF writer: its PDF is a page holding the picture
+        at 192 dpi (sharp on slides, but not a vector drawing).
+        """
+        target = Path(path)
+        suffix = target.suffix.lower().lstrip(".")
+        known = sorted(set(_FORMATS["dot"]) | set(_SOURCE_SUFFIXES))
+        if suffix not in known:
+            raise ValueError(
+                f"save({str(path)!r}): cannot tell the format from the extension "
+                f"{target.suffix or '(none)'!r}; use one of {', '.join('.' + s for s in known)}"
+            )
+        if not target.parent.is_dir():
+            raise FileNotFoundError(f"save({str(path)!r}): the folder {str(target.parent)!r} does not exist")
+        data = self.source.encode("utf-8") if suffix in _SOURCE_SUFFIXES else self.pipe(suffix)
+        target.write_bytes(data)
+        return target
+
+    def svg(self) -> str:
+        """The rendered SVG, as text."""
+        return self.pipe("svg").decode("utf-8")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        try:
+            return {"image/svg+xml": self.svg()}
+        except (RendererNotFoundError, RuntimeError) as error:
+            return {"text/plain": f"{self!r}\n(cannot render: {error})"}
+
+    def _repr_svg_(self) -> str:
+        return self.svg()
+
+
+def _formatter(fmt: NumberFormat) -> Callable[[float], str]:
+    if callable(fmt):
+        return fmt
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, got {type(fmt).__name__}")
+    try:
+        format(1.5, fmt)
+    except ValueError:
+        raise ValueError(f"fmt: expected a float format spec such as '.4f' or '.3g', got {fmt!r}") from None
+    return lambda x: format(x, fmt)
+
+
+def _record_text(text: str) -> str:
+    """Escape the characters that have a meaning inside a record label."""
+    out = text.replace("\\", "\\\\")
+    for c in '{}|<>"':
+        out = out.replace(c, "\\" + c)
+    return out
+
+
+def label_group(label: str, depth: int | None = None) -> str | None:
+    """The group of a dotted label, used by ``draw(..., summarize=...)``.
+
+    With ``depth``, the first ``depth`` parts: ``label_group("layers.0.neurons.3.w.1", 2)``
+    is ``"layers.0"``. Without it, the label minus its last part, and minus the
+    name before a trailing index too: ``"layers.0.neurons.3.w.1"`` and
+    ``"layers.0.neurons.3.b"`` both give ``"layers.0.neurons.3"`` (one neuron),
+    ``"L1.N3.w0"`` gives ``"L1.N3"``. A label without a dot has no group.
+    """
+    parts = label.split(".")
+    if len(parts) < 2:
+        return None
+    if depth is not None:
+        return ".".join(parts[: max(1, min(depth, len(parts) - 1))])
+    keep = len(parts) - 1
+    if parts[-1].isdigit() and keep >= 2 and not parts[keep - 1].isdigit():
+        keep -= 1
+    return ".".join(parts[:keep])
+
+
+def _roles(order: list[Value], root: Value, parameters: set[Value]) -> dict[Value, str]:
+    roles = {}
+    for v in order:
+        if v is root:
+            roles[v] = "output"
+        elif v in parameters:
+            roles[v] = "parameter"
+        elif v.inputs:
+            roles[v] = "intermediate"
+        elif is_constant(v):
+            roles[v] = "constant"
+        else:
+            roles[v] = "input"
+    return roles
+
+
+def _on_path(order: list[Value], start: Value) -> set[Value]:
+    """The Values on some path from ``start`` to the output (the end of ``order``)."""
+    reached = {start}
+    for v in order:
+        if v.serial > start.serial and any(x in reached for x in v.inputs):
+            reached.add(v)
+    return reached
+
+
+def draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    fmt: NumberFormat = ".4f",
+    edge_labels: bool = False,
+    highlight: Value | None = None,
+    parameters: Iterable[Value] = (),
+    show_grad: bool = True,
+    grads: Mapping[Value, float] | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    summarize: bool | int = False,
+    group_by: Callable[[Value], str | None] | None = None,
+    renderer: str | None = None,
+    element_ids: bool = False,
+) -> Drawing:
+    """Draw everything ``root`` depends on; return a ``Drawing``.
+
+    Args:
+        root: the output Value (usually the loss ``L``).
+        rankdir: ``"LR"`` (inputs on the left, output on the right) or ``"TB"``
+            (top to bottom); ``"RL"``/``"BT"`` also work.
+        fmt: number format of data, grad and edge labels: a format spec such
+            as ``".4f"`` or ``".3g"``, or a function float -> str.
+        edge_labels: write the local derivative d(result)/d(input) on each
+            arrow into an operation.
+        highlight: a Value of the graph; every path from it to the output is
+            drawn in red.
+        parameters: Values to colour as trainable parameters (e.g.
+            ``model.parameters()``).
+        show_grad: show the ``grad`` field (turn off before ``backward()``).
+        grads: gradients to show instead of ``.grad`` (for example
+            ``explain(L).gradients``, which needs no ``backward()``).
+        max_nodes: refuse graphs with more Values than this, with a message
+            (``None`` draws any size).
+        summarize: draw one box per group of Values instead of one per Value:
+            ``True`` groups by dotted label (``"layers.0.neurons.3.w.1"`` →
+            ``"layers.0.neurons.3"``, one box per neuron); an int keeps that
+            many parts of the label (``2`` → ``"layers.0"``, one box per layer).
+            Unnamed results join the group of their newest named input, so a
+            neuron's products, sum and activation land in its box; arrows
+            between boxes say how many edges they stand for. ``highlight``
+            still works; ``edge_labels`` does not apply to boxes.
+        group_by: a function Value -> group name (or None) to choose the
+            groups yourself; implies ``summarize``.
+        renderer: ``"dot"`` or ``"graphviz-pure"`` to force one (default:
+            ``dot`` if installed, else graphviz-pure; or ``$CHAINRULE_RENDERER``).
+        element_ids: give nodes and edges SVG ids (``n3``, ``op3``, ``e3_0``,
+            ``o3``) so that a page can find them; used by the HTML stepper.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw(root): expected a Value, got {type(root).__name__}")
+    if rankdir not in _RANKDIRS:
+        raise ValueError(f"draw(rankdir=...): expected one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
+    if renderer is not None and renderer not in RENDERERS:
+        raise ValueError(
+            f"draw(renderer=...): expected one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}"
+        )
+    if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
+    if summarize is not False and not isinstance(summarize, (bool, int)):
+        raise TypeError(f"draw(summarize=...): expected True/False or a depth (int), got {summarize!r}")
+    number = _formatter(fmt)
+    order = topological_order(root)
+    parameter_set = set(parameters)
+    for p in parameter_set:
+        if not isinstance(p, Value):
+            raise TypeError(f"draw(parameters=...): expected Values, got a {type(p).__name__}")
+    if highlight is not None and not isinstance(highlight, Value):
+        raise TypeError(f"draw(highlight=...): expected a Value of the graph, got {type(highlight).__name__}")
+    index = {v: i for i, v in enumerate(order)}
+    if highlight is not None and highlight not in index:
+        raise ValueError("draw(highlight=...): that Value is not part of the graph of root")
+    path = _on_path(order, highlight) if highlight is not None else set()
+    if summarize or group_by is not None:
+        depth = None if isinstance(summarize, bool) else int(summarize)
+        return _draw_summary(
+            root, order, rankdir, number, parameter_set, max_nodes, depth, group_by, renderer, path
+        )
+    if max_nodes is not None and len(order) > max_nodes:
+        raise GraphTooLargeError(
+            f"draw: the graph has {len(order)} values, more than max_nodes={max_nodes}; a drawing that "
+            "large is unreadable and slow to render. Draw it anyway with draw(root, max_nodes=None), "
+            "or draw one box per group of values with draw(root, summarize=True) "
+            "(groups from dotted labels such as 'layers.0.neurons.3.w.1', or your own group_by=...)"
+        )
+    roles = _roles(order, root, parameter_set)
+    names = node_names(order, root)
+
+    graphviz = _import_graphviz()
+    g = graphviz.Digraph("chainrule", format="svg")
+    g.attr(rankdir=rankdir)
+    g.attr("node", fontname="Helvetica", fontsize="11")
+    g.attr("edge", fontname="Helvetica", fontsize="9")
+    for v in order:
+        i = index[v]
+        fields = [] if roles[v] == "constant" else [_record_text(names[v])]
+        fields.append(f"data {_record_text(number(v.data))}")
+        if show_grad:
+            shown = v.grad if grads is None else grads.get(v, 0.0)
+            fields.append(f"grad {_record_text(number(shown))}")
+        attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[roles[v]]}
+        if v in path:
+            attrs.update(color=_HIGHLIGHT, penwidth="2.5")
+        if element_ids:
+            attrs["id"] = f"n{i}"
+        g.node(f"v{i}", "{ " + " | ".join(fields) + " }", **attrs)
+        if not v.inputs:
+            continue
+        op_attrs = {"shape": "circle" if len(op_symbol(v.op)) <= 3 else "ellipse", "style": "filled",
+                    "fillcolor": _COLOURS["op"], "margin": "0.02", "fontsize": "14"}
+        if v in path:
+            op_attrs.update(color=_HIGHLIGHT, penwidth="2.5")
+        if element_ids:
+            op_attrs["id"] = f"op{i}"
+        g.node(f"v{i}op", op_symbol(v.op), **op_attrs)
+        out_attrs = {"color": _HIGHLIGHT, "penwidth": "2.5"} if v in path else {}
+        if element_ids:
+            out_attrs["id"] = f"o{i}"
+        g.edge(f"v{i}op", f"v{i}", **out_attrs)
+        locals_ = v.local_grads() if edge_labels else ()
+        for position, x in enumerate(v.inputs):
+            attrs = {}
+            if edge_labels:
+                attrs["label"] = number(locals_[position])
+            if x in path and v in path:
+                attrs.update(color=_HIGHLIGHT, penwidth="2.5")
+            if element_ids:
+                attrs["id"] = f"e{i}_{position}"
+            g.edge(f"v{index[x]}", f"v{i}op", **attrs)
+    return Drawing(g, len(order), False, renderer)
+
+
+def _draw_summary(
+    root: Value, order: list[Value], rankdir: str, number: Callable[[float], str], parameters: set[Value],
+    max_nodes: int | None, depth: int | None, group_by: Callable[[Value], str | None] | None,
+    renderer: str | None, path: set[Value],
+) -> Drawing:
+    """One box per group: a neuron's weights, products, sum and activation become one box."""
+    group: dict[Value, str | None] = {}
+    first_seen: dict[str, int] = {}
+    for v in order:
+        key = group_by(v) if group_by is not None else (label_group(v.label, depth) if v.label else None)
+        if key is not None and not isinstance(key, str):
+            raise TypeError(
+                f"draw(group_by=...): expected a str or None for each Value, got {type(key).__name__}"
+            )
+        if key is None and v.inputs:
+            # An unnamed result belongs with its newest named input: a neuron's
+            # product w*x joins the neuron of w, not the layer that made x.
+            candidates = {group[x] for x in v.inputs if group.get(x) is not None}
+            if candidates:
+                key = max(candidates, key=first_seen.__getitem__)
+        if key is not None:
+            first_seen.setdefault(key, len(first_seen))
+        group[v] = key
+    # Plain-number constants fold into the group of the operation using them.
+    for v in order:
+        for x in v.inputs:
+            if group[x] is None and is_constant(x) and group[v] is not None:
+                group[x] = group[v]
+    group[root] = None
+
+    members: dict[str, list[Value]] = {}
+    for v in order:
+        if group[v] is not None:
+            members.setdefault(group[v], []).append(v)
+    singles = [v for v in order if group[v] is None]
+    boxes = len(members) + len(singles)
+    if max_nodes is not None and boxes > max_nodes:
+        raise GraphTooLargeError(
+            f"draw(summarize=...): even summarized, the graph has {boxes} boxes "
+            f"({len(members)} groups and {len(singles)} ungrouped values), more than max_nodes={max_nodes}. "
+            "Use fewer groups (summarize=2 keeps two parts of each label), a group_by=... that also "
+            "groups the unlabelled values, or max_nodes=None"
+        )
+    graphviz = _import_graphviz()
+    g = graphviz.Digraph("chainrule", format="svg")
+    g.attr(rankdir=rankdir)
+    g.attr("node", fontname="Helvetica", fontsize="11")
+    g.attr("edge", fontname="Helvetica", fontsize="9")
+    ids = {key: f"g{i}" for i, key in enumerate(members)}
+    for key, vs in members.items():
+        last = vs[-1]
+        # Without an explicit list, the labelled leaves are the parameters (nn labels its own).
+        if parameters:
+            n_params = sum(1 for v in vs if v in parameters)
+        else:
+            n_params = sum(1 for v in vs if not v.inputs and v.label)
+        fields = [
+            _record_text(key),
+            f"{len(vs)} values, {n_params} parameter{'' if n_params == 1 else 's'}",
+            f"last data {_record_text(number(last.data))}",
+            f"last grad {_record_text(number(last.grad))}",
+        ]
+        # Stacked fields read better in a box: records flip with rankdir.
+        text = " | ".join(fields) if rankdir in ("LR", "RL") else "{ " + " | ".join(fields) + " }"
+        hot = {"color": _HIGHLIGHT, "penwidth": "2.5"} if any(v in path for v in vs) else {}
+        g.node(ids[key], text, shape="record", style="filled,rounded", fillcolor=_COLOURS["group"], **hot)
+    index = {v: i for i, v in enumerate(order)}
+    names = node_names(order, root)
+    roles = _roles(order, root, parameters)
+    red = {"color": _HIGHLIGHT, "penwidth": "2.5"}
+    for v in singles:
+        i = index[v]
+        fields = [] if roles[v] == "constant" else [_record_text(names[v])]
+        fields += [f"data {_record_text(number(v.data))}", f"grad {_record_text(number(v.grad))}"]
+        hot = red if v in path else {}
+        g.node(f"v{i}", "{ " + " | ".join(fields) + " }", shape="record", style="filled",
+               fillcolor=_COLOURS[roles[v]], **hot)
+        if v.inputs:
+            g.node(f"v{i}op", op_symbol(v.op), shape="circle" if len(op_symbol(v.op)) <= 3 else "ellipse",
+                   style="filled", fillcolor=_COLOURS["op"], margin="0.02", **hot)
+            g.edge(f"v{i}op", f"v{i}", **hot)
+    # Edges between boxes, each drawn once with the number of arrows it stands for.
+    counts: dict[tuple[str, str], int] = {}
+    on_path: set[tuple[str, str]] = set()
+    for v in order:
+        dst = ids[group[v]] if group[v] is not None else f"v{index[v]}op"
+        for x in v.inputs:
+            src = ids[group[x]] if group[x] is not None else f"v{index[x]}"
+            if group[x] is not None and group[x] == group[v]:
+                continue
+            counts[(src, dst)] = counts.get((src, dst), 0) + 1
+            if x in path and v in path:
+                on_path.add((src, dst))
+    for (src, dst), n in counts.items():
+        attrs = {"label": f"×{n}"} if n > 1 else {}
+        if (src, dst) in on_path:
+            attrs.update(red)
+        g.edge(src, dst, **attrs)
+    return Drawing(g, len(order), True, renderer)

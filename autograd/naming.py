@@ -1,0 +1,92 @@
+"""Names for the Values of a graph, shared by the printed and drawn lessons.
+
+A teacher writes ``dL/da`` on the board, not ``dL/d<Value at 0x7f...>``. A
+Value with a label is called by its label. The others get a name that is
+stable (the same graph always gets the same names, because it follows the
+creation order) and short:
+
+- the output, if it has no label, is ``L`` (or ``out`` when ``L`` is taken);
+- an unlabelled leaf is a constant that came from a plain number in the
+  expression (``2 * x``), so it is called by its number, ``2``;
+- an unlabelled intermediate result is ``t1``, ``t2``, ... in the order it
+  was computed.
+
+Two Values with the same label get ``#2``, ``#3``... after the label, so that
+every name on the board points at one node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine import Value
+
+__all__ = ["node_names", "expression", "op_symbol", "is_constant"]
+
+# How an operation reads in a formula (a * b) and in a drawing's op node (×).
+_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
+_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x", "sum": "Σ", "abs": "|x|"}
+
+
+def is_constant(value: Value) -> bool:
+    """True for an unlabelled leaf: a plain number lifted into the graph."""
+    return not value.inputs and not value.op and not value.label
+
+
+def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:
+    """Give every Value of ``order`` (a topological order) a readable name."""
+    labels = {v.label for v in order if v.label}
+    seen: dict[str, int] = {}
+    names: dict[Value, str] = {}
+    counter = 0
+    for v in order:
+        if v.label:
+            k = seen.get(v.label, 0) + 1
+            seen[v.label] = k
+            names[v] = v.label if k == 1 else f"{v.label}#{k}"
+        elif v is root:
+            names[v] = "L" if "L" not in labels else "out"
+        elif not v.inputs:
+            names[v] = _number(v.data)
+        else:
+            counter += 1
+            while f"t{counter}" in labels:
+                counter += 1
+            names[v] = f"t{counter}"
+    return names
+
+
+def _number(x: float) -> str:
+    text = f"{x:g}"
+    return f"({text})" if text.startswith("-") else text
+
+
+def expression(value: Value, names: dict[Value, str]) -> str:
+    """The formula that computed ``value``, in terms of its inputs' names.
+
+    ``"a * b"``, ``"tanh(n)"``, ``"x ** 2"``, ``"-y"``, ``"w0 + w1 + b"``.
+    A leaf has no formula: its expression is its own name.
+    """
+    op, args = value.op, [names[x] for x in value.inputs]
+    if not args:
+        return names[value]
+    if op in _INFIX and len(args) == 2:
+        return f"{args[0]} {_INFIX[op]} {args[1]}"
+    if op == "neg" and len(args) == 1:
+        return f"-{args[0]}"
+    if op.startswith("**") and len(args) == 1:
+        return f"{args[0]} ** {op[2:]}"
+    if op == "sum":
+        return " + ".join(args)
+    return f"{op}({', '.join(args)})"
+
+
+def op_symbol(op: str) -> str:
+    """The symbol drawn in an operation node: ``×`` for ``*``, ``x²`` style for powers."""
+    if op in _SYMBOLS:
+        return _SYMBOLS[op]
+    if op.startswith("**"):
+        return "^" + op[2:]
+    return op

@@ -1,0 +1,183 @@
+"""Every operation: forward value, hand-derived gradient, finite differences."""
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ops_table import ALL, BINARY, UNARY
+
+from autograd import Value, gradcheck
+
+
+def _points(op, count, seed):
+    rng = random.Random(seed)
+    return [tuple(rng.uniform(lo, hi) for lo, hi in op.domains) for _ in range(count)]
+
+
+@pytest.mark.parametrize("op", ALL, ids=lambda op: op.name)
+def test_forward_matches_float_function(op):
+    for xs in _points(op, 20, seed=1):
+        out = op.apply(*[Value(x) for x in xs])
+        assert out.data == pytest.approx(op.forward(*xs), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("op", ALL, ids=lambda op: op.name)
+def test_gradient_matches_hand_derived_formula(op):
+    for xs in _points(op, 20, seed=2):
+        values = [Value(x) for x in xs]
+        op.apply(*values).backward()
+        for value, expected in zip(values, op.derivatives(*xs)):
+            assert value.grad == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("op", ALL, ids=lambda op: op.name)
+def test_local_grads_are_the_partial_derivatives(op):
+    for xs in _points(op, 5, seed=3):
+        values = [Value(x) for x in xs]
+        out = op.apply(*values)
+        # Constants lifted from plain numbers are inputs too: compare only ours.
+        local = dict(zip(out.inputs, out.local_grads()))
+        for value, expected in zip(values, op.derivatives(*xs)):
+            assert local[value] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def _draw_inputs(op):
+    return st.tuples(
+        *[st.floats(min_value=lo, max_value=hi, allow_nan=False) for lo, hi in op.domains]
+    )
+
+
+@pytest.mark.parametrize("op", ALL, ids=lambda op: op.name)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_gradient_matches_finite_differences(op, data):
+    xs = data.draw(_draw_inputs(op))
+    assert gradcheck(op.apply, [Value(x) for x in xs])
+
+
+@pytest.mark.parametrize("op", UNARY, ids=lambda op: op.name)
+def test_unary_op_records_one_input_in_order(op):
+    a = Value(0.5)
+    out = op.apply(a)
+    assert a in out.inputs
+    assert out.op != ""
+
+
+@pytest.mark.parametrize("op", BINARY, ids=lambda op: op.name)
+def test_binary_op_records_inputs_in_argument_order(op):
+    a, b = Value(0.7), Value(1.3)
+    assert op.apply(a, b).inputs == (a, b)
+
+
+@pytest.mark.parametrize(
+    "expression, op",
+    [
+        (lambda a, b: a - b, "-"),
+        (lambda a, b: a / b, "/"),
+        (lambda a, b: a + b, "+"),
+        (lambda a, b: a * b, "*"),
+        (lambda a, b: a**b, "**"),
+    ],
+)
+def test_subtraction_and_division_are_their_own_operations(expression, op):
+    assert expression(Value(3.0), Value(2.0)).op == op
+
+
+def test_power_with_a_plain_exponent_names_the_exponent():
+    out = Value(3.0) ** 2
+    assert out.op == "**2"
+    assert len(out.inputs) == 1
+
+
+@pytest.mark.parametrize("number", [2, 2.5, True])
+def test_plain_numbers_work_on_either_side(number):
+    a = Value(4.0)
+    for result, expected in [
+        (a + number, 4.0 + number),
+        (number + a, number + 4.0),
+        (a - number, 4.0 - number),
+        (number - a, number - 4.0),
+        (a * number, 4.0 * number),
+        (number * a, number * 4.0),
+        (a / number, 4.0 / number),
+        (number / a, number / 4.0),
+        (a**number, 4.0**number),
+        (number**a, number**4.0),
+    ]:
+        assert result.data == pytest.approx(expected)
+
+
+def test_plain_number_operands_become_constant_leaves():
+    a = Value(4.0)
+    out = a * 3
+    constant = out.inputs[1]
+    assert constant.data == 3.0 and constant.op == "" and constant.inputs == ()
+
+
+def test_sum_of_many_values_is_one_node():
+    import autograd
+
+    xs = [Value(float(i)) for i in range(1, 6)]
+    total = autograd.sum(xs, start=10.0)
+    assert total.op == "sum"
+    assert total.data == 10.0 + 1 + 2 + 3 + 4 + 5
+    (total * total).backward()
+    assert [x.grad for x in xs] == [2 * total.data] * 5
+
+
+def test_sum_of_nothing_is_zero():
+    import autograd
+
+    assert autograd.sum([]).data == 0.0
+
+
+def test_sigmoid_is_stable_for_large_negative_inputs():
+    assert Value(-1000.0).sigmoid().data == 0.0
+    assert Value(1000.0).sigmoid().data == 1.0
+
+
+def test_tanh_is_stable_for_large_inputs():
+    assert Value(1000.0).tanh().data == 1.0
+    assert Value(-1000.0).tanh().data == -1.0
+
+
+def test_sigmoid_gradient_at_extremes_is_zero_not_nan():
+    x = Value(-1000.0)
+    x.sigmoid().backward()
+    assert x.grad == 0.0
+
+
+def test_relu_and_abs_have_zero_slope_at_zero():
+    a, b = Value(0.0), Value(0.0)
+    a.relu().backward()
+    abs(b).backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)
+
+
+def test_sqrt_slope_at_zero_is_infinite():
+    x = Value(0.0)
+    x.sqrt().backward()
+    assert x.grad == math.inf
+
+
+def test_power_exponent_gradient_at_zero_base_is_zero():
+    x, p = Value(0.0), Value(2.0)
+    (x**p).backward()
+    assert (x.grad, p.grad) == (0.0, 0.0)
+
+
+def test_power_exponent_gradient_of_negative_base_is_nan():
+    # d/dp x**p = ln(x) x**p has no real value for x < 0 (PyTorch agrees).
+    x, p = Value(-2.0), Value(3.0)
+    out = x**p
+    out.backward()
+    assert out.data == -8.0
+    assert x.grad == 3 * 4.0
+    assert math.isnan(p.grad)
+
+
+def test_nan_and_infinity_are_allowed_as_data():
+    assert math.isnan((Value(math.nan) * 2).data)
+    assert (Value(math.inf) + 1).data == math.inf
