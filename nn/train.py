@@ -244,20 +244,35 @@ def _positive_int(n: Any, name: str) -> int:
 
 
 class _TextProgress:
-    """A one-line progress report for when tqdm is not installed."""
+    """A progress report for when tqdm is not installed.
+
+    On a terminal, one line rewritten in place; in a log or a captured
+    stream, where a carriage return would pile the updates up on one line,
+    about ten lines in all.
+    """
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.width = 0
+        self.in_place = sys.stderr.isatty()
+        self.every = 1 if self.in_place else max(1, total // 10)
+        self.pending = ""
 
     def update(self, epoch: int, status: str) -> None:
         line = f"epoch {epoch}/{self.total}  {status}"
-        sys.stderr.write("\r" + line.ljust(self.width))
+        self.pending = ""
+        if self.in_place:
+            sys.stderr.write("\r" + line.ljust(self.width))
+            self.width = len(line)
+        elif epoch % self.every == 0 or epoch == self.total:
+            sys.stderr.write(line + "\n")
+        else:
+            self.pending = line
         sys.stderr.flush()
-        self.width = len(line)
 
     def close(self) -> None:
-        sys.stderr.write("\n")
+        # The last epoch is always shown, also when training stopped early.
+        sys.stderr.write("\n" if self.in_place else self.pending + "\n" if self.pending else "")
         sys.stderr.flush()
 
 

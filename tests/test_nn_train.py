@@ -258,6 +258,13 @@ def test_progress_without_tqdm_prints_a_line_of_text(easy, capsys, monkeypatch):
     assert "epoch 3/3" in err and "loss" in err and err.endswith("\n")
 
 
+def test_progress_without_tqdm_shows_the_epoch_where_training_stopped(easy, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    fit(MLP(2, [2, 1], seed=0), *easy, epochs=50, target_loss=10.0, progress=True)
+    assert capsys.readouterr().err.startswith("epoch 1/50  loss")
+
+
 # ---------------------------------------------------------------- NaN and bad input
 
 
