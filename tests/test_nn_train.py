@@ -392,3 +392,11 @@ def test_accuracy_restores_recording():
     accuracy(model, [[0.0, 1.0]], [1])
     assert autograd.is_grad_enabled()
     assert isinstance(model([0.0, 1.0]).inputs[0], Value)
+
+
+@pytest.mark.parametrize("helper", [lambda m, X, y: accuracy(m, X, y), lambda m, X, y: predict(m, X)])
+def test_accuracy_and_predict_run_the_model_under_no_grad(easy, helper):
+    X, y = easy
+    model = Recorder(MLP(2, [3, 1], seed=0))
+    helper(model, X, y)
+    assert model.calls == [False] * len(X)
