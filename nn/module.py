@@ -1,0 +1,487 @@
+"""Neurons, layers and multi-layer perceptrons made of ``Value``s.
+
+A neuron computes ``act(w . x + b)``: a weighted sum of its inputs plus a
+bias, passed through an activation. A layer is a list of neurons that all see
+the same inputs. An MLP is a chain of layers. Every weight and bias is a
+``Value`` leaf, so after ``loss.backward()`` each one holds d(loss)/d(itself)
+in ``.grad``, ready for an optimizer.
+
+Every parameter's ``label`` is its dotted name, the same string that
+``named_parameters()`` and ``state_dict()`` use::
+
+    layers.0.neurons.3.w.1     layer 0, neuron 3, weight for input 1
+    layers.0.neurons.3.b       the bias of that neuron
+
+so that a drawing of the graph can group nodes by layer and neuron.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from typing import Any, Union
+
+import autograd
+from autograd import Value
+
+__all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "init_bound", "load_model"]
+
+Number = Union[int, float]
+Input = Union[Value, int, float]
+Seed = Union[int, random.Random, None]
+
+#: The activations a neuron can use, by name.
+ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
+
+# What each name does to a pre-activation (None: leave it alone).
+_ACTIVATE: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+_FORMAT = "chainrule.nn"
+_FORMAT_VERSION = 1
+
+
+def _check_activation(name: Any, what: str = "activation") -> str:
+    """Return a known activation name, or explain which names exist."""
+    if name is None:
+        return "linear"
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{what}: expected one of {', '.join(ACTIVATIONS)} (a str), got {type(name).__name__}"
+        )
+    key = name.lower()
+    if key in _ACTIVATE:
+        return key
+    close = difflib.get_close_matches(key, ACTIVATIONS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"unknown {what} {name!r}: expected one of {', '.join(map(repr, ACTIVATIONS))}{hint}")
+
+
+def _check_size(n: Any, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{what}: expected a positive int, got {n!r}")
+    return int(n)
+
+
+def _rng(seed: Seed) -> random.Random:
+    """A private random generator, so that the global ``random`` state is never touched."""
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        return random.Random(seed)
+    raise TypeError(f"seed: expected an int, a random.Random or None, got {type(seed).__name__}")
+
+
+def init_bound(activation: str, fan_in: int, fan_out: int) -> float:
+    """The half-width of the uniform distribution initial weights are drawn from.
+
+    - relu: He/Kaiming uniform, ``sqrt(6 / fan_in)``. A ReLU zeroes about half
+      of its inputs, so the weights are made larger to keep the variance of
+      the signal the same from layer to layer.
+    - tanh, sigmoid, linear: Xavier/Glorot uniform,
+      ``sqrt(6 / (fan_in + fan_out))``, which balances the variance of the
+      signal going forward and of the gradient going backward.
+    """
+    if activation == "relu":
+        return math.sqrt(6.0 / fan_in)
+    return math.sqrt(6.0 / (fan_in + fan_out))
+
+
+def _as_inputs(x: Any, nin: int, owner: str) -> Sequence[Input]:
+    """Check one sample's inputs: a sequence of nin numbers or Values."""
+    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
+        x = (x,)
+    elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{owner} expects a list of {nin} numbers or Values, got {type(x).__name__}")
+    if len(x) != nin:
+        raise ValueError(
+            f"{owner} expects inputs of width {nin} (a list of {nin} numbers or Values), got {len(x)}"
+        )
+    return x
+
+
+class Module:
+    """The base of everything with parameters: a neuron, a layer, a network.
+
+    A subclass says which Values are its parameters (``named_parameters``)
+    and how it computes its output (``__call__``); the base gives the rest:
+    ``parameters()``, ``zero_grad()``, ``state_dict()``/``load_state_dict()``
+    and ``save()``/``load()`` as JSON.
+    """
+
+    def __call__(self, x: Any) -> Any:
+        """Compute the output for one sample; every subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """Return ``(dotted name, Value)`` for every parameter, in a fixed order."""
+        return []
+
+    def parameters(self) -> list[Value]:
+        """Return every parameter (the Values an optimizer updates)."""
+        return [p for _, p in self.named_parameters()]
+
+    def num_parameters(self) -> int:
+        """How many numbers the model learns."""
+        return len(self.named_parameters())
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0.0.
+
+        ``backward()`` *adds* to ``.grad``, so gradients from the previous step
+        must be cleared before the next one.
+        """
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def config(self) -> dict[str, Any]:
+        """The constructor arguments that describe the architecture."""
+        return {}
+
+    # -- saving and loading --------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """Return ``{dotted name: number}`` for every parameter (a copy of the numbers)."""
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: dict[str, Number]) -> None:
+        """Set every parameter from ``state`` (as made by ``state_dict()``).
+
+        The names must match this model's exactly; otherwise nothing is
+        changed and the error lists what is missing and what is unexpected.
+        """
+        if not isinstance(state, dict):
+            raise TypeError(f"load_state_dict: expected a dict of name -> number, got {type(state).__name__}")
+        named = self.named_parameters()
+        names = [name for name, _ in named]
+        missing = [n for n in names if n not in state]
+        unexpected = [n for n in state if n not in set(names)]
+        if missing or unexpected:
+            parts = [
+                f"load_state_dict: the state dict does not fit {self.describe()} "
+                f"({len(names)} parameters; the state dict has {len(state)} entries)"
+            ]
+            if missing:
+                parts.append(f"missing: {_preview(missing)}")
+            if unexpected:
+                parts.append(f"unexpected: {_preview(unexpected)}")
+            raise ValueError("; ".join(parts))
+        values = []
+        for name in names:
+            v = state[name]
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(
+                    f"load_state_dict: {name!r} should be a number, got {type(v).__name__} ({v!r:.40})"
+                )
+            values.append(float(v))
+        # Assign only after everything has been checked: a bad entry changes nothing.
+        for (_, p), v in zip(named, values):
+            p.data = v
+
+    def save(self, path: str) -> None:
+        """Write the architecture and every parameter to ``path`` as JSON.
+
+        Floats are written with all their digits, so loading gives back the
+        very same numbers.
+        """
+        document = {
+            "format": _FORMAT,
+            "version": _FORMAT_VERSION,
+            "model": type(self).__name__,
+            "config": self.config(),
+            "state": self.state_dict(),
+        }
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(document, f, indent=1)
+
+    def load(self, path: str) -> Module:
+        """Read parameters saved by ``save(path)`` into this model; return the model.
+
+        The file must describe the same architecture. (To rebuild a model from
+        a file without making it first, use ``nn.load_model(path)``.)
+        """
+        document = _read_document(path)
+        model, config = document["model"], document["config"]
+        if model != type(self).__name__ or config != self.config():
+            raise ValueError(
+                f"load({path!r}): the file holds {_describe(model, config)}, "
+                f"but this model is {self.describe()}"
+            )
+        self.load_state_dict(document["state"])
+        return self
+
+    # -- printing and conversion ----------------------------------------
+
+    def describe(self) -> str:
+        """A one-line description of the architecture, like its constructor call."""
+        return _describe(type(self).__name__, self.config())
+
+    def __repr__(self) -> str:
+        return self.describe()
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """Return an equivalent ``torch.nn.Module`` holding the same weights.
+
+        For when a model outgrows a scalar engine. The outputs are the same
+        numbers (in float64, the default ``dtype``); a one-output model gives a
+        tensor of shape ``(1,)`` where this one gives a single Value. Needs
+        PyTorch (``pip install 'chainrule[torch]'``).
+        """
+        from .torch_bridge import to_torch
+
+        return to_torch(self, dtype=dtype)
+
+    def _label_parameters(self) -> None:
+        for name, p in self.named_parameters():
+            p.label = name
+
+
+def _preview(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def _describe(model: str, config: dict[str, Any]) -> str:
+    args = ", ".join(f"{k}={v!r}" for k, v in config.items())
+    return f"{model}({args})"
+
+
+class Neuron(Module):
+    """One neuron: ``out = act(w[0]*x[0] + ... + w[n-1]*x[n-1] + b)``.
+
+    Args:
+        nin: how many inputs it takes.
+        activation: "relu" (default), "tanh", "sigmoid" or "linear" (none).
+        bias: False for a neuron without ``b`` (it then always passes through
+            the origin: out = act(w . x)).
+        seed: an int or a ``random.Random`` for reproducible initial weights;
+            the global ``random`` state is never used.
+        fan_out: the width of the layer it belongs to (used by the Xavier rule).
+
+    The weights start uniform in ``[-bound, bound]`` (see ``init_bound``), the
+    bias at 0. The weighted sum is a single ``autograd.sum`` node, so the graph
+    has one node for it instead of a chain of n additions.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = "relu",
+        bias: bool = True,
+        seed: Seed = None,
+        fan_out: int = 1,
+    ) -> None:
+        self.nin = _check_size(nin, "Neuron(nin)")
+        self.activation = _check_activation(activation)
+        fan_out = _check_size(fan_out, "Neuron(fan_out)")
+        rng = _rng(seed)
+        bound = init_bound(self.activation, self.nin, fan_out)
+        self.w: list[Value] = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
+        self.b: Value | None = Value(0.0) if bias else None
+        self._label_parameters()
+
+    @property
+    def output_activation(self) -> str:
+        """The activation of the output (for deciding a class from it)."""
+        return self.activation
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value:
+        """Compute the neuron's output for one sample (a list of nin inputs)."""
+        xs = _as_inputs(x, self.nin, f"Neuron({self.nin})")
+        return _neuron_forward(self, xs, _ACTIVATE[self.activation])
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        named = [(f"w.{i}", w) for i, w in enumerate(self.w)]
+        if self.b is not None:
+            named.append(("b", self.b))
+        return named
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "activation": self.activation, "bias": self.b is not None}
+
+
+def _neuron_forward(n: Neuron, xs: Sequence[Input], act: Callable[[Value], Value] | None) -> Value:
+    pre = autograd.sum([w * x for w, x in zip(n.w, xs)], start=0.0 if n.b is None else n.b)
+    return pre if act is None else act(pre)
+
+
+class Layer(Module):
+    """``nout`` neurons that all read the same ``nin`` inputs.
+
+    Calling a layer gives one Value per neuron, as a list; a layer with a
+    single neuron gives that Value itself (as micrograd does).
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = "relu",
+        bias: bool = True,
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_size(nin, "Layer(nin)")
+        self.nout = _check_size(nout, "Layer(nout)")
+        self.activation = _check_activation(activation)
+        rng = _rng(seed)
+        self.neurons = [
+            Neuron(self.nin, self.activation, bias=bias, seed=rng, fan_out=self.nout)
+            for _ in range(self.nout)
+        ]
+        self._label_parameters()
+
+    @property
+    def bias(self) -> bool:
+        return self.neurons[0].b is not None
+
+    @property
+    def output_activation(self) -> str:
+        return self.activation
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+        """Compute the layer's outputs for one sample."""
+        xs = _as_inputs(x, self.nin, f"Layer({self.nin}, {self.nout})")
+        out = _layer_forward(self, xs)
+        return out[0] if len(out) == 1 else out
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"neurons.{i}.{name}", p) for i, n in enumerate(self.neurons) for name, p in n.named_parameters()
+        ]
+
+    def config(self) -> dict[str, Any]:
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation, "bias": self.bias}
+
+
+def _layer_forward(layer: Layer, xs: Sequence[Input]) -> list[Value]:
+    act = _ACTIVATE[layer.activation]
+    return [_neuron_forward(n, xs, act) for n in layer.neurons]
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of sizes ``nouts`` after ``nin`` inputs.
+
+    ``MLP(2, [16, 16, 1])`` has two hidden layers of 16 neurons using
+    ``activation`` and one output neuron using ``output_activation`` (None:
+    linear, a raw score, as losses on logits expect).
+
+    Calling it on one sample gives a Value when the last layer has a single
+    neuron, and a list of Values when it is wider::
+
+        model = MLP(2, [16, 16, 1], seed=0)
+        score = model([0.5, -1.0])        # a Value
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str | None = "relu",
+        output_activation: str | None = None,
+        bias: bool = True,
+        seed: Seed = None,
+    ) -> None:
+        self.nin = _check_size(nin, "MLP(nin)")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+            raise ValueError(
+                f"MLP(nouts): expected a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}"
+            )
+        self.nouts = [_check_size(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
+        self.activation = _check_activation(activation)
+        self._output_activation = _check_activation(output_activation, "output_activation")
+        rng = _rng(seed)
+        sizes = [self.nin, *self.nouts]
+        last = len(self.nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                self._output_activation if i == last else self.activation,
+                bias=bias,
+                seed=rng,
+            )
+            for i in range(len(self.nouts))
+        ]
+        self._label_parameters()
+
+    @property
+    def output_activation(self) -> str:
+        return self._output_activation
+
+    @property
+    def bias(self) -> bool:
+        return self.layers[0].bias
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+        """Run one sample through every layer; one Value if the last layer has one neuron."""
+        xs: Sequence[Input] = _as_inputs(x, self.nin, f"MLP({self.nin}, {self.nouts})")
+        for layer in self.layers:
+            xs = _layer_forward(layer, xs)
+        return xs[0] if len(xs) == 1 else list(xs)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self._output_activation,
+            "bias": self.bias,
+        }
+
+    def __repr__(self) -> str:
+        lines = [f"{self.describe()}: {self.num_parameters()} parameters"]
+        for i, layer in enumerate(self.layers):
+            lines.append(f"  (layers.{i}): {layer.describe()}")
+        return "\n".join(lines)
+
+
+_MODELS: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}
+
+
+def _read_document(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        try:
+            document = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path!r} is not a saved model (not valid JSON: {e})") from None
+    if not isinstance(document, dict) or document.get("format") != _FORMAT:
+        raise ValueError(f"{path!r} is not a model saved by chainrule's nn (Module.save)")
+    if document.get("version") != _FORMAT_VERSION:
+        raise ValueError(
+            f"{path!r} was saved in format version {document.get('version')!r}; "
+            f"this version of nn reads version {_FORMAT_VERSION}"
+        )
+    for key, kind in (("model", str), ("config", dict), ("state", dict)):
+        if not isinstance(document.get(key), kind):
+            raise ValueError(f"{path!r}: the entry {key!r} is missing or is not a {kind.__name__}")
+    return document
+
+
+def load_model(path: str) -> Module:
+    """Rebuild a model saved with ``model.save(path)``: architecture and weights."""
+    document = _read_document(path)
+    name = document["model"]
+    cls = _MODELS.get(name)
+    if cls is None:
+        raise ValueError(f"{path!r}: unknown model type {name!r}; expected one of {', '.join(_MODELS)}")
+    try:
+        model = cls(**document["config"], seed=0)
+    except TypeError as e:
+        raise ValueError(f"{path!r}: the saved config does not fit {name}: {e}") from None
+    model.load_state_dict(document["state"])
+    return model

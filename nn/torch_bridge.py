@@ -1,0 +1,71 @@
+"""Turn a chainrule model into an equivalent PyTorch module.
+
+For users who outgrow a scalar engine: the same architecture and the same
+weights as a ``torch.nn.Module``, so training can go on with tensors.
+PyTorch is imported here only, when the conversion is asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["to_torch"]
+
+_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+
+
+def _import_torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(
+            "to_torch needs PyTorch, which is not installed; install the extra with: "
+            "pip install 'chainrule[torch]'"
+        ) from None
+    return torch
+
+
+def _layers_of(model: Any) -> list[tuple[list[list[float]], list[float] | None, str]]:
+    """(weights as rows, biases or None, activation) for each layer of the model, in order."""
+    from .module import MLP, Layer, Neuron
+
+    if isinstance(model, Neuron):
+        groups = [([model], model.activation)]
+    elif isinstance(model, Layer):
+        groups = [(model.neurons, model.activation)]
+    elif isinstance(model, MLP):
+        groups = [(layer.neurons, layer.activation) for layer in model.layers]
+    else:
+        raise TypeError(f"to_torch: expected a Neuron, Layer or MLP, got {type(model).__name__}")
+    out = []
+    for neurons, activation in groups:
+        weights = [[w.data for w in n.w] for n in neurons]
+        biases = None if neurons[0].b is None else [n.b.data for n in neurons]
+        out.append((weights, biases, activation))
+    return out
+
+
+def to_torch(model: Any, dtype: Any = None) -> Any:
+    """Return a ``torch.nn.Sequential`` of ``Linear`` and activation modules.
+
+    Each layer becomes ``torch.nn.Linear(nin, nout, bias=...)`` whose weight
+    row j holds the weights of neuron j, followed by ``ReLU``/``Tanh``/
+    ``Sigmoid`` (nothing for a linear layer). ``dtype`` defaults to
+    ``torch.float64``, the precision of a Value, so both give the same
+    numbers. The torch module's output always has shape ``(nout,)`` for one
+    sample, even for one output.
+    """
+    torch = _import_torch()
+    dtype = torch.float64 if dtype is None else dtype
+    modules = []
+    for weights, biases, activation in _layers_of(model):
+        nout, nin = len(weights), len(weights[0])
+        linear = torch.nn.Linear(nin, nout, bias=biases is not None, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor(weights, dtype=dtype))
+            if biases is not None:
+                linear.bias.copy_(torch.tensor(biases, dtype=dtype))
+        modules.append(linear)
+        if activation in _TORCH_ACTIVATIONS:
+            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[activation])())
+    return torch.nn.Sequential(*modules)
