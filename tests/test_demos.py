@@ -16,13 +16,17 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 # Each demo, and the optional libraries (besides matplotlib) that it needs; "a|b" means either.
 DEMOS = {
+    "moons": ("graphviz",),
     "chain_rule": ("graphviz",),
     "delta_rule": (),
     "why_backprop": (),
+    "homework": ("sklearn|torch",),
+    "batching": (),
+    "digits": ("sklearn",),
 }
 # The demos that plot with matplotlib (chain_rule only draws graphs).
 PLOTTING = sorted(name for name in DEMOS if name != "chain_rule")
-DRAWING = ["chain_rule"]
+DRAWING = ["chain_rule", "moons"]
 
 
 def require(library: str) -> None:
@@ -111,6 +115,24 @@ def test_out_folder_is_created(tmp_path):
     out = tmp_path / "new" / "folder"
     result = run_quick("delta_rule", out)
     assert out.is_dir() and all(p.exists() for p in result.files)
+
+
+# ----------------------------------------------------------------------
+# moons
+
+
+def test_moons_learns_to_separate_the_moons(quick_runs):
+    _, result = quick_runs("moons")
+    metrics = result.metrics
+    assert metrics["accuracy"] >= 0.85
+    assert metrics["accuracy"] > metrics["accuracy_before"]
+    assert metrics["last_loss"] < metrics["first_loss"]
+
+
+def test_moons_writes_the_three_pictures(quick_runs):
+    out, _ = quick_runs("moons")
+    names = {"moons_decision_boundary.png", "moons_training_curves.png", "moons_neuron_graph.png"}
+    assert names <= {p.name for p in out.iterdir()}
 
 
 # ----------------------------------------------------------------------
@@ -253,3 +275,68 @@ def test_all_three_gradients_agree_with_the_engine(quick_runs):
         assert row["error_fd"] < 1e-6
         assert row["error_fm"] < 1e-12
         assert row["error_rm"] < 1e-12
+
+
+# ----------------------------------------------------------------------
+# homework
+
+
+def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
+    _, result = quick_runs("homework")
+    metrics = result.metrics
+    assert metrics["library"] in ("scikit-learn", "PyTorch")
+    assert metrics["test_accuracy_with_bias"] >= 0.85
+    assert metrics["test_accuracy_library"] >= 0.85
+    assert metrics["test_accuracy_with_bias"] > metrics["test_accuracy_without_bias"]
+
+
+def test_homework_without_bias_has_six_parameters_and_an_odd_score():
+    """No bias: score(-x) = -score(x), so the boundary passes through the origin."""
+    from nn import MLP
+
+    model = MLP(2, [2, 1], activation="tanh", output_activation=None, bias=False, seed=1)
+    assert model.num_parameters() == 2 * 2 + 2 * 1
+    for x in ([0.3, -1.2], [2.0, 0.5]):
+        assert model([-v for v in x]).data == pytest.approx(-model(x).data, abs=1e-15)
+
+
+# ----------------------------------------------------------------------
+# batching
+
+
+def test_batching_every_strategy_lowers_the_loss(quick_runs):
+    _, result = quick_runs("batching")
+    for run in result.metrics["runs"].values():
+        assert run.loss[-1] < run.loss[0]
+
+
+def test_batching_small_batches_win_per_epoch_and_the_full_batch_per_step(quick_runs):
+    _, result = quick_runs("batching")
+    runs, epochs = result.metrics["runs"], result.metrics["epochs"]
+    full, single = runs[100], runs[1]
+    assert single.loss[epochs] < full.loss[epochs]
+    assert full.loss_at_step[epochs] < single.loss_at_step[epochs]
+
+
+@pytest.mark.parametrize("last", [1, 7, 100, 4000])
+def test_checkpoints_cover_the_first_and_last_step(last):
+    from demos.batching import checkpoints
+
+    marks = checkpoints(last)
+    assert 1 in marks and last in marks and max(marks) == last
+
+
+# ----------------------------------------------------------------------
+# digits
+
+
+def test_digits_tells_ones_from_twos(quick_runs):
+    _, result = quick_runs("digits")
+    assert result.metrics["test_accuracy"] >= 0.9
+
+
+def test_digits_parameter_counts_match_hand_counts(quick_runs):
+    _, result = quick_runs("digits")
+    # 64-16-16-1: (64+1)*16 + (16+1)*16 + (16+1)*1; 784-1000-1000-1 likewise.
+    assert result.metrics["parameters"] == 65 * 16 + 17 * 16 + 17
+    assert result.metrics["mnist_parameters"] == 785 * 1000 + 1001 * 1000 + 1001
