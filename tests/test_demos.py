@@ -340,3 +340,17 @@ def test_digits_parameter_counts_match_hand_counts(quick_runs):
     # 64-16-16-1: (64+1)*16 + (16+1)*16 + (16+1)*1; 784-1000-1000-1 likewise.
     assert result.metrics["parameters"] == 65 * 16 + 17 * 16 + 17
     assert result.metrics["mnist_parameters"] == 785 * 1000 + 1001 * 1000 + 1001
+
+
+# ----------------------------------------------------------------------
+# the pictures committed for the README
+
+
+def test_readme_pictures_are_small_pngs():
+    folder = Path(__file__).resolve().parent.parent / "docs" / "images"
+    pictures = sorted(folder.glob("*.png"))
+    assert pictures, "docs/images holds no pictures"
+    for path in pictures:
+        data = path.read_bytes()
+        assert data[:8] == PNG_MAGIC, f"{path.name} is not a PNG"
+        assert len(data) < 200_000, f"{path.name} is {len(data):,} bytes; keep README pictures under 200 KB"
