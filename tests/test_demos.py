@@ -90,6 +90,30 @@ def test_without_graphviz_the_error_names_the_draw_extra(monkeypatch, tmp_path, 
         run_quick(name, tmp_path)
 
 
+def test_digits_without_scikit_learn_names_the_digits_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    with pytest.raises(MissingExtra, match=r"chainrule\[digits\]"):
+        run_quick("digits", tmp_path)
+
+
+def test_homework_without_scikit_learn_or_torch_says_how_to_get_either(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(MissingExtra, match=r"chainrule\[digits\].*chainrule\[torch\]"):
+        run_quick("homework", tmp_path)
+
+
+def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_path, capsys):
+    pytest.importorskip("torch")
+    from demos import homework
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    result = homework.main(["--quick", "--out", str(tmp_path)])
+    assert result.metrics["library"] == "PyTorch"
+    assert result.metrics["test_accuracy_library"] >= 0.85
+    assert "yardstick: PyTorch" in capsys.readouterr().out
+
+
 def test_run_turns_a_missing_extra_into_one_line_and_exit_code_2(monkeypatch, capsys, tmp_path):
     from demos import delta_rule
     from demos._common import run
