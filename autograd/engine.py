@@ -51,7 +51,7 @@ __all__ = [
 Real = Union[int, float, numbers.Real]
 Operand = Union["Value", int, float, numbers.Real]
 
-_serials = itertools.count()
+_next_serial = itertools.count().__next__
 
 # Recording switches. `_fast` is true in the common case (recording on, anomaly
 # checks off), so that every operation tests a single global.
@@ -124,7 +124,7 @@ class Value:
         self.op = ""
         self.inputs: tuple[Value, ...] = ()
         self._rule: Callable[..., tuple] | None = None
-        self.serial = next(_serials)
+        self.serial = _next_serial()
 
     # ------------------------------------------------------------------
     # printing and conversions
@@ -460,7 +460,7 @@ def _make(data: float, op: str, inputs: tuple, rule: Callable[..., tuple]) -> Va
     out.grad = 0.0
     out.label = ""
     out.op = op
-    out.serial = next(_serials)
+    out.serial = _next_serial()
     if _fast:
         out.inputs = inputs
         out._rule = rule

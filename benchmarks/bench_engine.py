@@ -227,28 +227,46 @@ def nary_adder(values, start):
     return autograd.sum(values, start=start)
 
 
-def seconds_per_step(step, model, X, y, activation, steps, repeat=3, **kwargs):
+def interleaved_best(runs, repeat):
+    """Best time of each function, running them in turn `repeat` times.
+
+    Taking turns spreads any drift of the machine's speed over all of them
+    alike, so that their ratios stay fair.
+    """
+    best = [math.inf] * len(runs)
+    for _ in range(repeat):
+        for i, run in enumerate(runs):
+            best[i] = min(best[i], best_time(run, 1))
+    return best
+
+
+def steps_of(step, model, X, y, activation, steps, **kwargs):
     def run():
         for _ in range(steps):
             step(model, X, y, 0.01, activation, **kwargs)
 
-    return best_time(run, repeat) / steps
+    return run
 
 
-def run_w2(steps):
+def run_w2(steps, repeat):
     X, y = make_points(1)
     rows = []
     for activation in ("tanh", "relu"):
-        plain = seconds_per_step(plain_step, make_mlp_weights(0), X, y, activation, steps)
-        row_base = [f"2-16-16-1 {activation}", f"{plain * 1e3:.1f}"]
+        variants = [("plain floats", steps_of(plain_step, make_mlp_weights(0), X, y, activation, steps))]
         for name, adder in (("autograd.sum", nary_adder), ("binary +", chain_adder)):
             model = engine_model(Value, make_mlp_weights(0))
-            t = seconds_per_step(engine_step, model, X, y, activation, steps, adder=adder)
-            rows.append(row_base + [name, f"{t * 1e3:.1f}", f"{t / plain:.1f}x"])
+            variants.append((name, steps_of(engine_step, model, X, y, activation, steps, adder=adder)))
+        times = interleaved_best([run for _, run in variants], repeat)
         if MicroValue is not None and activation == "relu":
             model = engine_model(MicroValue, make_mlp_weights(0))
-            t = seconds_per_step(engine_step, model, X, y, "relu", steps, repeat=1, adder=chain_adder)
-            rows.append(row_base + ["micrograd (binary +)", f"{t * 1e3:.1f}", f"{t / plain:.1f}x"])
+            run = steps_of(engine_step, model, X, y, "relu", steps, adder=chain_adder)
+            variants.append(("micrograd (binary +)", run))
+            times.append(best_time(run, 1))
+        plain = times[0] / steps
+        for (name, _), t in zip(variants[1:], times[1:]):
+            t /= steps
+            row = [f"2-16-16-1 {activation}", f"{plain * 1e3:.1f}", name, f"{t * 1e3:.1f}"]
+            rows.append(row + [f"{t / plain:.1f}x"])
     headers = ["network", "plain ms/step", "engine", "engine ms/step", "ratio to plain"]
     return table(headers, rows)
 
@@ -390,7 +408,7 @@ def main(argv=None):
     print("W1: chain x -> (x*1.0001 + 0.5).tanh() (3 operations per step)\n")
     print(run_w1([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000]))
     print("\nW2: one training step (forward, backward, SGD update), MSE over 100 points\n")
-    print(run_w2(1 if quick else 5))
+    print(run_w2(1 if quick else 3, repeat=2 if quick else 7))
     print("\nW3: pairwise sum of products, backward only\n")
     print(run_w3([1_000] if quick else [10_000, 100_000]))
     print("\nW4: memory (tracemalloc) of a W3 graph after backward\n")
