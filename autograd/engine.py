@@ -27,6 +27,7 @@ garbage collector.
 
 from __future__ import annotations
 
+import builtins
 import itertools
 import math
 import numbers
@@ -52,6 +53,7 @@ Real = Union[int, float, numbers.Real]
 Operand = Union["Value", int, float, numbers.Real]
 
 _next_serial = itertools.count().__next__
+_add_floats = builtins.sum  # this module's own sum() adds Values
 
 # Recording switches. `_fast` is true in the common case (recording on, anomaly
 # checks off), so that every operation tests a single global.
@@ -518,6 +520,8 @@ def _lift(x: Operand, op: str) -> Value:
     """Turn a plain number operand into a constant leaf Value."""
     if isinstance(x, Value):
         return x
+    if type(x) is float:
+        return _make(x, "", (), None)
     return _make(_to_float(x, f"'{op}' operand"), "", (), None)
 
 
@@ -554,15 +558,15 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     """
     if isinstance(values, Value):
         raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
-    xs = [x if type(x) is Value else _lift(x, "sum") for x in values]
-    if not (isinstance(start, (int, float)) and start == 0):
-        xs.insert(0, _lift(start, "sum"))
+    xs = tuple([x if type(x) is Value else _lift(x, "sum") for x in values])
+    if not (type(start) in (int, float) and start == 0):
+        xs = (_lift(start, "sum"),) + xs
     if not xs:
         return _make(0.0, "", (), None)
     if len(xs) == 1:
         return xs[0]
-    total = math.fsum([x.data for x in xs])
-    return _make(total, "sum", tuple(xs), _sum_local)
+    # Left to right, as a chain of binary additions would round.
+    return _make(_add_floats([x.data for x in xs]), "sum", xs, _sum_local)
 
 
 def _sum_local(out, *xs):
