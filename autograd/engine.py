@@ -76,16 +76,14 @@ class AnomalyError(FloatingPointError):
     """A NaN appeared while ``detect_anomaly()`` was on."""
 
 
-def _to_float(x: Any, where: str) -> float:
+def _to_float(x: Any, where: str, or_value: bool = False) -> float:
     """Convert a real number to float, or explain what was expected."""
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):
         return float(x)
-    raise TypeError(
-        f"{where}: expected a real number (int, float, bool) or a Value, "
-        f"got {type(x).__name__} ({x!r:.60})"
-    )
+    expected = "a Value or a real number" if or_value else "a real number"
+    raise TypeError(f"{where}: expected {expected} (int, float, bool), got {type(x).__name__} ({x!r:.60})")
 
 
 class Value:
@@ -220,7 +218,7 @@ class Value:
         if isinstance(other, Value):
             data = _power(self.data, other.data)
             return _make(data, "**", (self, other), self._pow_local)
-        p = _to_float(other, "** (exponent)")
+        p = _to_float(other, "'**' exponent", or_value=True)
         return _make(_power(self.data, p), _pow_name(p), (self,), _pow_const_local(p))
 
     @staticmethod
@@ -522,11 +520,11 @@ def _lift(x: Operand, op: str) -> Value:
         return x
     if type(x) is float:
         return _make(x, "", (), None)
-    return _make(_to_float(x, f"'{op}' operand"), "", (), None)
+    return _make(_to_float(x, f"'{op}' operand", or_value=True), "", (), None)
 
 
 def _data(x: Operand, op: str) -> float:
-    return x.data if isinstance(x, Value) else _to_float(x, f"'{op}' operand")
+    return x.data if isinstance(x, Value) else _to_float(x, f"'{op}' operand", or_value=True)
 
 
 def _power(x: float, p: float) -> float:
@@ -629,7 +627,8 @@ class detect_anomaly(_GradMode):
     Inside it, an operation whose output is NaN although none of its inputs
     is, or a backward step that turns a finite gradient into NaN, raises
     ``AnomalyError`` naming the operation, its numbers and where the Value was
-    created. It is slow: use it for debugging only.
+    created. It is slow, and it keeps every Value made inside it alive (with
+    the place it was made) until the block ends: use it for debugging only.
     """
 
     __slots__ = ()
