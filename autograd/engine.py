@@ -387,29 +387,36 @@ class Value:
         for node, _ in earlier:
             node.grad = 0.0
         self.grad = seed
-        if _anomaly:
-            _backward_checked(order)
+        try:
+            if _anomaly:
+                _backward_checked(order)
+            else:
+                _apply_chain_rule(order)
+        finally:
+            for node, g in earlier:
+                node.grad += g
+
+
+def _apply_chain_rule(order: list[Value]) -> None:
+    """The loop of backward(): every edge, from the output back to the leaves."""
+    for node in reversed(order):
+        rule = node._rule
+        if rule is None:
+            continue
+        g = node.grad
+        inputs = node.inputs
+        if len(inputs) == 1:
+            (a,) = inputs
+            (da,) = rule(node.data, a.data)
+            a.grad += g * da
+        elif len(inputs) == 2:
+            a, b = inputs
+            da, db = rule(node.data, a.data, b.data)
+            a.grad += g * da
+            b.grad += g * db
         else:
-            for node in reversed(order):
-                rule = node._rule
-                if rule is None:
-                    continue
-                g = node.grad
-                inputs = node.inputs
-                if len(inputs) == 1:
-                    (a,) = inputs
-                    (da,) = rule(node.data, a.data)
-                    a.grad += g * da
-                elif len(inputs) == 2:
-                    a, b = inputs
-                    da, db = rule(node.data, a.data, b.data)
-                    a.grad += g * da
-                    b.grad += g * db
-                else:
-                    for x, dx in zip(inputs, rule(node.data, *[x.data for x in inputs])):
-                        x.grad += g * dx
-        for node, g in earlier:
-            node.grad += g
+            for x, dx in zip(inputs, rule(node.data, *[x.data for x in inputs])):
+                x.grad += g * dx
 
 
 # ----------------------------------------------------------------------

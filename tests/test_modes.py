@@ -70,3 +70,14 @@ def test_without_anomaly_mode_nan_gradients_propagate_silently():
     x = Value(0.0)
     (x.sqrt() * 0.0).backward()
     assert math.isnan(x.grad)
+
+
+def test_a_backward_stopped_by_anomaly_mode_gives_back_earlier_gradients():
+    x = Value(0.0, label="x")
+    w = Value(3.0, label="w")
+    (w * 2).backward()  # w.grad = 2 from an earlier, finished backward
+    with detect_anomaly():
+        z = (x.sqrt() + w) * 0.0
+        with pytest.raises(AnomalyError):
+            z.backward()
+    assert w.grad == 2.0  # this backward added 0 * 1 before it stopped
