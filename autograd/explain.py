@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 from .engine import Value
@@ -194,6 +195,11 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
         raise ValueError(
             f"explain(fmt=...): expected a float format spec such as '.4f', got {fmt!r}"
         ) from None
+    # The same numbers backward(grad) accepts: a string such as "2" is refused, not parsed.
+    if not isinstance(grad, Real):
+        raise TypeError(
+            f"explain(grad=...): expected a real number, got {type(grad).__name__} ({grad!r:.60})"
+        )
     seed = float(grad)
     order = topological_order(root)
     names = node_names(order, root)

@@ -223,3 +223,9 @@ def test_rejects_what_is_not_a_value(bad):
 def test_rejects_a_bad_format():
     with pytest.raises(ValueError, match="format spec"):
         explain(Value(1.0), fmt="%d")
+
+
+@pytest.mark.parametrize("bad", ["2.5", None, 1j])
+def test_rejects_a_seed_that_is_not_a_real_number(bad):
+    with pytest.raises(TypeError, match=r"explain\(grad=\.\.\.\): expected a real number, got"):
+        explain(Value(1.0) * 2, grad=bad)
