@@ -19,7 +19,7 @@ import math
 import sys
 from collections.abc import Sequence
 
-from .draw import GraphTooLargeError, RendererNotFoundError, draw
+from .draw import RENDERERS, GraphTooLargeError, RendererNotFoundError, draw
 from .explain import explain
 from .expr import FUNCTIONS, ExpressionError, parse_expression
 from .stepper import write_stepper
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-steps", action="store_true", help="print only the value and the gradients")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="drawing direction: left to right (default) or top to bottom")
-    parser.add_argument("--renderer", choices=("dot", "graphviz-pure"),
+    parser.add_argument("--renderer", choices=RENDERERS,
                         help="force a renderer for --draw and --html (default: dot if installed)")
     return parser
 
