@@ -5,7 +5,8 @@ Value with a label is called by its label. The others get a name that is
 stable (the same graph always gets the same names, because it follows the
 creation order) and short:
 
-- the output, if it has no label, is ``L`` (or ``out`` when ``L`` is taken);
+- the output, if it has no label, is ``L`` (or ``out`` when ``L`` is taken,
+  or the next ``L#k`` when both are);
 - an unlabelled leaf is a constant that came from a plain number in the
   expression (``2 * x``), so it is called by its number, ``2``;
 - an unlabelled intermediate result is ``t1``, ``t2``, ... in the order it
@@ -47,7 +48,9 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
             seen[v.label] = k
             names[v] = v.label if k == 1 else f"{v.label}#{k}"
         elif v is root:
-            names[v] = "L" if "L" not in labels else "out"
+            # The root comes last in ``order``, so ``seen`` has counted every label by now.
+            free = [n for n in ("L", "out") if n not in labels]
+            names[v] = free[0] if free else f"L#{seen['L'] + 1}"
         elif not v.inputs:
             names[v] = _number(v.data)
         else:
