@@ -87,7 +87,7 @@ def expression(value: Value, names: dict[Value, str]) -> str:
 
 
 def op_symbol(op: str) -> str:
-    """The symbol drawn in an operation node: ``×`` for ``*``, ``x²`` style for powers."""
+    """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for ``x ** 2``, ``^`` for ``x ** y``."""
     if op in _SYMBOLS:
         return _SYMBOLS[op]
     if op.startswith("**"):
