@@ -116,9 +116,12 @@ class Explanation:
         fmt = fmt or self.fmt
         lines = [s.format(fmt) for s in self.steps]
         if header:
-            out = _d(self.names[self.root])
-            lines.insert(0, f"d{out}/d{out} = {self.seed:{fmt}}   (start: the output with respect to itself)")
+            lines.insert(0, self._start(fmt))
         return "\n".join(lines)
+
+    def _start(self, fmt: str) -> str:
+        out = _d(self.names[self.root])
+        return f"d{out}/d{out} = {self.seed:{fmt}}   (start: the output with respect to itself)"
 
     def __str__(self) -> str:
         return self.text()
@@ -137,6 +140,7 @@ class Explanation:
         return {
             "output": index[self.root],
             "seed": self.seed,
+            "start": self._start(fmt),
             "nodes": [
                 {
                     "name": self.names[v],

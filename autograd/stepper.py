@@ -262,8 +262,7 @@ arrow key ({count} steps).</p>
       mark("row-" + s.input, "updated", true);
       current.textContent = s.text;
     }} else {{
-      current.textContent = "d" + nodes[lesson.output].name + "/d" + nodes[lesson.output].name +
-        " = " + lesson.seed_text + "   (start: the output with respect to itself)";
+      current.textContent = lesson.start;
     }}
     document.getElementById("counter").textContent = "step " + position + " of " + n;
     document.getElementById("prev").disabled = position === 0;
