@@ -32,7 +32,7 @@ from typing import Any
 
 from .engine import Value
 from .graph import topological_order
-from .naming import expression, node_names
+from .naming import expression, in_derivative, node_names
 
 __all__ = ["Step", "Explanation", "explain"]
 
@@ -68,7 +68,7 @@ class Step:
     def format(self, fmt: str | None = None) -> str:
         """The step as a teacher writes it: ``dL/da += dL/dc * dc/da = ...``."""
         fmt = fmt or self.fmt
-        out, node, inp = (_d(n) for n in self.names)
+        out, node, inp = (in_derivative(n) for n in self.names)
         return (
             f"d{out}/d{inp} += d{out}/d{node} * d{node}/d{inp} = "
             f"{self.upstream:{fmt}} * {self.local:{fmt}} = {self.contribution:{fmt}}   ({self.formula})"
@@ -120,7 +120,7 @@ class Explanation:
         return "\n".join(lines)
 
     def _start(self, fmt: str) -> str:
-        out = _d(self.names[self.root])
+        out = in_derivative(self.names[self.root])
         return f"d{out}/d{out} = {self.seed:{fmt}}   (start: the output with respect to itself)"
 
     def __str__(self) -> str:
@@ -166,13 +166,6 @@ class Explanation:
                 for s in self.steps
             ],
         }
-
-
-def _d(name: str) -> str:
-    """``a`` stays ``a`` in ``dL/da``; ``2`` or ``layer.w.0`` read better as ``dL/d(2)``."""
-    if name.isidentifier() or (name.startswith("(") and name.endswith(")")):
-        return name
-    return f"({name})"
 
 
 def _formula(v: Value, names: dict[Value, str]) -> str:

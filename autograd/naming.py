@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["node_names", "expression", "op_symbol", "is_constant"]
+__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant"]
 
 # How an operation reads in a formula (a * b) and in a drawing's op node (×).
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
@@ -85,6 +85,13 @@ def expression(value: Value, names: dict[Value, str]) -> str:
         return " + ".join(args)
     return f"{op}({', '.join(args)})"
 
+
+
+def in_derivative(name: str) -> str:
+    """``a`` stays ``a`` in ``dL/da``; ``2`` or ``layer.w.0`` read better as ``dL/d(2)``."""
+    if name.isidentifier() or (name.startswith("(") and name.endswith(")")):
+        return name
+    return f"({name})"
 
 def op_symbol(op: str) -> str:
     """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for ``x ** 2``, ``^`` for ``x ** y``."""

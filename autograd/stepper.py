@@ -28,6 +28,7 @@ from pathlib import Path
 from .draw import GraphTooLargeError, draw
 from .engine import Value
 from .explain import explain
+from .naming import in_derivative
 
 __all__ = ["stepper_html", "write_stepper"]
 
@@ -101,6 +102,7 @@ def stepper_html(
         lesson=_script_json(lesson),
         count=len(steps),
         out=html.escape(out_name),
+        d_out=html.escape(in_derivative(out_name)),
     )
 
 
@@ -172,7 +174,7 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <h1>{title}</h1>
 <p class="hint">Backward applies the chain rule on one edge at a time, from the output {out} back to the
-leaves: <b>d{out}/d(input) += d{out}/d(node) &times; d(node)/d(input)</b>. Press <b>Next</b> or the right
+leaves: <b>d{d_out}/d(input) += d{d_out}/d(node) &times; d(node)/d(input)</b>. Press <b>Next</b> or the right
 arrow key ({count} steps).</p>
 <div class="controls">
   <button id="start" title="Home">&#x25C0;&#x25C0; Start</button>

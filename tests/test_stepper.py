@@ -70,6 +70,14 @@ def test_the_starting_line_is_explains_header():
     assert data["start"].startswith("d(layer.out)/d(layer.out) = 2.0000")
 
 
+def test_the_hint_writes_the_output_as_the_steps_do():
+    x = Value(2.0, label="x")
+    out = x * 3
+    out.label = "layer.out"
+    page = stepper_html(out)
+    assert "<b>d(layer.out)/d(input) += d(layer.out)/d(node)" in page
+
+
 def test_the_graph_has_an_element_for_every_edge_of_every_step():
     L, _ = fan_out()
     page = stepper_html(L)
