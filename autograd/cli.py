@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .draw import RENDERERS, GraphTooLargeError, RendererNotFoundError, draw
 from .explain import explain
@@ -85,6 +85,17 @@ def _parse_values(items: Sequence[str]) -> dict[str, float]:
     return values
 
 
+
+def _output_name(variables: Collection[str]) -> str:
+    """``f``, or when a variable is called f the first of ``out``, ``out2``, ... that none is called."""
+    if "f" not in variables:
+        return "f"
+    name, k = "out", 1
+    while name in variables:
+        k += 1
+        name = f"out{k}"
+    return name
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
@@ -103,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not out.label:  # a bare variable keeps its own name
-        out.label = "out" if "f" in leaves else "f"
+        out.label = _output_name(leaves)
     steps = explain(out, fmt=fmt)
     name = out.label
 
