@@ -76,8 +76,9 @@ def stepper_html(
             f"max_nodes={max_nodes}; a replay that long teaches little. Step through a smaller "
             "expression (one neuron), or pass max_nodes=None to write it anyway"
         )
+    # The same Values as steps.order, already measured against max_nodes above.
     drawing = draw(root, rankdir=rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients,
-                   max_nodes=max_nodes, renderer=renderer, element_ids=True)
+                   max_nodes=None, renderer=renderer, element_ids=True)
     svg = _svg_body(drawing.svg())
     lesson = steps.to_dict(fmt)
     for node in lesson["nodes"]:
