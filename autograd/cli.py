@@ -17,9 +17,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from .draw import GraphTooLargeError, RendererNotFoundError, draw
+from .draw import RENDERERS, GraphTooLargeError, RendererNotFoundError, draw
 from .explain import explain
 from .expr import FUNCTIONS, ExpressionError, parse_expression
 from .stepper import write_stepper
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-steps", action="store_true", help="print only the value and the gradients")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="drawing direction: left to right (default) or top to bottom")
-    parser.add_argument("--renderer", choices=("dot", "graphviz-pure"),
+    parser.add_argument("--renderer", choices=RENDERERS,
                         help="force a renderer for --draw and --html (default: dot if installed)")
     return parser
 
@@ -85,6 +85,17 @@ def _parse_values(items: Sequence[str]) -> dict[str, float]:
     return values
 
 
+
+def _output_name(variables: Collection[str]) -> str:
+    """``f``, or when a variable is called f the first of ``out``, ``out2``, ... that none is called."""
+    if "f" not in variables:
+        return "f"
+    name, k = "out", 1
+    while name in variables:
+        k += 1
+        name = f"out{k}"
+    return name
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
@@ -103,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not out.label:  # a bare variable keeps its own name
-        out.label = "out" if "f" in leaves else "f"
+        out.label = _output_name(leaves)
     steps = explain(out, fmt=fmt)
     name = out.label
 

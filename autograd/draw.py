@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -84,7 +85,9 @@ _COLOURS = {
     "op": "#f8fafc",
 }
 _HIGHLIGHT = "#dc2626"
+_RED = {"color": _HIGHLIGHT, "penwidth": "2.5"}
 _RANKDIRS = ("LR", "TB", "RL", "BT")
+_grad = attrgetter("grad")
 
 
 class GraphTooLargeError(ValueError):
@@ -305,6 +308,51 @@ def _on_path(order: list[Value], start: Value) -> set[Value]:
     return reached
 
 
+def _grad_reader(show_grad: bool, grads: Mapping[Value, float] | None) -> Callable[[Value], float] | None:
+    """How a node's gradient is read for display: from ``.grad``, from ``grads``, or not at all (None)."""
+    if not show_grad:
+        return None
+    if grads is None:
+        return _grad
+    return lambda v: grads.get(v, 0.0)
+
+
+def _digraph(rankdir: str) -> graphviz.Digraph:
+    graphviz = _import_graphviz()
+    g = graphviz.Digraph("chainrule", format="svg")
+    g.attr(rankdir=rankdir)
+    g.attr("node", fontname="Helvetica", fontsize="11")
+    g.attr("edge", fontname="Helvetica", fontsize="9")
+    return g
+
+
+def _value_node(
+    g: graphviz.Digraph, v: Value, i: int, role: str, name: str, number: Callable[[float], str],
+    grad_of: Callable[[Value], float] | None, hot: dict[str, str], element_ids: bool,
+) -> None:
+    """Add the box of ``v`` and, for a result, its operation node and the arrow from it to the box."""
+    fields = [] if role == "constant" else [_record_text(name)]
+    fields.append(f"data {_record_text(number(v.data))}")
+    if grad_of is not None:
+        fields.append(f"grad {_record_text(number(grad_of(v)))}")
+    attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[role], **hot}
+    if element_ids:
+        attrs["id"] = f"n{i}"
+    g.node(f"v{i}", "{ " + " | ".join(fields) + " }", **attrs)
+    if not v.inputs:
+        return
+    symbol = op_symbol(v.op)
+    op_attrs = {"shape": "circle" if len(symbol) <= 3 else "ellipse", "style": "filled",
+                "fillcolor": _COLOURS["op"], "margin": "0.02", "fontsize": "14", **hot}
+    if element_ids:
+        op_attrs["id"] = f"op{i}"
+    g.node(f"v{i}op", symbol, **op_attrs)
+    out_attrs = dict(hot)
+    if element_ids:
+        out_attrs["id"] = f"o{i}"
+    g.edge(f"v{i}op", f"v{i}", **out_attrs)
+
+
 def draw(
     root: Value,
     *,
@@ -379,12 +427,8 @@ def draw(
     if highlight is not None and highlight not in index:
         raise ValueError("draw(highlight=...): that Value is not part of the graph of root")
     path = _on_path(order, highlight) if highlight is not None else set()
-    if summarize or group_by is not None:
-        depth = None if isinstance(summarize, bool) else int(summarize)
-        return _draw_summary(
-            root, order, rankdir, number, parameter_set, max_nodes, depth, group_by, renderer, path
-        )
-    if max_nodes is not None and len(order) > max_nodes:
+    summarized = bool(summarize) or group_by is not None
+    if not summarized and max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
             f"draw: the graph has {len(order)} values, more than max_nodes={max_nodes}; a drawing that "
             "large is unreadable and slow to render. Draw it anyway with draw(root, max_nodes=None), "
@@ -393,45 +437,27 @@ def draw(
         )
     roles = _roles(order, root, parameter_set)
     names = node_names(order, root)
+    grad_of = _grad_reader(show_grad, grads)
+    if summarized:
+        depth = None if isinstance(summarize, bool) else int(summarize)
+        return _draw_summary(
+            root, order, index, roles, names, rankdir, number, grad_of, parameter_set, max_nodes, depth,
+            group_by, renderer, path,
+        )
 
-    graphviz = _import_graphviz()
-    g = graphviz.Digraph("chainrule", format="svg")
-    g.attr(rankdir=rankdir)
-    g.attr("node", fontname="Helvetica", fontsize="11")
-    g.attr("edge", fontname="Helvetica", fontsize="9")
+    g = _digraph(rankdir)
     for v in order:
         i = index[v]
-        fields = [] if roles[v] == "constant" else [_record_text(names[v])]
-        fields.append(f"data {_record_text(number(v.data))}")
-        if show_grad:
-            shown = v.grad if grads is None else grads.get(v, 0.0)
-            fields.append(f"grad {_record_text(number(shown))}")
-        attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[roles[v]]}
-        if v in path:
-            attrs.update(color=_HIGHLIGHT, penwidth="2.5")
-        if element_ids:
-            attrs["id"] = f"n{i}"
-        g.node(f"v{i}", "{ " + " | ".join(fields) + " }", **attrs)
+        _value_node(g, v, i, roles[v], names[v], number, grad_of, _RED if v in path else {}, element_ids)
         if not v.inputs:
             continue
-        op_attrs = {"shape": "circle" if len(op_symbol(v.op)) <= 3 else "ellipse", "style": "filled",
-                    "fillcolor": _COLOURS["op"], "margin": "0.02", "fontsize": "14"}
-        if v in path:
-            op_attrs.update(color=_HIGHLIGHT, penwidth="2.5")
-        if element_ids:
-            op_attrs["id"] = f"op{i}"
-        g.node(f"v{i}op", op_symbol(v.op), **op_attrs)
-        out_attrs = {"color": _HIGHLIGHT, "penwidth": "2.5"} if v in path else {}
-        if element_ids:
-            out_attrs["id"] = f"o{i}"
-        g.edge(f"v{i}op", f"v{i}", **out_attrs)
         locals_ = v.local_grads() if edge_labels else ()
         for position, x in enumerate(v.inputs):
             attrs = {}
             if edge_labels:
                 attrs["label"] = number(locals_[position])
             if x in path and v in path:
-                attrs.update(color=_HIGHLIGHT, penwidth="2.5")
+                attrs.update(_RED)
             if element_ids:
                 attrs["id"] = f"e{i}_{position}"
             g.edge(f"v{index[x]}", f"v{i}op", **attrs)
@@ -439,9 +465,10 @@ def draw(
 
 
 def _draw_summary(
-    root: Value, order: list[Value], rankdir: str, number: Callable[[float], str], parameters: set[Value],
-    max_nodes: int | None, depth: int | None, group_by: Callable[[Value], str | None] | None,
-    renderer: str | None, path: set[Value],
+    root: Value, order: list[Value], index: dict[Value, int], roles: dict[Value, str],
+    names: dict[Value, str], rankdir: str, number: Callable[[float], str],
+    grad_of: Callable[[Value], float] | None, parameters: set[Value], max_nodes: int | None,
+    depth: int | None, group_by: Callable[[Value], str | None] | None, renderer: str | None, path: set[Value],
 ) -> Drawing:
     """One box per group: a neuron's weights, products, sum and activation become one box."""
     group: dict[Value, str | None] = {}
@@ -481,11 +508,7 @@ def _draw_summary(
             "Use fewer groups (summarize=2 keeps two parts of each label), a group_by=... that also "
             "groups the unlabelled values, or max_nodes=None"
         )
-    graphviz = _import_graphviz()
-    g = graphviz.Digraph("chainrule", format="svg")
-    g.attr(rankdir=rankdir)
-    g.attr("node", fontname="Helvetica", fontsize="11")
-    g.attr("edge", fontname="Helvetica", fontsize="9")
+    g = _digraph(rankdir)
     ids = {key: f"g{i}" for i, key in enumerate(members)}
     for key, vs in members.items():
         last = vs[-1]
@@ -498,27 +521,15 @@ def _draw_summary(
             _record_text(key),
             f"{len(vs)} values, {n_params} parameter{'' if n_params == 1 else 's'}",
             f"last data {_record_text(number(last.data))}",
-            f"last grad {_record_text(number(last.grad))}",
         ]
+        if grad_of is not None:
+            fields.append(f"last grad {_record_text(number(grad_of(last)))}")
         # Stacked fields read better in a box: records flip with rankdir.
         text = " | ".join(fields) if rankdir in ("LR", "RL") else "{ " + " | ".join(fields) + " }"
-        hot = {"color": _HIGHLIGHT, "penwidth": "2.5"} if any(v in path for v in vs) else {}
+        hot = _RED if any(v in path for v in vs) else {}
         g.node(ids[key], text, shape="record", style="filled,rounded", fillcolor=_COLOURS["group"], **hot)
-    index = {v: i for i, v in enumerate(order)}
-    names = node_names(order, root)
-    roles = _roles(order, root, parameters)
-    red = {"color": _HIGHLIGHT, "penwidth": "2.5"}
     for v in singles:
-        i = index[v]
-        fields = [] if roles[v] == "constant" else [_record_text(names[v])]
-        fields += [f"data {_record_text(number(v.data))}", f"grad {_record_text(number(v.grad))}"]
-        hot = red if v in path else {}
-        g.node(f"v{i}", "{ " + " | ".join(fields) + " }", shape="record", style="filled",
-               fillcolor=_COLOURS[roles[v]], **hot)
-        if v.inputs:
-            g.node(f"v{i}op", op_symbol(v.op), shape="circle" if len(op_symbol(v.op)) <= 3 else "ellipse",
-                   style="filled", fillcolor=_COLOURS["op"], margin="0.02", **hot)
-            g.edge(f"v{i}op", f"v{i}", **hot)
+        _value_node(g, v, index[v], roles[v], names[v], number, grad_of, _RED if v in path else {}, False)
     # Edges between boxes, each drawn once with the number of arrows it stands for.
     counts: dict[tuple[str, str], int] = {}
     on_path: set[tuple[str, str]] = set()
@@ -534,6 +545,6 @@ def _draw_summary(
     for (src, dst), n in counts.items():
         attrs = {"label": f"×{n}"} if n > 1 else {}
         if (src, dst) in on_path:
-            attrs.update(red)
+            attrs.update(_RED)
         g.edge(src, dst, **attrs)
     return Drawing(g, len(order), True, renderer)

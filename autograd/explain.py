@@ -27,11 +27,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 from .engine import Value
 from .graph import topological_order
-from .naming import expression, node_names
+from .naming import expression, in_derivative, node_names
 
 __all__ = ["Step", "Explanation", "explain"]
 
@@ -67,7 +68,7 @@ class Step:
     def format(self, fmt: str | None = None) -> str:
         """The step as a teacher writes it: ``dL/da += dL/dc * dc/da = ...``."""
         fmt = fmt or self.fmt
-        out, node, inp = (_d(n) for n in self.names)
+        out, node, inp = (in_derivative(n) for n in self.names)
         return (
             f"d{out}/d{inp} += d{out}/d{node} * d{node}/d{inp} = "
             f"{self.upstream:{fmt}} * {self.local:{fmt}} = {self.contribution:{fmt}}   ({self.formula})"
@@ -115,9 +116,12 @@ class Explanation:
         fmt = fmt or self.fmt
         lines = [s.format(fmt) for s in self.steps]
         if header:
-            out = _d(self.names[self.root])
-            lines.insert(0, f"d{out}/d{out} = {self.seed:{fmt}}   (start: the output with respect to itself)")
+            lines.insert(0, self._start(fmt))
         return "\n".join(lines)
+
+    def _start(self, fmt: str) -> str:
+        out = in_derivative(self.names[self.root])
+        return f"d{out}/d{out} = {self.seed:{fmt}}   (start: the output with respect to itself)"
 
     def __str__(self) -> str:
         return self.text()
@@ -136,6 +140,7 @@ class Explanation:
         return {
             "output": index[self.root],
             "seed": self.seed,
+            "start": self._start(fmt),
             "nodes": [
                 {
                     "name": self.names[v],
@@ -163,13 +168,6 @@ class Explanation:
         }
 
 
-def _d(name: str) -> str:
-    """``a`` stays ``a`` in ``dL/da``; ``2`` or ``layer.w.0`` read better as ``dL/d(2)``."""
-    if name.isidentifier() or (name.startswith("(") and name.endswith(")")):
-        return name
-    return f"({name})"
-
-
 def _formula(v: Value, names: dict[Value, str]) -> str:
     return f"{names[v]} = {expression(v, names)}" if v.inputs else names[v]
 
@@ -194,6 +192,11 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
         raise ValueError(
             f"explain(fmt=...): expected a float format spec such as '.4f', got {fmt!r}"
         ) from None
+    # The same numbers backward(grad) accepts: a string such as "2" is refused, not parsed.
+    if not isinstance(grad, Real):
+        raise TypeError(
+            f"explain(grad=...): expected a real number, got {type(grad).__name__} ({grad!r:.60})"
+        )
     seed = float(grad)
     order = topological_order(root)
     names = node_names(order, root)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -48,7 +49,8 @@ MAX_DEPTH = 100
 MAX_NUMBER = 1e15
 MAX_EXPONENT = 100.0
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+           ast.Pow: operator.pow}
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
 _REFUSED = {
     ast.Attribute: "attribute access ('.')",
@@ -131,10 +133,7 @@ class Expression:
             if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
                 raise ExpressionError(f"the value of {name!r} must be a finite number, got {x!r}")
             leaves[name] = Value(float(x), label=name)
-        result = _Evaluator(self.text, leaves).run(self.tree.body)
-        if not isinstance(result, Value):
-            result = Value(result)
-        return result, leaves
+        return _lift(_Evaluator(self.text, leaves).run(self.tree.body)), leaves
 
 
 def parse_expression(text: str) -> Expression:
@@ -145,14 +144,14 @@ def parse_expression(text: str) -> Expression:
         raise ExpressionError("the expression is empty; write one such as 'tanh(w*x + b)'")
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
+    text = text.strip()
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is nested too deeply to read") from None
-    text = text.strip()
     variables: list[str] = []
     # Walk the tree with an explicit stack, checking every node on the way.
     stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
@@ -234,6 +233,11 @@ def _literal(node: ast.AST) -> float | None:
     return None
 
 
+def _lift(x: Value | float) -> Value:
+    """A plain number (a constant, or arithmetic of constants) as a constant leaf of the graph."""
+    return x if isinstance(x, Value) else Value(x)
+
+
 class _Evaluator:
     """Turns a checked tree into engine operations (numbers stay plain floats)."""
 
@@ -261,40 +265,26 @@ class _Evaluator:
                 return x
             return -x
         if isinstance(node, ast.BinOp):
-            op = _BINARY[type(node.op)]
-            if op == "**":
+            power = isinstance(node.op, ast.Pow)
+            if power:
                 p = _literal(node.right)
                 if p is not None:
-                    base = self._eval(node.left)
-                    base = base if isinstance(base, Value) else Value(base)
-                    return base**p
+                    return _lift(self._eval(node.left)) ** p
             a, b = self._eval(node.left), self._eval(node.right)
-            if op == "**":
+            if power:
                 exponent = b.data if isinstance(b, Value) else b
                 if abs(exponent) > MAX_EXPONENT:
                     raise ExpressionError(
                         f"the exponent {exponent:g} is too large (the limit is {MAX_EXPONENT:g})"
                         f"{_where(self.text, node)}"
                     )
-            if not isinstance(a, Value) and not isinstance(b, Value):
-                a = Value(a)
-            if op == "+":
-                result = a + b
-            elif op == "-":
-                result = a - b
-            elif op == "*":
-                result = a * b
-            elif op == "/":
-                result = a / b
-            else:
-                result = a**b
-            return result
+            if not isinstance(b, Value):
+                a = _lift(a)
+            return _BINARY[type(node.op)](a, b)
         if isinstance(node, ast.Call):
-            x = self._eval(node.args[0])
-            x = x if isinstance(x, Value) else Value(x)
+            x = _lift(self._eval(node.args[0]))
             name = node.func.id
-            result = abs(x) if name == "abs" else getattr(x, name)()
-            return result
+            return abs(x) if name == "abs" else getattr(x, name)()
         raise ExpressionError(f"not allowed: {_describe(node)}")  # unreachable after parse_expression
 
 

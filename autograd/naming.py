@@ -5,7 +5,8 @@ Value with a label is called by its label. The others get a name that is
 stable (the same graph always gets the same names, because it follows the
 creation order) and short:
 
-- the output, if it has no label, is ``L`` (or ``out`` when ``L`` is taken);
+- the output, if it has no label, is ``L`` (or ``out`` when ``L`` is taken,
+  or the next ``L#k`` when both are);
 - an unlabelled leaf is a constant that came from a plain number in the
   expression (``2 * x``), so it is called by its number, ``2``;
 - an unlabelled intermediate result is ``t1``, ``t2``, ... in the order it
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["node_names", "expression", "op_symbol", "is_constant"]
+__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant"]
 
 # How an operation reads in a formula (a * b) and in a drawing's op node (×).
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
@@ -47,7 +48,9 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
             seen[v.label] = k
             names[v] = v.label if k == 1 else f"{v.label}#{k}"
         elif v is root:
-            names[v] = "L" if "L" not in labels else "out"
+            # The root comes last in ``order``, so ``seen`` has counted every label by now.
+            free = [n for n in ("L", "out") if n not in labels]
+            names[v] = free[0] if free else f"L#{seen['L'] + 1}"
         elif not v.inputs:
             names[v] = _number(v.data)
         else:
@@ -83,8 +86,15 @@ def expression(value: Value, names: dict[Value, str]) -> str:
     return f"{op}({', '.join(args)})"
 
 
+
+def in_derivative(name: str) -> str:
+    """``a`` stays ``a`` in ``dL/da``; ``2`` or ``layer.w.0`` read better as ``dL/d(2)``."""
+    if name.isidentifier() or (name.startswith("(") and name.endswith(")")):
+        return name
+    return f"({name})"
+
 def op_symbol(op: str) -> str:
-    """The symbol drawn in an operation node: ``×`` for ``*``, ``x²`` style for powers."""
+    """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for ``x ** 2``, ``^`` for ``x ** y``."""
     if op in _SYMBOLS:
         return _SYMBOLS[op]
     if op.startswith("**"):

@@ -28,6 +28,7 @@ from pathlib import Path
 from .draw import GraphTooLargeError, draw
 from .engine import Value
 from .explain import explain
+from .naming import in_derivative
 
 __all__ = ["stepper_html", "write_stepper"]
 
@@ -75,8 +76,9 @@ def stepper_html(
             f"max_nodes={max_nodes}; a replay that long teaches little. Step through a smaller "
             "expression (one neuron), or pass max_nodes=None to write it anyway"
         )
+    # The same Values as steps.order, already measured against max_nodes above.
     drawing = draw(root, rankdir=rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients,
-                   max_nodes=max_nodes, renderer=renderer, element_ids=True)
+                   max_nodes=None, renderer=renderer, element_ids=True)
     svg = _svg_body(drawing.svg())
     lesson = steps.to_dict(fmt)
     for node in lesson["nodes"]:
@@ -101,6 +103,7 @@ def stepper_html(
         lesson=_script_json(lesson),
         count=len(steps),
         out=html.escape(out_name),
+        d_out=html.escape(in_derivative(out_name)),
     )
 
 
@@ -172,7 +175,7 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <h1>{title}</h1>
 <p class="hint">Backward applies the chain rule on one edge at a time, from the output {out} back to the
-leaves: <b>d{out}/d(input) += d{out}/d(node) &times; d(node)/d(input)</b>. Press <b>Next</b> or the right
+leaves: <b>d{d_out}/d(input) += d{d_out}/d(node) &times; d(node)/d(input)</b>. Press <b>Next</b> or the right
 arrow key ({count} steps).</p>
 <div class="controls">
   <button id="start" title="Home">&#x25C0;&#x25C0; Start</button>
@@ -262,8 +265,7 @@ arrow key ({count} steps).</p>
       mark("row-" + s.input, "updated", true);
       current.textContent = s.text;
     }} else {{
-      current.textContent = "d" + nodes[lesson.output].name + "/d" + nodes[lesson.output].name +
-        " = " + lesson.seed_text + "   (start: the output with respect to itself)";
+      current.textContent = lesson.start;
     }}
     document.getElementById("counter").textContent = "step " + position + " of " + n;
     document.getElementById("prev").disabled = position === 0;

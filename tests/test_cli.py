@@ -57,6 +57,13 @@ def test_a_variable_named_f_keeps_its_name(capsys):
     assert code == 0 and "  dout/df = 2.0000" in out.splitlines()
 
 
+def test_the_output_takes_a_name_no_variable_has(capsys):
+    code, out, _ = run(capsys, "f * out", "--at", "f=2", "out=3", "--no-steps")
+    lines = out.splitlines()
+    assert code == 0 and "out2 = f * out" in lines
+    assert "  dout2/df   = 3.0000" in lines and "  dout2/dout = 2.0000" in lines
+
+
 @pytest.mark.parametrize("expression", [
     '__import__("os").system("echo pwned")',
     "x.__class__",

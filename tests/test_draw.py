@@ -311,6 +311,18 @@ def test_summarize_with_a_custom_group_function():
     assert len([k for k in nodes(d.source) if k.startswith("g")]) == 3
 
 
+def test_summarize_honours_show_grad_and_grads():
+    from autograd import explain
+
+    trained, _ = tiny_mlp()
+    trained.backward()
+    fresh, _ = tiny_mlp()
+    assert "grad" not in draw(fresh, summarize=True, show_grad=False).source
+    # explain's gradients are backward's, bit for bit: the two drawings must be the same text.
+    from_table = draw(fresh, summarize=True, grads=explain(fresh).gradients).source
+    assert from_table == draw(trained, summarize=True).source
+    assert from_table != draw(fresh, summarize=True).source
+
 def test_summarize_shrinks_a_graph_too_large_to_draw():
     loss, _ = tiny_mlp(sizes=(2, 16, 16, 1), samples=2)
     with pytest.raises(GraphTooLargeError):

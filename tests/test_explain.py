@@ -174,6 +174,14 @@ def test_repeated_labels_are_told_apart():
     assert names[a1] == "w" and names[a2] == "w#2"
 
 
+@pytest.mark.parametrize("taken, expected", [((), "L"), (("L",), "out"), (("L", "out"), "L#2")])
+def test_an_unlabelled_output_gets_a_name_no_label_uses(taken, expected):
+    leaves = [Value(float(i + 2), label=label) for i, label in enumerate(taken)]
+    out = vsum(leaves + [Value(1.0, label="x")]) * 2
+    names = explain(out).names
+    assert names[out] == expected
+    assert len(set(names.values())) == len(names)
+
 def test_agrees_with_finite_differences():
     x = Value(0.4, label="x")
 
@@ -223,3 +231,9 @@ def test_rejects_what_is_not_a_value(bad):
 def test_rejects_a_bad_format():
     with pytest.raises(ValueError, match="format spec"):
         explain(Value(1.0), fmt="%d")
+
+
+@pytest.mark.parametrize("bad", ["2.5", None, 1j])
+def test_rejects_a_seed_that_is_not_a_real_number(bad):
+    with pytest.raises(TypeError, match=r"explain\(grad=\.\.\.\): expected a real number, got"):
+        explain(Value(1.0) * 2, grad=bad)

@@ -61,6 +61,23 @@ def test_embedded_steps_are_explain_steps():
     assert [s["total"] for s in data["steps"]] == [s.total for s in steps]
 
 
+def test_the_starting_line_is_explains_header():
+    x = Value(2.0, label="x")
+    out = x * 3
+    out.label = "layer.out"  # not an identifier: written d(layer.out)
+    data = lesson_data(stepper_html(out, grad=2.0))
+    assert data["start"] == explain(out, grad=2.0).text(header=True).splitlines()[0]
+    assert data["start"].startswith("d(layer.out)/d(layer.out) = 2.0000")
+
+
+def test_the_hint_writes_the_output_as_the_steps_do():
+    x = Value(2.0, label="x")
+    out = x * 3
+    out.label = "layer.out"
+    page = stepper_html(out)
+    assert "<b>d(layer.out)/d(input) += d(layer.out)/d(node)" in page
+
+
 def test_the_graph_has_an_element_for_every_edge_of_every_step():
     L, _ = fan_out()
     page = stepper_html(L)
@@ -174,6 +191,14 @@ def test_next_reveals_a_leaf_gradient_equal_to_the_engines(open_page):
     assert float(raw) == w1.grad
     assert text == f"{w1.grad:.4f}"
     assert page.inner_text("#counter") == f"step {last + 1} of {len(steps)}"
+
+
+@pytest.mark.browser
+def test_before_the_first_step_the_page_shows_the_starting_line(open_page):
+    L, _ = fan_out()
+    L.label = "L.total"  # not an identifier: written d(L.total)
+    page, _, _ = open_page(L)
+    assert page.inner_text("#current") == explain(L).text(header=True).splitlines()[0]
 
 
 @pytest.mark.browser
