@@ -418,7 +418,7 @@ def fit(
         for epoch in range(epochs):
             if schedule is not None:
                 optimizer.lr = schedule(epoch, epochs)
-            history.lr.append(optimizer.lr)
+            lr = optimizer.lr
             if batch_size is None:
                 epoch_batches: Any = [(X, y)]
             else:
@@ -453,6 +453,9 @@ def fit(
                     c = _count_correct(outputs, yb, threshold)
                     correct = None if c is None else correct + c
                 del outputs, L  # free this batch's graph before building the next one
+            # Recorded with the epoch's other entries, so a NonFiniteLossError's history
+            # has the same number of entries in every list.
+            history.lr.append(lr)
             history.loss.append(total_loss / len(X))
             history.accuracy.append(None if correct is None else correct / len(X))
             if validation_data is not None:
