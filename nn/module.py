@@ -162,8 +162,9 @@ class Module:
             raise TypeError(f"load_state_dict: expected a dict of name -> number, got {type(state).__name__}")
         named = self.named_parameters()
         names = [name for name, _ in named]
+        known = set(names)
         missing = [n for n in names if n not in state]
-        unexpected = [n for n in state if n not in set(names)]
+        unexpected = [n for n in state if n not in known]
         if missing or unexpected:
             parts = [
                 f"load_state_dict: the state dict does not fit {self.describe()} "
