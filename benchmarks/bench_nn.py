@@ -33,6 +33,9 @@ from nn import MLP, SGD, accuracy, fit, hinge_loss, linear_decay, make_moons  # 
 
 ALPHA = 1e-4
 SIZES = [2, 16, 16, 1]
+# run_chainrule decays the rate towards 1.0 - 0.9*steps/100, which linear_decay needs
+# to be positive: more steps than this have no schedule.
+MAX_STEPS = 111
 
 
 def demo_data():
@@ -185,8 +188,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="training steps (the demo uses 100)")
     args = parser.parse_args(argv)
-    X, y = demo_data()
     steps = args.steps
+    if not 1 <= steps <= MAX_STEPS:
+        parser.error(
+            f"--steps: expected 1..{MAX_STEPS} (the demo's learning rate 1.0 - 0.9*k/100 "
+            f"must stay positive), got {steps}"
+        )
+    X, y = demo_data()
 
     results = {"chainrule (nn.fit)": run_chainrule(X, y, steps)}
     micro = run_micrograd(X, y, steps)
