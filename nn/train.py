@@ -23,6 +23,7 @@ from typing import Any
 import autograd
 from autograd import Value
 
+from ._checks import is_number, positive_int
 from .data import batches
 from .losses import get_loss, hinge_loss, l2_penalty
 from .module import Module
@@ -116,12 +117,8 @@ def _argmax(xs: Sequence[Any]) -> int:
     return best
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool)
-
-
 def _is_class_label(t: Any) -> bool:
-    return _is_number(t) and float(t) in (-1.0, 0.0, 1.0)
+    return is_number(t) and float(t) in (-1.0, 0.0, 1.0)
 
 
 def _count_correct(outputs: Sequence[Any], targets: Sequence[Any], threshold: float) -> int | None:
@@ -134,13 +131,13 @@ def _count_correct(outputs: Sequence[Any], targets: Sequence[Any], threshold: fl
     """
     correct = 0
     for out, t in zip(outputs, targets):
-        if _is_number(out):
+        if is_number(out):
             if not _is_class_label(t):
                 return None
             correct += (float(out) > threshold) == (float(t) > 0.0)
         elif isinstance(t, numbers.Integral) and not isinstance(t, bool):
             correct += _argmax(out) == t
-        elif not _is_number(t) and hasattr(t, "__len__") and len(t) == len(out):
+        elif not is_number(t) and hasattr(t, "__len__") and len(t) == len(out):
             correct += _argmax(out) == _argmax(t)
         else:
             return None
@@ -164,7 +161,7 @@ def predict(model: Module, X: Sequence[Any], classes: Sequence[Any] = (-1, 1)) -
     threshold = _threshold(model)
     out = []
     for o in _forward_all(model, X):
-        if _is_number(o):
+        if is_number(o):
             out.append(classes[1] if float(o) > threshold else classes[0])
         else:
             out.append(_argmax(o))
@@ -227,16 +224,10 @@ def _check_widths(model: Any, X: Sequence[Any], name: str) -> None:
     if nin is None:
         return
     for i, x in enumerate(X):
-        width = 1 if _is_number(x) else len(x) if hasattr(x, "__len__") else None
+        width = 1 if is_number(x) else len(x) if hasattr(x, "__len__") else None
         if width != nin:
             given = f"{width} features" if width is not None else f"a {type(x).__name__}"
             raise ValueError(f"{name}: sample {i} has {given}, but the model takes {nin} inputs")
-
-
-def _positive_int(n: Any, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{name}: expected a positive int, got {n!r}")
-    return int(n)
 
 
 # ----------------------------------------------------------------------
@@ -380,9 +371,9 @@ def fit(
     _check_data(X, y, "fit")
     _check_widths(model, X, "fit")
     loss_fn = get_loss(loss)
-    epochs = _positive_int(epochs, "fit(epochs)")
+    epochs = positive_int(epochs, "fit(epochs)")
     if batch_size is not None:
-        batch_size = _positive_int(batch_size, "fit(batch_size)")
+        batch_size = positive_int(batch_size, "fit(batch_size)")
     if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not (math.isfinite(l2) and l2 >= 0):
         raise ValueError(f"fit(l2): expected a number >= 0, got {l2!r}")
     if target_loss is not None and (
