@@ -36,6 +36,23 @@ def make_rng(seed: Any) -> random.Random:
     raise TypeError(f"seed: expected an int, a random.Random or None, got {type(seed).__name__}")
 
 
+def check_samples(X: Any, name: str) -> None:
+    """X must be a non-empty list of samples."""
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
+        raise TypeError(f"{name}: expected X as a list of samples, got {type(X).__name__}")
+    if len(X) == 0:
+        raise ValueError(f"{name}: X is empty; expected at least one sample")
+
+
+def check_dataset(X: Any, y: Any, name: str) -> None:
+    """X must be a non-empty list of samples and y a list of as many labels."""
+    check_samples(X, name)
+    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
+        raise TypeError(f"{name}: expected y as a list of labels, got {type(y).__name__}")
+    if len(X) != len(y):
+        raise ValueError(f"{name}: X has {len(X)} samples but y has {len(y)} labels; they must match")
+
+
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest choice, or "" when none is close."""
     close = difflib.get_close_matches(name, list(choices), n=1)

@@ -20,7 +20,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
-from ._checks import make_rng
+from ._checks import check_dataset, make_rng
 
 __all__ = [
     "make_moons",
@@ -270,15 +270,6 @@ def load_digits(normalize: bool = True) -> Dataset:
     return X, y
 
 
-def _check_dataset(X: Any, y: Any, name: str) -> None:
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") or not hasattr(y, "__len__"):
-        raise TypeError(f"{name}: expected X and y as lists, got {type(X).__name__} and {type(y).__name__}")
-    if len(X) != len(y):
-        raise ValueError(f"{name}: X has {len(X)} samples but y has {len(y)} labels; they must match")
-    if len(X) == 0:
-        raise ValueError(f"{name}: the dataset is empty (X and y have no samples)")
-
-
 def train_test_split(
     X: Sequence[Any],
     y: Sequence[Any],
@@ -292,7 +283,7 @@ def train_test_split(
     number of samples. Both parts always get at least one sample. The samples
     are shuffled first unless ``shuffle=False``.
     """
-    _check_dataset(X, y, "train_test_split")
+    check_dataset(X, y, "train_test_split")
     n = len(X)
     if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
         n_test = int(test_size)
@@ -327,7 +318,7 @@ def batches(
     what is left. With ``shuffle`` the order is new each time (reproducible
     with ``seed``).
     """
-    _check_dataset(X, y, "batches")
+    check_dataset(X, y, "batches")
     size = _count(batch_size, "batches(batch_size)")
     order = list(range(len(X)))
     if shuffle:

@@ -23,7 +23,7 @@ from typing import Any
 import autograd
 from autograd import Value
 
-from ._checks import is_number, positive_int
+from ._checks import check_dataset, check_samples, is_number, positive_int
 from .data import batches
 from .losses import get_loss, hinge_loss, l2_penalty
 from .module import Module
@@ -157,7 +157,7 @@ def predict(model: Module, X: Sequence[Any], classes: Sequence[Any] = (-1, 1)) -
     ``classes=(0, 1)`` for 0/1 labels. A model with several outputs predicts
     the index of the largest one.
     """
-    _check_samples(X, "predict")
+    check_samples(X, "predict")
     threshold = _threshold(model)
     out = []
     for o in _forward_all(model, X):
@@ -174,7 +174,7 @@ def accuracy(model: Module, X: Sequence[Any], y: Sequence[Any]) -> float:
     Labels are -1/+1 or 0/1 for one-output models, class indices (or one-hot
     lists) for wider ones.
     """
-    _check_data(X, y, "accuracy")
+    check_dataset(X, y, "accuracy")
     correct = _count_correct(_forward_all(model, X), y, _threshold(model))
     if correct is None:
         raise ValueError(
@@ -191,7 +191,7 @@ def evaluate(
 
     The accuracy is None when the targets are not classes (a regression).
     """
-    _check_data(X, y, "evaluate")
+    check_dataset(X, y, "evaluate")
     loss_fn = get_loss(loss)
     outputs = _forward_all(model, X)
     with autograd.no_grad():
@@ -202,21 +202,6 @@ def evaluate(
 
 # ----------------------------------------------------------------------
 # checks
-
-
-def _check_samples(X: Any, name: str) -> None:
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__"):
-        raise TypeError(f"{name}: expected X as a list of samples, got {type(X).__name__}")
-    if len(X) == 0:
-        raise ValueError(f"{name}: X is empty; expected at least one sample")
-
-
-def _check_data(X: Any, y: Any, name: str) -> None:
-    _check_samples(X, name)
-    if isinstance(y, (str, bytes)) or not hasattr(y, "__len__"):
-        raise TypeError(f"{name}: expected y as a list of labels, got {type(y).__name__}")
-    if len(X) != len(y):
-        raise ValueError(f"{name}: X has {len(X)} samples but y has {len(y)} labels; they must match")
 
 
 def _check_widths(model: Any, X: Sequence[Any], name: str) -> None:
@@ -368,7 +353,7 @@ def fit(
     them, and the collector would otherwise scan tens of thousands of fresh
     Values over and over, which makes a step several times slower.
     """
-    _check_data(X, y, "fit")
+    check_dataset(X, y, "fit")
     _check_widths(model, X, "fit")
     loss_fn = get_loss(loss)
     epochs = positive_int(epochs, "fit(epochs)")
@@ -385,7 +370,7 @@ def fit(
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError("fit(validation_data): expected a pair (X_val, y_val)")
-        _check_data(*validation_data, "fit(validation_data)")
+        check_dataset(*validation_data, "fit(validation_data)")
         _check_widths(model, validation_data[0], "fit(validation_data)")
     elif monitor == "val_loss":
         raise ValueError("fit(monitor='val_loss') needs validation_data=(X_val, y_val)")
