@@ -248,7 +248,10 @@ class _TextProgress:
 
     def close(self) -> None:
         # The last epoch is always shown, also when training stopped early.
-        sys.stderr.write("\n" if self.in_place else self.pending + "\n" if self.pending else "")
+        if self.in_place:
+            sys.stderr.write("\n")
+        elif self.pending:
+            sys.stderr.write(self.pending + "\n")
         sys.stderr.flush()
 
 
