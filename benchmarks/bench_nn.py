@@ -33,6 +33,9 @@ from nn import MLP, SGD, accuracy, fit, hinge_loss, linear_decay, make_moons  # 
 
 ALPHA = 1e-4
 SIZES = [2, 16, 16, 1]
+# run_chainrule decays the rate towards 1.0 - 0.9*steps/100, which linear_decay needs
+# to be positive: more steps than this have no schedule.
+MAX_STEPS = 111
 
 
 def demo_data():
@@ -44,7 +47,7 @@ def initial_model():
 
 
 def layer_weights(model):
-    """[(rows of weights, biases)] per layer, as plain floats."""
+    """[(rows of weights, biases)] per layer, as plain floats (chainrule's MLP or micrograd's)."""
     return [
         ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
         for layer in model.layers
@@ -108,11 +111,7 @@ def run_micrograd(X, y, steps):
     seconds = time.perf_counter() - start
     scores = [model(list(map(Value, x))).data for x in X]
     acc = sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
-    weights = [
-        ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
-        for layer in model.layers
-    ]
-    return seconds, total_loss.data, acc, weights
+    return seconds, total_loss.data, acc, layer_weights(model)
 
 
 # ---------------------------------------------------------------- plain floats, gradients by hand
@@ -176,17 +175,26 @@ def run_plain(X, y, steps):
     return seconds, total_loss, correct / n, weights
 
 
+def flat_weights(weights):
+    """The numbers of ``layer_weights`` in one list: every weight, then every bias."""
+    return [v for rows, _ in weights for row in rows for v in row] + [v for _, bs in weights for v in bs]
+
+
 def _max_difference(a, b):
-    flat = lambda ws: [v for rows, bs in ws for row in rows for v in row] + [v for _, bs in ws for v in bs]  # noqa: E731
-    return max(abs(p - q) for p, q in zip(flat(a), flat(b)))
+    return max(abs(p - q) for p, q in zip(flat_weights(a), flat_weights(b)))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="training steps (the demo uses 100)")
     args = parser.parse_args(argv)
-    X, y = demo_data()
     steps = args.steps
+    if not 1 <= steps <= MAX_STEPS:
+        parser.error(
+            f"--steps: expected 1..{MAX_STEPS} (the demo's learning rate 1.0 - 0.9*k/100 "
+            f"must stay positive), got {steps}"
+        )
+    X, y = demo_data()
 
     results = {"chainrule (nn.fit)": run_chainrule(X, y, steps)}
     micro = run_micrograd(X, y, steps)

@@ -20,6 +20,8 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
+from ._checks import check_dataset, make_rng
+
 __all__ = [
     "make_moons",
     "make_circles",
@@ -61,14 +63,6 @@ def _labels(labels: Any, name: str) -> tuple[Label, Label]:
     return labels[0], labels[1]
 
 
-def _rng(seed: Any) -> random.Random:
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        return random.Random(seed)
-    if isinstance(seed, random.Random):
-        return seed
-    raise TypeError(f"seed: expected an int, a random.Random or None, got {type(seed).__name__}")
-
-
 def _linspace(start: float, stop: float, n: int) -> list[float]:
     if n == 1:
         return [start]
@@ -101,7 +95,7 @@ def make_moons(
     n = _count(n_samples, "make_moons(n_samples)", 2)
     noise = _nonnegative(noise, "make_moons(noise)")
     low, high = _labels(labels, "make_moons")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     n_upper = n // 2
     n_lower = n - n_upper
     X = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_upper)]
@@ -128,7 +122,7 @@ def make_circles(
     if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
         raise ValueError(f"make_circles(factor): expected a number strictly between 0 and 1, got {factor!r}")
     low, high = _labels(labels, "make_circles")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     n_outer = n // 2
     n_inner = n - n_outer
     X = [[math.cos(t), math.sin(t)] for t in _angles(n_outer)]
@@ -160,7 +154,7 @@ def make_blobs(
     """
     n = _count(n_samples, "make_blobs(n_samples)")
     std = _nonnegative(cluster_std, "make_blobs(cluster_std)")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
         k = _count(centers, "make_blobs(centers)")
         d = _count(n_features, "make_blobs(n_features)")
@@ -197,7 +191,7 @@ def make_xor(
     n = _count(n_samples, "make_xor(n_samples)")
     noise = _nonnegative(noise, "make_xor(noise)")
     low, high = _labels(labels, "make_xor")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     X = [[rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)] for _ in range(n)]
     y = [high if (a > 0) != (b > 0) else low for a, b in X]
     return _jitter(X, noise, rng), y
@@ -215,7 +209,7 @@ def make_spirals(
     n = _count(n_samples, "make_spirals(n_samples)")
     k = _count(n_classes, "make_spirals(n_classes)", 2)
     noise = _nonnegative(noise, "make_spirals(noise)")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     X: list[list[float]] = []
     y: list[int] = []
     for c in range(k):
@@ -246,7 +240,7 @@ def make_gaussians(
     points = [[float(v) for v in c] for c in centers]
     if len(points) != 2 or len(points[0]) != len(points[1]) or not points[0]:
         raise ValueError(f"make_gaussians(centers): expected two points of the same width, got {centers!r}")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     n0 = n // 2
     X = [[v + rng.gauss(0.0, s) for v in points[0]] for _ in range(n0)]
     X += [[v + rng.gauss(0.0, s) for v in points[1]] for _ in range(n - n0)]
@@ -276,15 +270,6 @@ def load_digits(normalize: bool = True) -> Dataset:
     return X, y
 
 
-def _check_dataset(X: Any, y: Any, name: str) -> None:
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") or not hasattr(y, "__len__"):
-        raise TypeError(f"{name}: expected X and y as lists, got {type(X).__name__} and {type(y).__name__}")
-    if len(X) != len(y):
-        raise ValueError(f"{name}: X has {len(X)} samples but y has {len(y)} labels; they must match")
-    if len(X) == 0:
-        raise ValueError(f"{name}: the dataset is empty (X and y have no samples)")
-
-
 def train_test_split(
     X: Sequence[Any],
     y: Sequence[Any],
@@ -298,7 +283,7 @@ def train_test_split(
     number of samples. Both parts always get at least one sample. The samples
     are shuffled first unless ``shuffle=False``.
     """
-    _check_dataset(X, y, "train_test_split")
+    check_dataset(X, y, "train_test_split")
     n = len(X)
     if isinstance(test_size, numbers.Integral) and not isinstance(test_size, bool):
         n_test = int(test_size)
@@ -315,7 +300,7 @@ def train_test_split(
         )
     order = list(range(n))
     if shuffle:
-        _rng(seed).shuffle(order)
+        make_rng(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
 
@@ -333,11 +318,11 @@ def batches(
     what is left. With ``shuffle`` the order is new each time (reproducible
     with ``seed``).
     """
-    _check_dataset(X, y, "batches")
+    check_dataset(X, y, "batches")
     size = _count(batch_size, "batches(batch_size)")
     order = list(range(len(X)))
     if shuffle:
-        _rng(seed).shuffle(order)
+        make_rng(seed).shuffle(order)
     # Checked above, generated below: a bad argument fails at the call, not at the first next().
     chunks = [order[k : k + size] for k in range(0, len(order), size)]
     return (([X[i] for i in chunk], [y[i] for i in chunk]) for chunk in chunks)

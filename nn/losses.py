@@ -22,6 +22,8 @@ from typing import Any, Union
 import autograd
 from autograd import Value
 
+from ._checks import did_you_mean, is_number
+
 __all__ = [
     "mse_loss",
     "hinge_loss",
@@ -37,13 +39,9 @@ __all__ = [
 Scalar = Union[Value, int, float]
 
 
-def _is_scalar(x: Any) -> bool:
-    return isinstance(x, Value) or (isinstance(x, numbers.Real) and not isinstance(x, bool))
-
-
 def _pairs(outputs: Any, targets: Any, name: str) -> tuple[list[Any], list[Any]]:
     """Line up outputs and targets sample by sample, wrapping a single sample."""
-    if _is_scalar(outputs):
+    if is_number(outputs):
         outputs, targets = [outputs], [targets]
     if isinstance(targets, (str, bytes)) or not hasattr(targets, "__len__"):
         raise TypeError(f"{name}: expected a list of targets, got {type(targets).__name__}")
@@ -56,7 +54,7 @@ def _pairs(outputs: Any, targets: Any, name: str) -> tuple[list[Any], list[Any]]
 
 
 def _one_score(out: Any, i: int, name: str) -> Value:
-    if not _is_scalar(out):
+    if not is_number(out):
         width = f" of {len(out)}" if hasattr(out, "__len__") else ""
         raise ValueError(
             f"{name} expects one score per sample (a model with one output), "
@@ -83,11 +81,11 @@ def mse_loss(outputs: Any, targets: Any) -> Value:
     outputs, targets = _pairs(outputs, targets, "mse_loss")
     terms = []
     for i, (out, t) in enumerate(zip(outputs, targets)):
-        if _is_scalar(out):
+        if is_number(out):
             terms.append((out - _real(t, i, "mse_loss")) ** 2)
             continue
-        if _is_scalar(t) or len(out) != len(t):
-            given = "a number" if _is_scalar(t) else f"a list of {len(t)}"
+        if is_number(t) or len(out) != len(t):
+            given = "a number" if is_number(t) else f"a list of {len(t)}"
             raise ValueError(f"mse_loss: sample {i} has {len(out)} outputs but its target is {given}")
         terms.extend((o - _real(tj, i, "mse_loss")) ** 2 for o, tj in zip(out, t))
     return autograd.sum(terms) / len(terms)
@@ -177,7 +175,7 @@ def _class_index(t: Any, nclasses: int, i: int | None) -> int:
 
 
 def _cross_entropy_one(logits: Sequence[Scalar], target: Any, i: int | None) -> Value:
-    if _is_scalar(logits) or len(logits) < 2:
+    if is_number(logits) or len(logits) < 2:
         raise ValueError(
             "cross_entropy expects a list of at least 2 logits per sample (one per class); "
             "for one score per sample use binary_cross_entropy_with_logits or hinge_loss"
@@ -209,7 +207,7 @@ def cross_entropy(logits: Any, target: Any) -> Value:
     Given a batch (a list of logit lists and a list of targets) it returns
     the mean over the batch, like ``softmax_cross_entropy``.
     """
-    if not _is_scalar(logits) and len(logits) and not _is_scalar(logits[0]):
+    if not is_number(logits) and len(logits) and not is_number(logits[0]):
         return softmax_cross_entropy(logits, target)
     return _cross_entropy_one(logits, target, None)
 
@@ -221,7 +219,7 @@ def softmax_cross_entropy(logits: Any, targets: Any) -> Value:
     layer has C neurons and a linear activation); ``targets`` the class
     indices 0..C-1.
     """
-    if _is_scalar(logits) or (len(logits) and _is_scalar(logits[0])):
+    if is_number(logits) or (len(logits) and is_number(logits[0])):
         raise ValueError(
             "softmax_cross_entropy expects one list of logits per sample (a batch); "
             "for a single sample use cross_entropy(logits, target)"
@@ -261,10 +259,7 @@ def get_loss(loss: str | Callable[[Any, Any], Value]) -> Callable[[Any, Any], Va
         return loss
     if isinstance(loss, str) and loss in LOSSES:
         return LOSSES[loss]
-    import difflib
-
-    close = difflib.get_close_matches(str(loss), LOSSES, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(str(loss), LOSSES)
     raise ValueError(
         f"unknown loss {loss!r}: expected a function or one of {', '.join(map(repr, LOSSES))}{hint}"
     )

@@ -17,7 +17,6 @@ so that a drawing of the graph can group nodes by layer and neuron.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 import numbers
@@ -27,6 +26,8 @@ from typing import Any, Union
 
 import autograd
 from autograd import Value
+
+from ._checks import did_you_mean, is_number, make_rng, positive_int
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "init_bound", "load_model"]
 
@@ -60,24 +61,8 @@ def _check_activation(name: Any, what: str = "activation") -> str:
     key = name.lower()
     if key in _ACTIVATE:
         return key
-    close = difflib.get_close_matches(key, ACTIVATIONS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    hint = did_you_mean(key, ACTIVATIONS)
     raise ValueError(f"unknown {what} {name!r}: expected one of {', '.join(map(repr, ACTIVATIONS))}{hint}")
-
-
-def _check_size(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what}: expected a positive int, got {n!r}")
-    return int(n)
-
-
-def _rng(seed: Seed) -> random.Random:
-    """A private random generator, so that the global ``random`` state is never touched."""
-    if isinstance(seed, random.Random):
-        return seed
-    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        return random.Random(seed)
-    raise TypeError(f"seed: expected an int, a random.Random or None, got {type(seed).__name__}")
 
 
 def init_bound(activation: str, fan_in: int, fan_out: int) -> float:
@@ -97,7 +82,7 @@ def init_bound(activation: str, fan_in: int, fan_out: int) -> float:
 
 def _as_inputs(x: Any, nin: int, owner: str) -> Sequence[Input]:
     """Check one sample's inputs: a sequence of nin numbers or Values."""
-    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
+    if is_number(x):
         x = (x,)
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(f"{owner} expects a list of {nin} numbers or Values, got {type(x).__name__}")
@@ -162,8 +147,9 @@ class Module:
             raise TypeError(f"load_state_dict: expected a dict of name -> number, got {type(state).__name__}")
         named = self.named_parameters()
         names = [name for name, _ in named]
+        known = set(names)
         missing = [n for n in names if n not in state]
-        unexpected = [n for n in state if n not in set(names)]
+        unexpected = [n for n in state if n not in known]
         if missing or unexpected:
             parts = [
                 f"load_state_dict: the state dict does not fit {self.describe()} "
@@ -279,10 +265,10 @@ class Neuron(Module):
         seed: Seed = None,
         fan_out: int = 1,
     ) -> None:
-        self.nin = _check_size(nin, "Neuron(nin)")
+        self.nin = positive_int(nin, "Neuron(nin)")
         self.activation = _check_activation(activation)
-        fan_out = _check_size(fan_out, "Neuron(fan_out)")
-        rng = _rng(seed)
+        fan_out = positive_int(fan_out, "Neuron(fan_out)")
+        rng = make_rng(seed)
         bound = init_bound(self.activation, self.nin, fan_out)
         self.w: list[Value] = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
         self.b: Value | None = Value(0.0) if bias else None
@@ -328,10 +314,10 @@ class Layer(Module):
         bias: bool = True,
         seed: Seed = None,
     ) -> None:
-        self.nin = _check_size(nin, "Layer(nin)")
-        self.nout = _check_size(nout, "Layer(nout)")
+        self.nin = positive_int(nin, "Layer(nin)")
+        self.nout = positive_int(nout, "Layer(nout)")
         self.activation = _check_activation(activation)
-        rng = _rng(seed)
+        rng = make_rng(seed)
         self.neurons = [
             Neuron(self.nin, self.activation, bias=bias, seed=rng, fan_out=self.nout)
             for _ in range(self.nout)
@@ -389,15 +375,15 @@ class MLP(Module):
         bias: bool = True,
         seed: Seed = None,
     ) -> None:
-        self.nin = _check_size(nin, "MLP(nin)")
+        self.nin = positive_int(nin, "MLP(nin)")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise ValueError(
                 f"MLP(nouts): expected a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}"
             )
-        self.nouts = [_check_size(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
+        self.nouts = [positive_int(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
         self.activation = _check_activation(activation)
         self._output_activation = _check_activation(output_activation, "output_activation")
-        rng = _rng(seed)
+        rng = make_rng(seed)
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
         self.layers = [

@@ -188,7 +188,10 @@ class Adam(Optimizer):
             p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
 
     def __repr__(self) -> str:
-        return f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r})"
+        return (
+            f"Adam({len(self.params)} parameters, lr={self.lr!r}, betas={self.betas!r}, eps={self.eps!r}, "
+            f"weight_decay={self.weight_decay!r})"
+        )
 
 
 # ----------------------------------------------------------------------

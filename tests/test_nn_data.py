@@ -182,6 +182,12 @@ def test_batches_need_as_many_labels_as_samples():
         batches([[0.0], [1.0]], [0], 1)
 
 
+@pytest.mark.parametrize("split", [lambda X, y: list(batches(X, y, 1)), lambda X, y: train_test_split(X, y)])
+def test_labels_given_as_a_string_are_refused_not_split_into_characters(split):
+    with pytest.raises(TypeError, match="expected y as a list of labels, got str"):
+        split([[0.0], [1.0]], "ab")
+
+
 # ---------------------------------------------------------------- digits
 
 

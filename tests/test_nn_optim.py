@@ -110,6 +110,16 @@ def test_bad_hyper_parameters_are_refused(factory, message):
         factory([Value(1.0)])
 
 
+def test_repr_shows_every_hyper_parameter():
+    params = [Value(1.0)]
+    assert repr(SGD(params, lr=0.1, momentum=0.9, weight_decay=0.01)) == (
+        "SGD(1 parameters, lr=0.1, momentum=0.9, weight_decay=0.01)"
+    )
+    assert repr(Adam(params, lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.5)) == (
+        "Adam(1 parameters, lr=0.01, betas=(0.8, 0.99), eps=1e-06, weight_decay=0.5)"
+    )
+
+
 def test_parameters_must_be_values():
     with pytest.raises(TypeError, match="item 1 should be a Value, got float"):
         SGD([Value(1.0), 2.0], lr=0.1)

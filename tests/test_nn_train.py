@@ -307,6 +307,13 @@ def test_a_diverging_run_stops_before_the_nan_batch_changes_anything():
     assert info.value.epoch == len(states) and info.value.batch == 0
     assert model.state_dict() == states[-1]
     assert info.value.history.epochs == info.value.epoch
+    assert {name: len(entries) for name, entries in info.value.history.as_dict().items()} == {
+        "loss": info.value.epoch,
+        "accuracy": info.value.epoch,
+        "val_loss": 0,
+        "val_accuracy": 0,
+        "lr": info.value.epoch,
+    }
 
 
 def test_the_garbage_collector_is_restored_after_fit_even_on_error(easy):
