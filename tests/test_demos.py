@@ -366,6 +366,20 @@ def test_digits_parameter_counts_match_hand_counts(quick_runs):
     assert result.metrics["mnist_parameters"] == 785 * 1000 + 1001 * 1000 + 1001
 
 
+def test_digits_measures_at_least_the_size_of_a_bare_value_per_value():
+    # Each Value the forward pass creates is at least its own object (its float,
+    # its tuple of inputs and its rule come on top): the bytes measured per
+    # Value cannot be fewer than sys.getsizeof of a bare one.
+    from autograd import Value
+    from demos.digits import measure_graph
+    from nn import MLP
+
+    model = MLP(8, [4, 1], activation="tanh", seed=0)
+    nodes, bytes_per_value, _ = measure_graph(model, [[0.5] * 8])
+    assert nodes > model.num_parameters()
+    assert bytes_per_value >= sys.getsizeof(Value(0.0))
+
+
 # ----------------------------------------------------------------------
 # the pictures committed for the README
 
