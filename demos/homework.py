@@ -52,19 +52,15 @@ class Curves:
 
 def train_ours(bias: bool, data, epochs: int) -> Curves:
     """The 2-2-1 network of this package, trained full-batch with Adam."""
-    from nn import MLP, Adam, accuracy, bce_with_logits, fit
+    from nn import MLP, Adam, bce_with_logits, fit
 
     X_train, X_test, y_train, y_test = data
     model = MLP(2, [2, 1], activation="tanh", output_activation=None, bias=bias, seed=1)
-    curves = Curves(f"ours, {'with' if bias else 'without'} bias ({model.num_parameters()} parameters)")
-    optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
-    for _ in range(epochs):
-        # One epoch at a time, so that the test accuracy is measured after each;
-        # the same optimizer throughout, so that Adam's running averages carry on.
-        history = fit(model, X_train, y_train, loss=bce_with_logits, optimizer=optimizer, epochs=1,
-                      progress=False)
-        curves.train_loss.append(history.loss[-1])
-        curves.test_accuracy.append(accuracy(model, X_test, y_test))
+    history = fit(model, X_train, y_train, loss=bce_with_logits,
+                  optimizer=Adam(model.parameters(), lr=LEARNING_RATE), epochs=epochs,
+                  validation_data=(X_test, y_test), progress=False)
+    curves = Curves(f"ours, {'with' if bias else 'without'} bias ({model.num_parameters()} parameters)",
+                    train_loss=history.loss, test_accuracy=history.val_accuracy)
 
     def score(x0: float, x1: float) -> float:
         with autograd.no_grad():
