@@ -1,4 +1,4 @@
-"""What every demo shares: its command line, its output folder, and matplotlib.
+"""What every demo shares: its command line, its output folder, matplotlib, and small helpers.
 
 Each demo is ``python -m demos.NAME [--out DIR] [--quick]``. Its ``main(argv)``
 prints what it shows, writes its pictures (PNG) into the output folder and
@@ -130,6 +130,11 @@ def save_drawing(drawing: Any, options: Options, filename: str, result: Result) 
     result.files.append(path)
     print(f"  wrote {path}")
     return path
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of a fully connected network: sum over layers of (inputs + 1) * outputs."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def heading(text: str) -> None:

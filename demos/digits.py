@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import autograd
 
-from ._common import MissingExtra, Result, heading, parse_args, pyplot, run, save
+from ._common import MissingExtra, Result, heading, parameter_count, parse_args, pyplot, run, save
 
 DESCRIPTION = "Classify 1 vs 2 from the 8x8 digits with an MLP 64-16-16-1; why not MNIST 784-1000-1000-1."
 
@@ -28,11 +28,6 @@ DESCRIPTION = "Classify 1 vs 2 from the 8x8 digits with an MLP 64-16-16-1; why n
 MNIST_ONES_AND_TWOS = 6742 + 5958
 MNIST_SIZES = [784, 1000, 1000, 1]
 OUR_SIZES = [64, 16, 16, 1]
-
-
-def parameter_count(sizes: Sequence[int]) -> int:
-    """Weights and biases of a fully connected network: sum over layers of (inputs + 1) * outputs."""
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def ones_and_twos(seed: int = 0):

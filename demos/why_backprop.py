@@ -33,7 +33,7 @@ from typing import Any, Union
 
 from autograd import Value, ancestors
 
-from ._common import Result, heading, parse_args, pyplot, run, save
+from ._common import Result, heading, parameter_count, parse_args, pyplot, run, save
 
 DESCRIPTION = "Count the operations of finite differences, forward mode and backprop for growing MLPs."
 
@@ -219,11 +219,6 @@ class Var:
 
 # ----------------------------------------------------------------------
 # one network, written once, run on any of these number types
-
-
-def parameter_count(sizes: Sequence[int]) -> int:
-    """Weights and biases of a fully connected network with these layer sizes."""
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def mlp_loss(params: Sequence[Any], sizes: Sequence[int], x: Sequence[float], y: Sequence[float]) -> Any:
