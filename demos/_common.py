@@ -137,6 +137,21 @@ def parameter_count(sizes: Sequence[int]) -> int:
     return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
+def grid_around(
+    X: Sequence[Sequence[float]], steps: int, margin: float = 0.5
+) -> tuple[list[float], list[float]]:
+    """Two axes of ``steps`` evenly spaced points covering the 2-D points X, plus a margin.
+
+    The picture of a decision boundary evaluates a score at every (x, y) of
+    these axes.
+    """
+    axes = []
+    for i in (0, 1):
+        lo, hi = min(x[i] for x in X) - margin, max(x[i] for x in X) + margin
+        axes.append([lo + (hi - lo) * k / (steps - 1) for k in range(steps)])
+    return axes[0], axes[1]
+
+
 def heading(text: str) -> None:
     """Print a section title, underlined, so that a long output reads as a lesson."""
     print()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import autograd
 
-from ._common import MissingExtra, Result, heading, parse_args, pyplot, run, save
+from ._common import MissingExtra, Result, grid_around, heading, parse_args, pyplot, run, save
 
 DESCRIPTION = "Two Gaussian classes, a 2-2-1 tanh/sigmoid network without and with bias, and a yardstick."
 
@@ -142,12 +142,7 @@ def train_torch(data, epochs: int) -> Curves:
 
 def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
     X_train, X_test, y_train, y_test = data
-    everything = X_train + X_test
-    lo0, hi0 = min(x[0] for x in everything) - 0.5, max(x[0] for x in everything) + 0.5
-    lo1, hi1 = min(x[1] for x in everything) - 0.5, max(x[1] for x in everything) + 0.5
-    steps = 40
-    xs = [lo0 + (hi0 - lo0) * i / (steps - 1) for i in range(steps)]
-    ys = [lo1 + (hi1 - lo1) * j / (steps - 1) for j in range(steps)]
+    xs, ys = grid_around(X_train + X_test, steps=40)
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 4), squeeze=False)
     for ax, curves in zip(axes[0], runs):
         grid = [[curves.score(x, y) for x in xs] for y in ys]
@@ -161,8 +156,8 @@ def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
         ax.axhline(0, color="grey", lw=0.5)
         ax.axvline(0, color="grey", lw=0.5)
         ax.set_title(f"{curves.name}\ntest accuracy {curves.final_test_accuracy:.0%}", fontsize=8)
-        ax.set_xlim(lo0, hi0)
-        ax.set_ylim(lo1, hi1)
+        ax.set_xlim(xs[0], xs[-1])
+        ax.set_ylim(ys[0], ys[-1])
     axes[0][0].legend(fontsize=6, loc="upper left")
     fig.tight_layout()
     save(fig, options, "homework_boundaries.png", result)

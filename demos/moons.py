@@ -24,7 +24,17 @@ from collections.abc import Callable, Sequence
 import autograd
 from autograd import Value
 
-from ._common import Result, heading, parse_args, pyplot, require_drawing, run, save, save_drawing
+from ._common import (
+    Result,
+    grid_around,
+    heading,
+    parse_args,
+    pyplot,
+    require_drawing,
+    run,
+    save,
+    save_drawing,
+)
 
 DESCRIPTION = "Train an MLP 2-16-16-1 on two moons with hinge loss and L2; draw what it learned."
 
@@ -33,10 +43,7 @@ def decision_grid(
     model: Callable[[list[float]], Value], X: Sequence[Sequence[float]], steps: int, margin: float = 0.5
 ) -> tuple[list[float], list[float], list[list[float]]]:
     """The model's score on a steps x steps grid covering the data (no graph is recorded)."""
-    lo0, hi0 = min(x[0] for x in X) - margin, max(x[0] for x in X) + margin
-    lo1, hi1 = min(x[1] for x in X) - margin, max(x[1] for x in X) + margin
-    xs = [lo0 + (hi0 - lo0) * i / (steps - 1) for i in range(steps)]
-    ys = [lo1 + (hi1 - lo1) * j / (steps - 1) for j in range(steps)]
+    xs, ys = grid_around(X, steps, margin)
     with autograd.no_grad():
         scores = [[model([x, y]).data for x in xs] for y in ys]
     return xs, ys, scores
