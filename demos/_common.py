@@ -137,6 +137,13 @@ def parameter_count(sizes: Sequence[int]) -> int:
     return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
 
 
+def largest_difference(first: Any, second: Any) -> float:
+    """max |first - second| over two numbers, or two (nested) lists of numbers of the same shape."""
+    if isinstance(first, (int, float)):
+        return abs(first - second)
+    return max((largest_difference(p, q) for p, q in zip(first, second)), default=0.0)
+
+
 def grid_around(
     X: Sequence[Sequence[float]], steps: int, margin: float = 0.5
 ) -> tuple[list[float], list[float]]:

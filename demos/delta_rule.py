@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import autograd
 from autograd import Value
 
-from ._common import Options, Result, heading, parse_args, pyplot, run, save
+from ._common import Options, Result, heading, largest_difference, parse_args, pyplot, run, save
 
 Matrix = list[list[float]]
 Vector = list[float]
@@ -151,13 +151,6 @@ def engine_gradients(net: Network, x: Vector, y: Vector) -> tuple[float, list[Ma
     dW = [[[w.grad for w in row] for row in Wl] for Wl in W]
     db = [[v.grad for v in bl] for bl in b]
     return loss.data, dW, db
-
-
-def largest_difference(first: list, second: list) -> float:
-    """max |first - second| over nested lists of the same shape."""
-    if isinstance(first, (int, float)):
-        return abs(first - second)
-    return max((largest_difference(p, q) for p, q in zip(first, second)), default=0.0)
 
 
 # ----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Any, Union
 
 from autograd import Value, ancestors
 
-from ._common import Result, heading, parameter_count, parse_args, pyplot, run, save
+from ._common import Result, heading, largest_difference, parameter_count, parse_args, pyplot, run, save
 
 DESCRIPTION = "Count the operations of finite differences, forward mode and backprop for growing MLPs."
 
@@ -315,10 +315,6 @@ def by_engine(params: Sequence[float], sizes, x, y) -> tuple[list[float], int, i
     return [v.grad for v in leaves], len(nodes), sum(len(n.inputs) for n in nodes)
 
 
-def _largest_difference(a: Sequence[float], b: Sequence[float]) -> float:
-    return max(abs(p - q) for p, q in zip(a, b))
-
-
 # ----------------------------------------------------------------------
 
 
@@ -344,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
         fm = by_forward_mode(params, sizes, x, y)
         rm = by_reverse_mode(params, sizes, x, y)
         engine, nodes, edges = by_engine(params, sizes, x, y)
-        errors = [_largest_difference(m.gradient, engine) for m in (fd, fm, rm)]
+        errors = [largest_difference(m.gradient, engine) for m in (fd, fm, rm)]
         rows.append(dict(h=h, P=len(params), forward=forward, fd=fd.operations, fm=fm.operations,
                          rm=rm.operations, rm_forward=rm.forward_operations, nodes=nodes, edges=edges,
                          error_fd=errors[0], error_fm=errors[1], error_rm=errors[2]))
