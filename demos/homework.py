@@ -50,12 +50,19 @@ class Curves:
         return self.test_accuracy[-1]
 
 
+def network(bias: bool):
+    """The 2-2-1 network of this package: two tanh neurons, then a raw score (the sigmoid is in the loss)."""
+    from nn import MLP
+
+    return MLP(2, [2, 1], activation="tanh", output_activation=None, bias=bias, seed=1)
+
+
 def train_ours(bias: bool, data, epochs: int) -> Curves:
     """The 2-2-1 network of this package, trained full-batch with Adam."""
-    from nn import MLP, Adam, bce_with_logits, fit
+    from nn import Adam, bce_with_logits, fit
 
     X_train, X_test, y_train, y_test = data
-    model = MLP(2, [2, 1], activation="tanh", output_activation=None, bias=bias, seed=1)
+    model = network(bias)
     history = fit(model, X_train, y_train, loss=bce_with_logits,
                   optimizer=Adam(model.parameters(), lr=LEARNING_RATE), epochs=epochs,
                   validation_data=(X_test, y_test), progress=False)

@@ -316,9 +316,9 @@ def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
 
 def test_homework_without_bias_has_six_parameters_and_an_odd_score():
     """No bias: score(-x) = -score(x), so the boundary passes through the origin."""
-    from nn import MLP
+    from demos.homework import network
 
-    model = MLP(2, [2, 1], activation="tanh", output_activation=None, bias=False, seed=1)
+    model = network(bias=False)
     assert model.num_parameters() == 2 * 2 + 2 * 1
     for x in ([0.3, -1.2], [2.0, 0.5]):
         assert model([-v for v in x]).data == pytest.approx(-model(x).data, abs=1e-15)
