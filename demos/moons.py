@@ -63,8 +63,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
 
     heading("The model")
     print(f"  {model!r}".replace("\n", "\n  "))
-    with autograd.no_grad():
-        before = accuracy(model, X, y)
+    before = accuracy(model, X, y)
     print(f"  accuracy before training: {before:.0%} (a random start)")
 
     heading(f"Training: {epochs} epochs of full-batch gradient descent, hinge loss + 1e-4 * sum(w^2)")
