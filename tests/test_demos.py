@@ -24,9 +24,9 @@ DEMOS = {
     "batching": (),
     "digits": ("sklearn",),
 }
-# The demos that plot with matplotlib (chain_rule only draws graphs).
+# The demos that plot with matplotlib (chain_rule only draws graphs), and those that draw graphs.
 PLOTTING = sorted(name for name in DEMOS if name != "chain_rule")
-DRAWING = ["chain_rule", "moons"]
+DRAWING = sorted(name for name, libraries in DEMOS.items() if "graphviz" in libraries)
 
 
 def require(library: str) -> None:
