@@ -113,15 +113,19 @@ def main(argv: Sequence[str] | None = None) -> Result:
     neuron = layer.neurons[index]
     out = neuron(inputs)
     out.label = f"layers.0.neurons.{index} (relu)"
+    # The last training step left its gradients in every parameter's .grad, and
+    # backward() adds to .grad: clear them, so that the drawing shows d(output)/d(w) alone.
+    model.zero_grad()
     out.backward()
     print(f"  neuron {index} of layer 0 on the point ({sample[0]:.3f}, {sample[1]:.3f}): "
           f"output {out.data:.4f}; d(output)/d(w) = {[round(w.grad, 4) for w in neuron.w]}")
     drawing = autograd.draw(out, edge_labels=True, parameters=neuron.parameters())
     save_drawing(drawing, options, "moons_neuron_graph.png", result)
-    model.zero_grad()  # the drawing's backward() is not a training step
 
     result.metrics.update(accuracy=final, accuracy_before=before, epochs=epochs,
-                          first_loss=history.loss[0], last_loss=history.loss[-1], seconds=seconds)
+                          first_loss=history.loss[0], last_loss=history.loss[-1], seconds=seconds,
+                          neuron_input=sample, neuron_output=out.data,
+                          neuron_grads=[w.grad for w in neuron.w])
     return result
 
 

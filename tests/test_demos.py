@@ -153,6 +153,15 @@ def test_moons_learns_to_separate_the_moons(quick_runs):
     assert metrics["last_loss"] < metrics["first_loss"]
 
 
+def test_moons_neuron_graph_shows_the_gradients_of_that_neuron_alone(quick_runs):
+    # An active ReLU neuron computes out = w . x + b, so d(out)/dw = x, whatever
+    # gradients the training left behind.
+    _, result = quick_runs("moons")
+    metrics = result.metrics
+    assert metrics["neuron_output"] > 0.0
+    assert metrics["neuron_grads"] == pytest.approx(metrics["neuron_input"], abs=1e-12)
+
+
 def test_moons_writes_the_three_pictures(quick_runs):
     out, _ = quick_runs("moons")
     names = {"moons_decision_boundary.png", "moons_training_curves.png", "moons_neuron_graph.png"}
