@@ -31,7 +31,17 @@ from dataclasses import dataclass
 import autograd
 from autograd import Value
 
-from ._common import Options, Result, heading, largest_difference, parse_args, pyplot, run, save
+from ._common import (
+    Options,
+    Result,
+    heading,
+    largest_difference,
+    parameter_count,
+    parse_args,
+    pyplot,
+    run,
+    save,
+)
 
 Matrix = list[list[float]]
 Vector = list[float]
@@ -84,7 +94,7 @@ class Network:
 
     @property
     def parameter_count(self) -> int:
-        return sum(len(Wl) * len(Wl[0]) + len(bl) for Wl, bl in zip(self.W, self.b))
+        return parameter_count(self.sizes)
 
 
 def random_network(sizes: Sequence[int], rng: random.Random) -> Network:
