@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print("  8x8 images of the digits 1 (class 0) and 2 (class 1), 64 pixels in [0, 1]")
     print(f"  {len(X_train)} training images, {len(X_test)} test images")
 
-    model = MLP(64, OUR_SIZES[1:], activation="tanh", seed=0)
+    model = MLP(OUR_SIZES[0], OUR_SIZES[1:], activation="tanh", seed=0)
     heading(f"Training an MLP {'-'.join(map(str, OUR_SIZES))} ({model.num_parameters():,} parameters): "
             f"{epochs} epochs, mini-batches of 16, Adam, binary cross-entropy")
     start = time.perf_counter()
