@@ -8,24 +8,23 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib")
-
-from demos import MissingExtra  # noqa: E402
+from demos import MissingExtra
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-# Each demo, and the optional libraries (besides matplotlib) that it needs; "a|b" means either.
+# Each demo, and the optional libraries that it needs; "a|b" means either. The tests of the
+# demos' own pieces (the counting numbers, the delta rule, ...) need none of them.
 DEMOS = {
-    "moons": ("graphviz",),
+    "moons": ("matplotlib", "graphviz"),
     "chain_rule": ("graphviz",),
-    "delta_rule": (),
-    "why_backprop": (),
-    "homework": ("sklearn|torch",),
-    "batching": (),
-    "digits": ("sklearn",),
+    "delta_rule": ("matplotlib",),
+    "why_backprop": ("matplotlib",),
+    "homework": ("matplotlib", "sklearn|torch"),
+    "batching": ("matplotlib",),
+    "digits": ("matplotlib", "sklearn"),
 }
-# The demos that plot with matplotlib (chain_rule only draws graphs), and those that draw graphs.
-PLOTTING = sorted(name for name in DEMOS if name != "chain_rule")
+# The demos that plot with matplotlib, and those that draw graphs.
+PLOTTING = sorted(name for name, libraries in DEMOS.items() if "matplotlib" in libraries)
 DRAWING = sorted(name for name, libraries in DEMOS.items() if "graphviz" in libraries)
 
 
@@ -85,18 +84,22 @@ def test_without_matplotlib_the_error_names_the_plot_extra(monkeypatch, tmp_path
 
 @pytest.mark.parametrize("name", DRAWING)
 def test_without_graphviz_the_error_names_the_draw_extra(monkeypatch, tmp_path, name):
+    if "matplotlib" in DEMOS[name]:
+        require("matplotlib")  # the demo checks it first
     monkeypatch.setitem(sys.modules, "graphviz", None)
     with pytest.raises(MissingExtra, match=r"chainrule\[draw\]"):
         run_quick(name, tmp_path)
 
 
 def test_digits_without_scikit_learn_names_the_digits_extra(monkeypatch, tmp_path):
+    require("matplotlib")  # the demo checks it first
     monkeypatch.setitem(sys.modules, "sklearn", None)
     with pytest.raises(MissingExtra, match=r"chainrule\[digits\]"):
         run_quick("digits", tmp_path)
 
 
 def test_homework_without_scikit_learn_or_torch_says_how_to_get_either(monkeypatch, tmp_path):
+    require("matplotlib")  # the demo checks it first
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(MissingExtra, match=r"chainrule\[digits\].*chainrule\[torch\]"):
@@ -104,6 +107,7 @@ def test_homework_without_scikit_learn_or_torch_says_how_to_get_either(monkeypat
 
 
 def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_path, capsys):
+    require("matplotlib")
     pytest.importorskip("torch")
     from demos import homework
 
@@ -136,6 +140,7 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_out_folder_is_created(tmp_path):
+    require("matplotlib")
     out = tmp_path / "new" / "folder"
     result = run_quick("delta_rule", out)
     assert out.is_dir() and all(p.exists() for p in result.files)
