@@ -1,4 +1,4 @@
-"""What every demo shares: its command line, its output folder, and matplotlib.
+"""What every demo shares: its command line, its output folder, matplotlib, and small helpers.
 
 Each demo is ``python -m demos.NAME [--out DIR] [--quick]``. Its ``main(argv)``
 prints what it shows, writes its pictures (PNG) into the output folder and
@@ -130,6 +130,33 @@ def save_drawing(drawing: Any, options: Options, filename: str, result: Result) 
     result.files.append(path)
     print(f"  wrote {path}")
     return path
+
+
+def parameter_count(sizes: Sequence[int]) -> int:
+    """Weights and biases of a fully connected network: sum over layers of (inputs + 1) * outputs."""
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+
+
+def largest_difference(first: Any, second: Any) -> float:
+    """max |first - second| over two numbers, or two (nested) lists of numbers of the same shape."""
+    if isinstance(first, (int, float)):
+        return abs(first - second)
+    return max((largest_difference(p, q) for p, q in zip(first, second)), default=0.0)
+
+
+def grid_around(
+    X: Sequence[Sequence[float]], steps: int, margin: float = 0.5
+) -> tuple[list[float], list[float]]:
+    """Two axes of ``steps`` evenly spaced points covering the 2-D points X, plus a margin.
+
+    The picture of a decision boundary evaluates a score at every (x, y) of
+    these axes.
+    """
+    axes = []
+    for i in (0, 1):
+        lo, hi = min(x[i] for x in X) - margin, max(x[i] for x in X) + margin
+        axes.append([lo + (hi - lo) * k / (steps - 1) for k in range(steps)])
+    return axes[0], axes[1]
 
 
 def heading(text: str) -> None:

@@ -31,7 +31,17 @@ from dataclasses import dataclass
 import autograd
 from autograd import Value
 
-from ._common import Options, Result, heading, parse_args, pyplot, run, save
+from ._common import (
+    Options,
+    Result,
+    heading,
+    largest_difference,
+    parameter_count,
+    parse_args,
+    pyplot,
+    run,
+    save,
+)
 
 Matrix = list[list[float]]
 Vector = list[float]
@@ -84,7 +94,7 @@ class Network:
 
     @property
     def parameter_count(self) -> int:
-        return sum(len(Wl) * len(Wl[0]) + len(bl) for Wl, bl in zip(self.W, self.b))
+        return parameter_count(self.sizes)
 
 
 def random_network(sizes: Sequence[int], rng: random.Random) -> Network:
@@ -151,13 +161,6 @@ def engine_gradients(net: Network, x: Vector, y: Vector) -> tuple[float, list[Ma
     dW = [[[w.grad for w in row] for row in Wl] for Wl in W]
     db = [[v.grad for v in bl] for bl in b]
     return loss.data, dW, db
-
-
-def largest_difference(first: list, second: list) -> float:
-    """max |first - second| over nested lists of the same shape."""
-    if isinstance(first, (int, float)):
-        return abs(first - second)
-    return max((largest_difference(p, q) for p, q in zip(first, second)), default=0.0)
 
 
 # ----------------------------------------------------------------------

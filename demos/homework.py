@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import autograd
 
-from ._common import MissingExtra, Result, heading, parse_args, pyplot, run, save
+from ._common import MissingExtra, Result, grid_around, heading, parse_args, pyplot, run, save
 
 DESCRIPTION = "Two Gaussian classes, a 2-2-1 tanh/sigmoid network without and with bias, and a yardstick."
 
@@ -50,21 +50,24 @@ class Curves:
         return self.test_accuracy[-1]
 
 
+def network(bias: bool):
+    """The 2-2-1 network of this package: two tanh neurons, then a raw score (the sigmoid is in the loss)."""
+    from nn import MLP
+
+    return MLP(2, [2, 1], activation="tanh", output_activation=None, bias=bias, seed=1)
+
+
 def train_ours(bias: bool, data, epochs: int) -> Curves:
     """The 2-2-1 network of this package, trained full-batch with Adam."""
-    from nn import MLP, Adam, accuracy, bce_with_logits, fit
+    from nn import Adam, bce_with_logits, fit
 
     X_train, X_test, y_train, y_test = data
-    model = MLP(2, [2, 1], activation="tanh", output_activation=None, bias=bias, seed=1)
-    curves = Curves(f"ours, {'with' if bias else 'without'} bias ({model.num_parameters()} parameters)")
-    optimizer = Adam(model.parameters(), lr=LEARNING_RATE)
-    for _ in range(epochs):
-        # One epoch at a time, so that the test accuracy is measured after each;
-        # the same optimizer throughout, so that Adam's running averages carry on.
-        history = fit(model, X_train, y_train, loss=bce_with_logits, optimizer=optimizer, epochs=1,
-                      progress=False)
-        curves.train_loss.append(history.loss[-1])
-        curves.test_accuracy.append(accuracy(model, X_test, y_test))
+    model = network(bias)
+    history = fit(model, X_train, y_train, loss=bce_with_logits,
+                  optimizer=Adam(model.parameters(), lr=LEARNING_RATE), epochs=epochs,
+                  validation_data=(X_test, y_test), progress=False)
+    curves = Curves(f"ours, {'with' if bias else 'without'} bias ({model.num_parameters()} parameters)",
+                    train_loss=history.loss, test_accuracy=history.val_accuracy)
 
     def score(x0: float, x1: float) -> float:
         with autograd.no_grad():
@@ -146,12 +149,7 @@ def train_torch(data, epochs: int) -> Curves:
 
 def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
     X_train, X_test, y_train, y_test = data
-    everything = X_train + X_test
-    lo0, hi0 = min(x[0] for x in everything) - 0.5, max(x[0] for x in everything) + 0.5
-    lo1, hi1 = min(x[1] for x in everything) - 0.5, max(x[1] for x in everything) + 0.5
-    steps = 40
-    xs = [lo0 + (hi0 - lo0) * i / (steps - 1) for i in range(steps)]
-    ys = [lo1 + (hi1 - lo1) * j / (steps - 1) for j in range(steps)]
+    xs, ys = grid_around(X_train + X_test, steps=40)
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 4), squeeze=False)
     for ax, curves in zip(axes[0], runs):
         grid = [[curves.score(x, y) for x in xs] for y in ys]
@@ -165,8 +163,8 @@ def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
         ax.axhline(0, color="grey", lw=0.5)
         ax.axvline(0, color="grey", lw=0.5)
         ax.set_title(f"{curves.name}\ntest accuracy {curves.final_test_accuracy:.0%}", fontsize=8)
-        ax.set_xlim(lo0, hi0)
-        ax.set_ylim(lo1, hi1)
+        ax.set_xlim(xs[0], xs[-1])
+        ax.set_ylim(ys[0], ys[-1])
     axes[0][0].legend(fontsize=6, loc="upper left")
     fig.tight_layout()
     save(fig, options, "homework_boundaries.png", result)

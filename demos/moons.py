@@ -24,7 +24,17 @@ from collections.abc import Callable, Sequence
 import autograd
 from autograd import Value
 
-from ._common import Result, heading, parse_args, pyplot, require_drawing, run, save, save_drawing
+from ._common import (
+    Result,
+    grid_around,
+    heading,
+    parse_args,
+    pyplot,
+    require_drawing,
+    run,
+    save,
+    save_drawing,
+)
 
 DESCRIPTION = "Train an MLP 2-16-16-1 on two moons with hinge loss and L2; draw what it learned."
 
@@ -33,10 +43,7 @@ def decision_grid(
     model: Callable[[list[float]], Value], X: Sequence[Sequence[float]], steps: int, margin: float = 0.5
 ) -> tuple[list[float], list[float], list[list[float]]]:
     """The model's score on a steps x steps grid covering the data (no graph is recorded)."""
-    lo0, hi0 = min(x[0] for x in X) - margin, max(x[0] for x in X) + margin
-    lo1, hi1 = min(x[1] for x in X) - margin, max(x[1] for x in X) + margin
-    xs = [lo0 + (hi0 - lo0) * i / (steps - 1) for i in range(steps)]
-    ys = [lo1 + (hi1 - lo1) * j / (steps - 1) for j in range(steps)]
+    xs, ys = grid_around(X, steps, margin)
     with autograd.no_grad():
         scores = [[model([x, y]).data for x in xs] for y in ys]
     return xs, ys, scores
@@ -56,8 +63,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
 
     heading("The model")
     print(f"  {model!r}".replace("\n", "\n  "))
-    with autograd.no_grad():
-        before = accuracy(model, X, y)
+    before = accuracy(model, X, y)
     print(f"  accuracy before training: {before:.0%} (a random start)")
 
     heading(f"Training: {epochs} epochs of full-batch gradient descent, hinge loss + 1e-4 * sum(w^2)")
@@ -107,15 +113,19 @@ def main(argv: Sequence[str] | None = None) -> Result:
     neuron = layer.neurons[index]
     out = neuron(inputs)
     out.label = f"layers.0.neurons.{index} (relu)"
+    # The last training step left its gradients in every parameter's .grad, and
+    # backward() adds to .grad: clear them, so that the drawing shows d(output)/d(w) alone.
+    model.zero_grad()
     out.backward()
     print(f"  neuron {index} of layer 0 on the point ({sample[0]:.3f}, {sample[1]:.3f}): "
           f"output {out.data:.4f}; d(output)/d(w) = {[round(w.grad, 4) for w in neuron.w]}")
     drawing = autograd.draw(out, edge_labels=True, parameters=neuron.parameters())
     save_drawing(drawing, options, "moons_neuron_graph.png", result)
-    model.zero_grad()  # the drawing's backward() is not a training step
 
     result.metrics.update(accuracy=final, accuracy_before=before, epochs=epochs,
-                          first_loss=history.loss[0], last_loss=history.loss[-1], seconds=seconds)
+                          first_loss=history.loss[0], last_loss=history.loss[-1], seconds=seconds,
+                          neuron_input=sample, neuron_output=out.data,
+                          neuron_grads=[w.grad for w in neuron.w])
     return result
 
 

@@ -33,7 +33,7 @@ from typing import Any, Union
 
 from autograd import Value, ancestors
 
-from ._common import Result, heading, parse_args, pyplot, run, save
+from ._common import Result, heading, largest_difference, parameter_count, parse_args, pyplot, run, save
 
 DESCRIPTION = "Count the operations of finite differences, forward mode and backprop for growing MLPs."
 
@@ -221,11 +221,6 @@ class Var:
 # one network, written once, run on any of these number types
 
 
-def parameter_count(sizes: Sequence[int]) -> int:
-    """Weights and biases of a fully connected network with these layer sizes."""
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
-
-
 def mlp_loss(params: Sequence[Any], sizes: Sequence[int], x: Sequence[float], y: Sequence[float]) -> Any:
     """Squared error of an MLP (tanh hidden layers, linear output) on one example.
 
@@ -320,10 +315,6 @@ def by_engine(params: Sequence[float], sizes, x, y) -> tuple[list[float], int, i
     return [v.grad for v in leaves], len(nodes), sum(len(n.inputs) for n in nodes)
 
 
-def _largest_difference(a: Sequence[float], b: Sequence[float]) -> float:
-    return max(abs(p - q) for p, q in zip(a, b))
-
-
 # ----------------------------------------------------------------------
 
 
@@ -349,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
         fm = by_forward_mode(params, sizes, x, y)
         rm = by_reverse_mode(params, sizes, x, y)
         engine, nodes, edges = by_engine(params, sizes, x, y)
-        errors = [_largest_difference(m.gradient, engine) for m in (fd, fm, rm)]
+        errors = [largest_difference(m.gradient, engine) for m in (fd, fm, rm)]
         rows.append(dict(h=h, P=len(params), forward=forward, fd=fd.operations, fm=fm.operations,
                          rm=rm.operations, rm_forward=rm.forward_operations, nodes=nodes, edges=edges,
                          error_fd=errors[0], error_fm=errors[1], error_rm=errors[2]))

@@ -8,25 +8,24 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("matplotlib")
-
-from demos import MissingExtra  # noqa: E402
+from demos import MissingExtra
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-# Each demo, and the optional libraries (besides matplotlib) that it needs; "a|b" means either.
+# Each demo, and the optional libraries that it needs; "a|b" means either. The tests of the
+# demos' own pieces (the counting numbers, the delta rule, ...) need none of them.
 DEMOS = {
-    "moons": ("graphviz",),
+    "moons": ("matplotlib", "graphviz"),
     "chain_rule": ("graphviz",),
-    "delta_rule": (),
-    "why_backprop": (),
-    "homework": ("sklearn|torch",),
-    "batching": (),
-    "digits": ("sklearn",),
+    "delta_rule": ("matplotlib",),
+    "why_backprop": ("matplotlib",),
+    "homework": ("matplotlib", "sklearn|torch"),
+    "batching": ("matplotlib",),
+    "digits": ("matplotlib", "sklearn"),
 }
-# The demos that plot with matplotlib (chain_rule only draws graphs).
-PLOTTING = sorted(name for name in DEMOS if name != "chain_rule")
-DRAWING = ["chain_rule", "moons"]
+# The demos that plot with matplotlib, and those that draw graphs.
+PLOTTING = sorted(name for name, libraries in DEMOS.items() if "matplotlib" in libraries)
+DRAWING = sorted(name for name, libraries in DEMOS.items() if "graphviz" in libraries)
 
 
 def require(library: str) -> None:
@@ -85,18 +84,22 @@ def test_without_matplotlib_the_error_names_the_plot_extra(monkeypatch, tmp_path
 
 @pytest.mark.parametrize("name", DRAWING)
 def test_without_graphviz_the_error_names_the_draw_extra(monkeypatch, tmp_path, name):
+    if "matplotlib" in DEMOS[name]:
+        require("matplotlib")  # the demo checks it first
     monkeypatch.setitem(sys.modules, "graphviz", None)
     with pytest.raises(MissingExtra, match=r"chainrule\[draw\]"):
         run_quick(name, tmp_path)
 
 
 def test_digits_without_scikit_learn_names_the_digits_extra(monkeypatch, tmp_path):
+    require("matplotlib")  # the demo checks it first
     monkeypatch.setitem(sys.modules, "sklearn", None)
     with pytest.raises(MissingExtra, match=r"chainrule\[digits\]"):
         run_quick("digits", tmp_path)
 
 
 def test_homework_without_scikit_learn_or_torch_says_how_to_get_either(monkeypatch, tmp_path):
+    require("matplotlib")  # the demo checks it first
     monkeypatch.setitem(sys.modules, "sklearn", None)
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(MissingExtra, match=r"chainrule\[digits\].*chainrule\[torch\]"):
@@ -104,6 +107,7 @@ def test_homework_without_scikit_learn_or_torch_says_how_to_get_either(monkeypat
 
 
 def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_path, capsys):
+    require("matplotlib")
     pytest.importorskip("torch")
     from demos import homework
 
@@ -136,6 +140,7 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_out_folder_is_created(tmp_path):
+    require("matplotlib")
     out = tmp_path / "new" / "folder"
     result = run_quick("delta_rule", out)
     assert out.is_dir() and all(p.exists() for p in result.files)
@@ -151,6 +156,15 @@ def test_moons_learns_to_separate_the_moons(quick_runs):
     assert metrics["accuracy"] >= 0.85
     assert metrics["accuracy"] > metrics["accuracy_before"]
     assert metrics["last_loss"] < metrics["first_loss"]
+
+
+def test_moons_neuron_graph_shows_the_gradients_of_that_neuron_alone(quick_runs):
+    # An active ReLU neuron computes out = w . x + b, so d(out)/dw = x, whatever
+    # gradients the training left behind.
+    _, result = quick_runs("moons")
+    metrics = result.metrics
+    assert metrics["neuron_output"] > 0.0
+    assert metrics["neuron_grads"] == pytest.approx(metrics["neuron_input"], abs=1e-12)
 
 
 def test_moons_writes_the_three_pictures(quick_runs):
@@ -316,9 +330,9 @@ def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
 
 def test_homework_without_bias_has_six_parameters_and_an_odd_score():
     """No bias: score(-x) = -score(x), so the boundary passes through the origin."""
-    from nn import MLP
+    from demos.homework import network
 
-    model = MLP(2, [2, 1], activation="tanh", output_activation=None, bias=False, seed=1)
+    model = network(bias=False)
     assert model.num_parameters() == 2 * 2 + 2 * 1
     for x in ([0.3, -1.2], [2.0, 0.5]):
         assert model([-v for v in x]).data == pytest.approx(-model(x).data, abs=1e-15)
@@ -364,6 +378,20 @@ def test_digits_parameter_counts_match_hand_counts(quick_runs):
     # 64-16-16-1: (64+1)*16 + (16+1)*16 + (16+1)*1; 784-1000-1000-1 likewise.
     assert result.metrics["parameters"] == 65 * 16 + 17 * 16 + 17
     assert result.metrics["mnist_parameters"] == 785 * 1000 + 1001 * 1000 + 1001
+
+
+def test_digits_measures_at_least_the_size_of_a_bare_value_per_value():
+    # Each Value the forward pass creates is at least its own object (its float,
+    # its tuple of inputs and its rule come on top): the bytes measured per
+    # Value cannot be fewer than sys.getsizeof of a bare one.
+    from autograd import Value
+    from demos.digits import measure_graph
+    from nn import MLP
+
+    model = MLP(8, [4, 1], activation="tanh", seed=0)
+    nodes, bytes_per_value, _ = measure_graph(model, [[0.5] * 8])
+    assert nodes > model.num_parameters()
+    assert bytes_per_value >= sys.getsizeof(Value(0.0))
 
 
 # ----------------------------------------------------------------------
