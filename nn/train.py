@@ -204,6 +204,32 @@ def evaluate(
 # checks
 
 
+def _check_targets(model: Any, y: Sequence[Any], loss_fn: Callable[[Any, Any], Value], name: str) -> None:
+    """Let the loss refuse bad targets now, before any training step changes the model.
+
+    The loss sees outputs of the model's width, all 0, in place of the model's
+    own outputs, so the model itself is not run.
+    """
+    width = _output_width(model)
+    if width is None:
+        return
+    with autograd.no_grad():
+        zeros = [Value(0.0) if width == 1 else [Value(0.0) for _ in range(width)] for _ in y]
+        try:
+            loss_fn(zeros, y)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{name}: {e}") from e
+
+
+def _output_width(model: Any) -> int | None:
+    """How many numbers the model returns per sample, when the model says."""
+    if hasattr(model, "nouts"):
+        return model.nouts[-1]
+    if hasattr(model, "nout"):
+        return model.nout
+    return 1 if hasattr(model, "w") and hasattr(model, "nin") else None
+
+
 def _check_widths(model: Any, X: Sequence[Any], name: str) -> None:
     nin = getattr(model, "nin", None)
     if nin is None:
@@ -376,6 +402,7 @@ def fit(
             raise ValueError("fit(validation_data): expected a pair (X_val, y_val)")
         check_dataset(*validation_data, "fit(validation_data)")
         _check_widths(model, validation_data[0], "fit(validation_data)")
+        _check_targets(model, validation_data[1], loss_fn, "fit(validation_data)")
     elif monitor == "val_loss":
         raise ValueError("fit(monitor='val_loss') needs validation_data=(X_val, y_val)")
     if schedule is not None and not callable(schedule):

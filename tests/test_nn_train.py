@@ -407,3 +407,13 @@ def test_accuracy_and_predict_run_the_model_under_no_grad(easy, helper):
     model = Recorder(MLP(2, [3, 1], seed=0))
     helper(model, X, y)
     assert model.calls == [False] * len(X)
+
+
+def test_bad_validation_labels_are_refused_before_any_training_step(easy):
+    X, y = easy
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"fit\(validation_data\).*hinge_loss expects labels -1 or \+1"):
+        fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), epochs=2,
+            validation_data=(X, [0] * len(X)), progress=False)
+    assert model.state_dict() == before
