@@ -120,7 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(f"{name} = {expression.text}")
     if leaves:
-        print("at   " + ", ".join(f"{k} = {v.data:g}" for k, v in leaves.items()))
+        # .15g: every digit the user typed (a float holds about 15), without trailing zeros.
+        print("at   " + ", ".join(f"{k} = {v.data:.15g}" for k, v in leaves.items()))
     print(f"{name} = {out.data:{fmt}}")
     if leaves:
         print()

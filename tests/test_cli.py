@@ -145,3 +145,10 @@ def test_python_dash_m_autograd_exits_2_on_a_hostile_expression():
     )
     assert result.returncode == 2
     assert "error:" in result.stderr and result.stdout == ""
+
+
+def test_the_inputs_are_echoed_with_every_digit_given(capsys):
+    from autograd.cli import main
+
+    assert main(["tanh(b)", "--at", "b=6.8813735870195432"]) == 0
+    assert "b = 6.88137358701954" in capsys.readouterr().out
