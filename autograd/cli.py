@@ -19,6 +19,7 @@ import math
 import sys
 from collections.abc import Collection, Sequence
 
+from .checks import number_format
 from .draw import RENDERERS, GraphTooLargeError, RendererNotFoundError, draw
 from .explain import explain
 from .expr import FUNCTIONS, ExpressionError, parse_expression
@@ -102,9 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     fmt = args.format
     try:
-        format(1.5, fmt)
-    except ValueError:
-        print(f"error: --format: expected a format spec such as .4f or .6g, got {fmt!r}", file=sys.stderr)
+        number_format(fmt, "--format")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         expression = parse_expression(args.expression)

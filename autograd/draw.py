@@ -40,6 +40,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
+from .checks import number_format
 from .engine import Value
 from .graph import topological_order
 from .naming import is_constant, node_names, op_symbol
@@ -248,10 +249,7 @@ def _formatter(fmt: NumberFormat) -> Callable[[float], str]:
         return fmt
     if not isinstance(fmt, str):
         raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, got {type(fmt).__name__}")
-    try:
-        format(1.5, fmt)
-    except ValueError:
-        raise ValueError(f"fmt: expected a float format spec such as '.4f' or '.3g', got {fmt!r}") from None
+    number_format(fmt, "fmt")
     return lambda x: format(x, fmt)
 
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+from .checks import number_format
 from .engine import Value
 from .graph import topological_order
 from .naming import expression, in_derivative, node_names
@@ -186,12 +187,7 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain(root): expected a Value, got {type(root).__name__}")
-    try:
-        format(1.0, fmt)
-    except (ValueError, TypeError):
-        raise ValueError(
-            f"explain(fmt=...): expected a float format spec such as '.4f', got {fmt!r}"
-        ) from None
+    number_format(fmt, "explain(fmt=...)")
     # The same numbers backward(grad) accepts: a string such as "2" is refused, not parsed.
     if not isinstance(grad, Real):
         raise TypeError(
