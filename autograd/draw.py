@@ -301,7 +301,7 @@ def _on_path(order: list[Value], start: Value) -> set[Value]:
     """The Values on some path from ``start`` to the output (the end of ``order``)."""
     reached = {start}
     for v in order:
-        if v.serial > start.serial and any(x in reached for x in v.inputs):
+        if any(x in reached for x in v.inputs):
             reached.add(v)
     return reached
 
@@ -478,9 +478,11 @@ def _draw_summary(
                 f"draw(group_by=...): expected a str or None for each Value, got {type(key).__name__}"
             )
         if key is None and v.inputs:
-            # An unnamed result belongs with its newest named input: a neuron's
-            # product w*x joins the neuron of w, not the layer that made x.
-            candidates = {group[x] for x in v.inputs if group.get(x) is not None}
+            # An unnamed result belongs with the group of its own named leaves
+            # first: a neuron's product w*x joins the neuron of w, not the one
+            # that made x. Otherwise with the group of its inputs seen last.
+            leaves = {group[x] for x in v.inputs if not x.inputs and group.get(x) is not None}
+            candidates = leaves or {group[x] for x in v.inputs if group.get(x) is not None}
             if candidates:
                 key = max(candidates, key=first_seen.__getitem__)
         if key is not None:

@@ -31,8 +31,7 @@ from numbers import Real
 from typing import Any
 
 from .checks import number_format
-from .engine import Value
-from .graph import topological_order
+from .engine import Value, chain_rule, topological_order
 from .naming import expression, in_derivative, node_names
 
 __all__ = ["Step", "Explanation", "explain"]
@@ -197,19 +196,15 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
     order = topological_order(root)
     names = node_names(order, root)
     out = names[root]
-    # The upstream gradients, accumulated exactly as backward() does in .grad:
-    # start from 0.0, then `+= upstream * local`, in the same order.
-    table: dict[Value, float] = {v: 0.0 for v in order}
-    table[root] = seed
     steps: list[Step] = []
-    for node in reversed(order):
-        if not node.inputs:
-            continue
-        g = table[node]
+    totals: dict[Value, float] = {}
+
+    def record(node: Value, position: int, x: Value, upstream: float, local: float, contribution: float):
+        # The chain rule calls this at every edge, just before it adds the contribution.
+        totals[x] = totals.get(x, 0.0) + contribution
+        who = (out, names[node], names[x])
         formula = _formula(node, names)
-        for position, (x, dx) in enumerate(zip(node.inputs, node.local_grads())):
-            contribution = g * dx
-            table[x] += contribution
-            who = (out, names[node], names[x])
-            steps.append(Step(node, x, position, dx, g, contribution, table[x], who, formula, fmt))
-    return Explanation(root, seed, steps, names, table, order, fmt)
+        steps.append(Step(node, x, position, local, upstream, contribution, totals[x], who, formula, fmt))
+
+    gradients = chain_rule(root, seed, order=order, on_step=record)
+    return Explanation(root, seed, steps, names, gradients, order, fmt)

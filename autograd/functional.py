@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from numbers import Real
 from typing import Union
 
-from .engine import Value, is_grad_enabled, no_grad
-from .graph import topological_order
+from .engine import Value, chain_rule, no_grad, topological_order
 
 __all__ = ["grad", "gradcheck", "GradcheckError"]
 
@@ -56,19 +56,19 @@ def grad(
             f"grad: output does not depend on inputs at positions {unused}; "
             "pass allow_unused=True to get 0 for them"
         )
-    seed: Value | float = Value(grad_output) if create_graph else float(grad_output)
-    upstream: dict[Value, Value | float] = {output: seed}
-    record = create_graph and is_grad_enabled()
-    for node in reversed(order):
-        g = upstream.get(node)
-        if g is None or not node.inputs:
-            continue
-        for x, dx in zip(node.inputs, node.local_grads(create_graph=record)):
-            contribution = g * dx
-            previous = upstream.get(x)
-            upstream[x] = contribution if previous is None else previous + contribution
+    seed = _to_seed(grad_output)
+    if create_graph:
+        gradients = chain_rule(output, Value(seed), create_graph=True, order=order)
+    else:
+        gradients = chain_rule(output, seed, order=order)
     zero = Value(0.0) if create_graph else 0.0
-    return [upstream.get(x, zero) for x in wanted]
+    return [gradients.get(x, zero) for x in wanted]
+
+
+def _to_seed(x: object) -> float:
+    if not isinstance(x, Real):
+        raise TypeError(f"grad(grad_output=...): expected a real number, got {type(x).__name__} ({x!r:.60})")
+    return float(x)
 
 
 class GradcheckError(AssertionError):

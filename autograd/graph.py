@@ -5,23 +5,22 @@ A graph is made of Values; each Value knows the Values it was computed from
 recursive call, so a chain of a million operations is no harder than a chain
 of three.
 
-A Value's ``serial`` is the order in which it was created, and a Value is
-always created after its inputs. So sorting the Values of a graph by serial
-gives a *topological order*: every Value comes after everything it depends on.
-Backpropagation walks that order backwards.
+A *topological order* lists every Value after everything it depends on.
+Backpropagation walks that order backwards, so that a Value's gradient is
+complete before it is passed on to its inputs. The engine's depth-first walk
+gives it (``topological_order``); the same graph always gives the same order.
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import TYPE_CHECKING
+
+from .engine import topological_order as _one_root_order
 
 if TYPE_CHECKING:
     from .engine import Value
 
 __all__ = ["ancestors", "topological_order", "zero_grad", "count_nodes"]
-
-_serial = attrgetter("serial")
 
 
 def ancestors(*roots: Value) -> set[Value]:
@@ -41,9 +40,19 @@ def topological_order(*roots: Value) -> list[Value]:
     """Return every Value the roots depend on, each after all of its inputs.
 
     The roots themselves are included; with one root it comes last. The order
-    is deterministic: it is the order in which the Values were created.
+    is deterministic: a depth-first walk from each root in turn, visiting
+    inputs in argument order.
     """
-    return sorted(ancestors(*roots), key=_serial)
+    if len(roots) == 1:
+        return _one_root_order(roots[0])
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for root in roots:
+        for v in _one_root_order(root):
+            if v not in seen:
+                seen.add(v)
+                order.append(v)
+    return order
 
 
 def count_nodes(*roots: Value) -> int:
