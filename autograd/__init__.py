@@ -6,12 +6,23 @@
 >>> y.backward()
 >>> x.grad          # dy/dx = 2x + 2
 8.0
+
+The engine, its table of operations, the graph walks and ``grad`` load with
+``import autograd``. Seeing the graph (``draw``, ``explain``,
+``write_stepper``) loads on first use, so that a script that only computes
+gradients does not pay for the drawing code.
 """
 
-from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
+from __future__ import annotations
+
+import sys
+
 from .engine import (
+    OPS,
     AnomalyError,
+    Op,
     Value,
+    chain_rule,
     detect_anomaly,
     enable_grad,
     is_anomaly_enabled,
@@ -19,15 +30,65 @@ from .engine import (
     no_grad,
     sum,
 )
-from .explain import Explanation, Step, explain
 from .functional import GradcheckError, grad, gradcheck
 from .graph import ancestors, count_nodes, topological_order, zero_grad
-from .stepper import write_stepper
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
+    from .explain import Explanation, Step, explain
+    from .stepper import write_stepper
 
 __version__ = "0.1.0"
 
+# name -> the module that defines it, imported the first time the name is used
+_LAZY = {
+    "Drawing": "draw",
+    "GraphTooLargeError": "draw",
+    "RendererNotFoundError": "draw",
+    "draw": "draw",
+    "Explanation": "explain",
+    "Step": "explain",
+    "explain": "explain",
+    "write_stepper": "stepper",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    value = getattr(__import__(f"{__name__}.{module}", fromlist=[name]), name)
+    globals()[name] = value  # later uses find it directly
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+class _Package(type(sys)):
+    """autograd's module object: ``autograd.draw`` stays the function ``draw``.
+
+    Importing a submodule sets the package's attribute of the same name to the
+    submodule (``import autograd.draw`` sets ``autograd.draw``); for the
+    modules named after the function they hold, keep the function, as
+    ``from .draw import draw`` in this file would.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if isinstance(value, type(sys)) and name in _LAZY and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
 __all__ = [
     "Value",
+    "Op",
+    "OPS",
     "AnomalyError",
     "Drawing",
     "Explanation",
@@ -36,6 +97,7 @@ __all__ = [
     "Step",
     "GradcheckError",
     "ancestors",
+    "chain_rule",
     "count_nodes",
     "detect_anomaly",
     "draw",

@@ -31,14 +31,22 @@ reference to their output goes.
 
 from __future__ import annotations
 
+import _thread
 import builtins
 import math
 import numbers
-import threading
-import traceback
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import Any, Union
+
+# typing is only read by type checkers: importing it would double the time
+# that `import autograd` takes.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Union
+
+    Real = Union[int, float, numbers.Real]
+    Operand = Union["Value", int, float, numbers.Real]
+    Hook = Callable[["Value", int, "Value", Any, Any, Any], None]
 
 __all__ = [
     "Value",
@@ -57,8 +65,6 @@ __all__ = [
     "chain_rule",
 ]
 
-Real = Union[int, float, numbers.Real]
-Operand = Union["Value", int, float, numbers.Real]
 
 _add_floats = builtins.sum  # this module's own sum() adds Values
 
@@ -90,8 +96,11 @@ def _to_float(x: Any, where: str, or_value: bool = False) -> float:
 # inside no_grad() or detect_anomaly(); only otherwise does an operation look
 # at its own thread's state.
 
-_local = threading.local()
-_lock = threading.Lock()
+# _thread is what threading.local and threading.Lock are made of; the
+# threading module itself is not needed here and costs as much to import as
+# the whole engine.
+_local = _thread._local()
+_lock = _thread.allocate_lock()
 _threads_changed = 0
 _all_default = True
 
@@ -369,7 +378,7 @@ def sign(x) -> float:
 
 # The names a local derivative's code may use, and so the names that compiled
 # replay must provide.
-RULE_HELPERS: dict[str, Any] = {
+RULE_HELPERS: dict[str, Callable] = {
     "over": over,
     "power": power,
     "base_slope": base_slope,
@@ -381,7 +390,7 @@ RULE_HELPERS: dict[str, Any] = {
     "log": log,
     "exp": exp,
 }
-FORWARD_HELPERS: dict[str, Any] = {
+FORWARD_HELPERS: dict[str, Callable] = {
     "divide": divide,
     "power": power,
     "exp": exp,
@@ -810,6 +819,8 @@ def _node(op: Op, data: float, a: Any, b: Any = None) -> Value:
     out._a = a
     out._b = b
     if anomaly:
+        import traceback  # anomaly mode only: not worth loading for every import
+
         stack = traceback.extract_stack()[:-2]
         _local.__dict__.setdefault("created_at", {})[out] = stack
         inputs = out.inputs
@@ -902,9 +913,6 @@ def topological_order(root: Value) -> list[Value]:
                 if x not in visited:
                     push((x, False))
     return order
-
-
-Hook = Callable[[Value, int, Value, Any, Any, Any], None]
 
 
 def chain_rule(
@@ -1007,6 +1015,8 @@ def _backward_floats(order: list[Value], seed: float) -> None:
 def _check_step(node: Value, position: int, x: Value, g: Any, d: Any, contribution: Any) -> None:
     """Anomaly mode's hook: stop at the first edge that turns a finite gradient into NaN."""
     if math.isnan(contribution) and not math.isnan(g):
+        import traceback
+
         where = getattr(_local, "created_at", {}).get(node)
         site = "".join(traceback.format_list(where[-3:])) if where else "  (before anomaly mode was on)\n"
         name = f" '{node.label}'" if node.label else ""

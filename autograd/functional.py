@@ -10,19 +10,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Union
 
 from .engine import Value, chain_rule, no_grad, topological_order
 
 __all__ = ["grad", "gradcheck", "GradcheckError"]
 
-Number = Union[int, float]
 
 
 def grad(
     output: Value,
     inputs: Value | Sequence[Value],
-    grad_output: Number = 1.0,
+    grad_output: float = 1.0,
     create_graph: bool = False,
     allow_unused: bool = False,
 ) -> list:

@@ -13,12 +13,8 @@ gives it (``topological_order``); the same graph always gives the same order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from .engine import Value
 from .engine import topological_order as _one_root_order
-
-if TYPE_CHECKING:
-    from .engine import Value
 
 __all__ = ["ancestors", "topological_order", "zero_grad", "count_nodes"]
 
