@@ -22,7 +22,7 @@ from collections.abc import Collection, Sequence
 from .checks import number_format
 from .draw import RENDERERS, GraphTooLargeError, RendererNotFoundError, draw
 from .explain import explain
-from .expr import FUNCTIONS, ExpressionError, parse_expression
+from .expr import ExpressionError, allowed, parse_expression
 from .stepper import write_stepper
 
 __all__ = ["main", "build_parser"]
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m autograd",
         description=(
             "Evaluate an expression, backpropagate through it and explain every chain-rule step. "
-            f"Allowed: numbers, variables, + - * / ** and unary -, and the functions {', '.join(FUNCTIONS)}."
+            f"Allowed: {allowed()}."
         ),
         epilog=(
             'example: python -m autograd "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88. '

@@ -518,9 +518,9 @@ EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                 
 LOG = _table(Op(    "log", "log", 1, "log(a)",        ("over(1.0, a)",),               ("1/a",), _F))
 SIN = _table(Op(    "sin", "sin", 1, "sin(a)",        ("cos(a)",),                     ("cos(a)",), _F))
 COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),                    ("−sin(a)",), _F))
-SQRT = _table(Op(   "sqrt", "√",  1, "sqrt(a)",       ("over(0.5, out)",),             ("1/(2·out)",), _F))
+SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",       ("over(0.5, out)",),             ("1/(2·out)",), _F))
 TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A))
-SIGMOID = _table(Op("sigmoid", "σ", 1, "sigmoid(a)",  ("out * (1.0 - out)",),          ("out·(1 − out)",), _A))  # noqa: E501
+SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)",  ("out * (1.0 - out)",),          ("out·(1 − out)",), _A))  # noqa: E501
 RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                    ("1 if a > 0 else 0",), _A))  # noqa: E501
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
 SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), (), helpers={"add_in_order": _add_floats}))
@@ -881,19 +881,21 @@ def topological_order(root: Value) -> list[Value]:
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    # Each entry is a node and whether its inputs have been walked already. A
-    # node is pushed once per edge that reaches it, and walked the first time.
-    stack: list[tuple[Value, bool]] = [(root, False)]
+    # A node is pushed once per edge that reaches it and walked the first
+    # time it is popped; then it is pushed again under a None, and when the
+    # None comes off the stack every input of the node is in `order`.
+    stack: list[Value | None] = [root]
     push, pop, visit = stack.append, stack.pop, visited.add
     while stack:
-        node, done = pop()
-        if done:
-            order.append(node)
+        node = pop()
+        if node is None:
+            order.append(pop())
             continue
         if node in visited:
             continue
         visit(node)
-        push((node, True))
+        push(node)
+        push(None)
         op = node._op
         if op is None:
             continue
@@ -901,17 +903,17 @@ def topological_order(root: Value) -> list[Value]:
         if arity == 1:
             a = node._a
             if a not in visited:
-                push((a, False))
+                push(a)
         elif arity == 2:
             b, a = node._b, node._a
             if b not in visited:
-                push((b, False))
+                push(b)
             if a not in visited:
-                push((a, False))
+                push(a)
         else:
             for x in reversed(node._a):
                 if x not in visited:
-                    push((x, False))
+                    push(x)
     return order
 
 

@@ -29,10 +29,11 @@ import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .engine import Value
+from .engine import OPS, Value
 
 __all__ = [
-    "FUNCTIONS",
+    "functions",
+    "allowed",
     "MAX_LENGTH",
     "MAX_DEPTH",
     "MAX_NUMBER",
@@ -43,7 +44,18 @@ __all__ = [
     "evaluate",
 ]
 
-FUNCTIONS: tuple[str, ...] = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs")
+
+
+def functions() -> tuple[str, ...]:
+    """The functions an expression may call: those of the engine's table of operations."""
+    return tuple(name for name, op in OPS.items() if op.kind != "operator")
+
+
+def __getattr__(name: str) -> object:
+    if name == "FUNCTIONS":  # read at each use, so that an op added to the table is callable at once
+        return functions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 MAX_LENGTH = 500
 MAX_DEPTH = 100
 MAX_NUMBER = 1e15
@@ -72,9 +84,12 @@ _REFUSED = {
     ast.Invert: "'~'",
     ast.NamedExpr: "':='",
 }
-_ALLOWED = (
-    "numbers, variables, + - * / ** and unary -, and the functions " + ", ".join(FUNCTIONS)
-)
+
+
+def allowed() -> str:
+    """What an expression may contain, in one line."""
+    return "numbers, variables, + - * / ** and unary -, and the functions " + ", ".join(functions())
+
 
 
 class ExpressionError(ValueError):
@@ -177,7 +192,7 @@ def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:
         name = node.id
         if name.startswith("_"):
             raise ExpressionError(f"names starting with '_' are not allowed: {name!r}{_where(text, node)}")
-        if name in FUNCTIONS:
+        if name in functions():
             raise ExpressionError(f"{name!r} is a function: call it, as in {name}(x){_where(text, node)}")
         if name not in variables:
             variables.append(name)
@@ -199,14 +214,14 @@ def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
             raise ExpressionError(
-                f"only the functions {', '.join(FUNCTIONS)} can be called, by name, "
+                f"only the functions {', '.join(functions())} can be called, by name, "
                 f"as in tanh(x){_where(text, node)}"
             )
         name = node.func.id
-        if name not in FUNCTIONS:
+        if name not in functions():
             raise ExpressionError(
                 f"unknown function {name!r}{_where(text, node)}; allowed functions: "
-                f"{', '.join(FUNCTIONS)}{_suggest(name, FUNCTIONS)}"
+                f"{', '.join(functions())}{_suggest(name, functions())}"
             )
         if node.keywords or len(node.args) != 1:
             raise ExpressionError(f"{name}() takes exactly one argument, as in {name}(x){_where(text, node)}")
@@ -215,7 +230,7 @@ def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:
 
 
 def _refused(text: str, what: ast.AST, node: ast.AST) -> ExpressionError:
-    return ExpressionError(f"not allowed: {_describe(what)}{_where(text, node)}; allowed: {_ALLOWED}")
+    return ExpressionError(f"not allowed: {_describe(what)}{_where(text, node)}; allowed: {allowed()}")
 
 
 def _describe(node: ast.AST) -> str:
@@ -284,7 +299,7 @@ class _Evaluator:
         if isinstance(node, ast.Call):
             x = _lift(self._eval(node.args[0]))
             name = node.func.id
-            return abs(x) if name == "abs" else getattr(x, name)()
+            return OPS[name](x)
         raise ExpressionError(f"not allowed: {_describe(node)}")  # unreachable after parse_expression
 
 

@@ -21,14 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .engine import op_named
+
 if TYPE_CHECKING:
     from .engine import Value
 
 __all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant"]
 
-# How an operation reads in a formula (a * b) and in a drawing's op node (×).
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
-_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "**": "^", "neg": "−x", "sum": "Σ", "abs": "|x|"}
 
 
 def is_constant(value: Value) -> bool:
@@ -75,8 +74,9 @@ def expression(value: Value, names: dict[Value, str]) -> str:
     op, args = value.op, [names[x] for x in value.inputs]
     if not args:
         return names[value]
-    if op in _INFIX and len(args) == 2:
-        return f"{args[0]} {_INFIX[op]} {args[1]}"
+    operation = value.operation
+    if operation is not None and operation.kind == "operator" and operation.arity == 2:
+        return f"{args[0]} {op} {args[1]}"
     if op == "neg" and len(args) == 1:
         return f"-{args[0]}"
     if op.startswith("**") and len(args) == 1:
@@ -94,9 +94,11 @@ def in_derivative(name: str) -> str:
     return f"({name})"
 
 def op_symbol(op: str) -> str:
-    """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for ``x ** 2``, ``^`` for ``x ** y``."""
-    if op in _SYMBOLS:
-        return _SYMBOLS[op]
-    if op.startswith("**"):
-        return "^" + op[2:]
-    return op
+    """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for ``x ** 2``, ``^`` for ``x ** y``.
+
+    It is the ``symbol`` of the operation's entry in the engine's table.
+    """
+    try:
+        return op_named(op).symbol
+    except KeyError:
+        return op

@@ -1,9 +1,12 @@
-"""One table of the engine's operations, shared by the tests.
+"""Test data for the engine's table of operations (``autograd.OPS``).
 
-Each row gives: how to apply the operation to Values, the same function on
+The engine's table says what each operation is; this one gives, for each, the
+independent truth it is checked against. Each row names the engine operation
+it tests (``op``) and gives: how to apply it to Values, the same function on
 plain floats (the forward truth), the hand-derived partial derivatives, and
 the domain on which the inputs are drawn (kept away from kinks and poles so
-that finite differences are trustworthy).
+that finite differences are trustworthy). Every operation of the engine's
+table needs at least one row (``test_every_engine_operation_has_test_data``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import autograd
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,11 @@ class Op:
     forward: Callable  # the same function on floats
     derivatives: Callable  # floats -> tuple of partial derivatives
     domains: tuple  # one (low, high) interval per input
+    op: str = ""  # the name in autograd.OPS of the operation tested, when it is not `name`
+
+    @property
+    def engine_op(self) -> str:
+        return self.op or self.name
 
 
 def _sigmoid(x: float) -> float:
@@ -29,7 +39,7 @@ def _sigmoid(x: float) -> float:
 UNARY = [
     Op("neg", lambda a: -a, lambda a: -a, lambda a: (-1.0,), ((-5, 5),)),
     Op("abs", lambda a: abs(a), abs, lambda a: (math.copysign(1.0, a),), ((0.1, 5),)),
-    Op("abs-negative", lambda a: abs(a), abs, lambda a: (-1.0,), ((-5, -0.1),)),
+    Op("abs-negative", lambda a: abs(a), abs, lambda a: (-1.0,), ((-5, -0.1),), op="abs"),
     Op("exp", lambda a: a.exp(), math.exp, lambda a: (math.exp(a),), ((-5, 5),)),
     Op("log", lambda a: a.log(), math.log, lambda a: (1.0 / a,), ((0.1, 10),)),
     Op("tanh", lambda a: a.tanh(), math.tanh, lambda a: (1 - math.tanh(a) ** 2,), ((-3, 3),)),
@@ -41,31 +51,34 @@ UNARY = [
         ((-6, 6),),
     ),
     Op("relu", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), ((0.1, 5),)),
-    Op("relu-negative", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (0.0,), ((-5, -0.1),)),
+    Op("relu-negative", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (0.0,), ((-5, -0.1),),
+       op="relu"),
     Op("sin", lambda a: a.sin(), math.sin, lambda a: (math.cos(a),), ((-6, 6),)),
     Op("cos", lambda a: a.cos(), math.cos, lambda a: (-math.sin(a),), ((-6, 6),)),
     Op("sqrt", lambda a: a.sqrt(), math.sqrt, lambda a: (0.5 / math.sqrt(a),), ((0.1, 10),)),
-    Op("square", lambda a: a**2, lambda a: a**2, lambda a: (2 * a,), ((-5, 5),)),
-    Op("cube", lambda a: a**3, lambda a: a**3, lambda a: (3 * a**2,), ((-3, 3),)),
-    Op("reciprocal", lambda a: a**-1, lambda a: 1 / a, lambda a: (-1 / a**2,), ((0.2, 5),)),
-    Op("half-power", lambda a: a**0.5, math.sqrt, lambda a: (0.5 * a**-0.5,), ((0.1, 10),)),
-    Op("plus-constant", lambda a: a + 2.5, lambda a: a + 2.5, lambda a: (1.0,), ((-5, 5),)),
-    Op("constant-minus", lambda a: 2.5 - a, lambda a: 2.5 - a, lambda a: (-1.0,), ((-5, 5),)),
-    Op("times-constant", lambda a: 3 * a, lambda a: 3 * a, lambda a: (3.0,), ((-5, 5),)),
-    Op("constant-over", lambda a: 2 / a, lambda a: 2 / a, lambda a: (-2 / a**2,), ((0.2, 5),)),
-    Op("constant-power", lambda a: 2**a, lambda a: 2**a, lambda a: (math.log(2) * 2**a,), ((-3, 3),)),
+    Op("square", lambda a: a**2, lambda a: a**2, lambda a: (2 * a,), ((-5, 5),), op="**2"),
+    Op("cube", lambda a: a**3, lambda a: a**3, lambda a: (3 * a**2,), ((-3, 3),), op="**3"),
+    Op("reciprocal", lambda a: a**-1, lambda a: 1 / a, lambda a: (-1 / a**2,), ((0.2, 5),), op="**-1"),
+    Op("half-power", lambda a: a**0.5, math.sqrt, lambda a: (0.5 * a**-0.5,), ((0.1, 10),), op="**0.5"),
+    Op("plus-constant", lambda a: a + 2.5, lambda a: a + 2.5, lambda a: (1.0,), ((-5, 5),), op="+"),
+    Op("constant-minus", lambda a: 2.5 - a, lambda a: 2.5 - a, lambda a: (-1.0,), ((-5, 5),), op="-"),
+    Op("times-constant", lambda a: 3 * a, lambda a: 3 * a, lambda a: (3.0,), ((-5, 5),), op="*"),
+    Op("constant-over", lambda a: 2 / a, lambda a: 2 / a, lambda a: (-2 / a**2,), ((0.2, 5),), op="/"),
+    Op("constant-power", lambda a: 2**a, lambda a: 2**a, lambda a: (math.log(2) * 2**a,), ((-3, 3),),
+       op="**"),
 ]
 
 BINARY = [
-    Op("add", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0), ((-5, 5), (-5, 5))),
-    Op("sub", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0), ((-5, 5), (-5, 5))),
-    Op("mul", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), ((-5, 5), (-5, 5))),
+    Op("add", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0), ((-5, 5), (-5, 5)), op="+"),
+    Op("sub", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0), ((-5, 5), (-5, 5)), op="-"),
+    Op("mul", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), ((-5, 5), (-5, 5)), op="*"),
     Op(
         "div",
         lambda a, b: a / b,
         lambda a, b: a / b,
         lambda a, b: (1 / b, -a / b**2),
         ((-5, 5), (0.2, 5)),
+        op="/",
     ),
     Op(
         "pow",
@@ -73,7 +86,18 @@ BINARY = [
         lambda a, b: a**b,
         lambda a, b: (b * a ** (b - 1), math.log(a) * a**b),
         ((0.2, 3), (-2, 2)),
+        op="**",
     ),
 ]
 
-ALL = UNARY + BINARY
+NARY = [
+    Op(
+        "sum",
+        lambda a, b, c: autograd.sum([a, b, c]),
+        lambda a, b, c: a + b + c,
+        lambda a, b, c: (1.0, 1.0, 1.0),
+        ((-5, 5), (-5, 5), (-5, 5)),
+    ),
+]
+
+ALL = UNARY + BINARY + NARY
