@@ -26,8 +26,9 @@ from typing import Any, Union
 
 import autograd
 from autograd import Value
+from autograd.checks import did_you_mean, positive_int
 
-from ._checks import did_you_mean, is_number, make_rng, positive_int
+from ._checks import is_number, make_rng
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "init_bound", "load_model"]
 

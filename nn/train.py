@@ -23,7 +23,9 @@ from typing import Any
 import autograd
 from autograd import Value
 
-from ._checks import check_dataset, check_samples, is_number, positive_int
+from autograd.checks import positive_int, real_number
+
+from ._checks import check_dataset, check_samples, is_number
 from .data import batches
 from .losses import get_loss, hinge_loss, l2_penalty
 from .module import Module
