@@ -38,6 +38,7 @@ from .losses import (
 )
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, init_bound, load_model
 from .optim import SGD, Adam, Optimizer, Schedule, constant, cosine_decay, linear_decay, step_decay
+from .torch_bridge import to_torch
 from .train import History, NonFiniteLossError, accuracy, evaluate, fit, predict
 
 __all__ = [
@@ -79,5 +80,6 @@ __all__ = [
     "predict",
     "softmax_cross_entropy",
     "step_decay",
+    "to_torch",
     "train_test_split",
 ]
