@@ -38,7 +38,6 @@ from .losses import (
 )
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, init_bound, load_model
 from .optim import SGD, Adam, Optimizer, Schedule, constant, cosine_decay, linear_decay, step_decay
-from .torch_bridge import to_torch
 from .train import History, NonFiniteLossError, accuracy, evaluate, fit, predict
 
 __all__ = [
@@ -83,3 +82,12 @@ __all__ = [
     "to_torch",
     "train_test_split",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # nn.to_torch is loaded on first use, so that `import nn` reads no conversion code.
+    if name == "to_torch":
+        from .torch_bridge import to_torch
+
+        return to_torch
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")
