@@ -79,5 +79,15 @@ __all__ = [
     "predict",
     "softmax_cross_entropy",
     "step_decay",
+    "to_torch",
     "train_test_split",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # nn.to_torch is loaded on first use, so that `import nn` reads no conversion code.
+    if name == "to_torch":
+        from .torch_bridge import to_torch
+
+        return to_torch
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

@@ -1,11 +1,14 @@
-"""Argument rules that several nn modules share, each written once."""
+"""Argument rules that only nn needs: samples, data sets, seeds.
+
+The rules shared with ``autograd`` (a count, a positive int, a real number,
+"did you mean ...?") live in ``autograd.checks``, so that the same mistake
+gets the same message in both packages.
+"""
 
 from __future__ import annotations
 
-import difflib
 import numbers
 import random
-from collections.abc import Iterable
 from typing import Any
 
 from autograd import Value
@@ -14,13 +17,6 @@ from autograd import Value
 def is_number(x: Any) -> bool:
     """True for a Value or a real number; a bool is not taken for a number."""
     return isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool)
-
-
-def positive_int(n: Any, what: str) -> int:
-    """Return n as an int, or say that ``what`` needs a positive int."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what}: expected a positive int, got {n!r}")
-    return int(n)
 
 
 def make_rng(seed: Any) -> random.Random:
@@ -52,8 +48,3 @@ def check_dataset(X: Any, y: Any, name: str) -> None:
     if len(X) != len(y):
         raise ValueError(f"{name}: X has {len(X)} samples but y has {len(y)} labels; they must match")
 
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or "" when none is close."""
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""

@@ -20,6 +20,8 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any, Union
 
+from autograd.checks import count, real_number
+
 from ._checks import check_dataset, make_rng
 
 __all__ = [
@@ -36,18 +38,6 @@ __all__ = [
 
 Label = Union[int, float]
 Dataset = tuple[list[list[float]], list[Any]]
-
-
-def _count(n: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {n!r}")
-    return int(n)
-
-
-def _nonnegative(x: Any, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not (math.isfinite(x) and x >= 0):
-        raise ValueError(f"{name}: expected a finite number >= 0, got {x!r}")
-    return float(x)
 
 
 def _labels(labels: Any, name: str) -> tuple[Label, Label]:
@@ -92,8 +82,8 @@ def make_moons(
     ``labels[1]``; half of the points are in each (the lower moon gets the
     extra one when ``n_samples`` is odd). The samples are shuffled.
     """
-    n = _count(n_samples, "make_moons(n_samples)", 2)
-    noise = _nonnegative(noise, "make_moons(noise)")
+    n = count(n_samples, "make_moons(n_samples)", 2)
+    noise = real_number(noise, "make_moons(noise)", 0.0)
     low, high = _labels(labels, "make_moons")
     rng = make_rng(seed)
     n_upper = n // 2
@@ -117,10 +107,9 @@ def make_circles(
     The outer circle has radius 1 and label ``labels[0]``; the inner one has
     radius ``factor`` (between 0 and 1) and label ``labels[1]``.
     """
-    n = _count(n_samples, "make_circles(n_samples)", 2)
-    noise = _nonnegative(noise, "make_circles(noise)")
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0 < factor < 1:
-        raise ValueError(f"make_circles(factor): expected a number strictly between 0 and 1, got {factor!r}")
+    n = count(n_samples, "make_circles(n_samples)", 2)
+    noise = real_number(noise, "make_circles(noise)", 0.0)
+    factor = real_number(factor, "make_circles(factor)", 0.0, 1.0, open_low=True)
     low, high = _labels(labels, "make_circles")
     rng = make_rng(seed)
     n_outer = n // 2
@@ -152,12 +141,12 @@ def make_blobs(
     the list of centres itself. Each class gets ``n_samples // C`` points, the
     first ones one more when it does not divide evenly.
     """
-    n = _count(n_samples, "make_blobs(n_samples)")
-    std = _nonnegative(cluster_std, "make_blobs(cluster_std)")
+    n = count(n_samples, "make_blobs(n_samples)")
+    std = real_number(cluster_std, "make_blobs(cluster_std)", 0.0)
     rng = make_rng(seed)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        k = _count(centers, "make_blobs(centers)")
-        d = _count(n_features, "make_blobs(n_features)")
+        k = count(centers, "make_blobs(centers)")
+        d = count(n_features, "make_blobs(n_features)")
         lo, hi = center_box
         points = [[rng.uniform(lo, hi) for _ in range(d)] for _ in range(k)]
     else:
@@ -188,8 +177,8 @@ def make_xor(
     decided before the Gaussian ``noise`` is added, so noise blurs the
     border.
     """
-    n = _count(n_samples, "make_xor(n_samples)")
-    noise = _nonnegative(noise, "make_xor(noise)")
+    n = count(n_samples, "make_xor(n_samples)")
+    noise = real_number(noise, "make_xor(noise)", 0.0)
     low, high = _labels(labels, "make_xor")
     rng = make_rng(seed)
     X = [[rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)] for _ in range(n)]
@@ -206,9 +195,9 @@ def make_spirals(
     going from 4c to 4c + 4 radians, plus Gaussian ``noise`` on the angle. The
     classic hard case for a linear model.
     """
-    n = _count(n_samples, "make_spirals(n_samples)")
-    k = _count(n_classes, "make_spirals(n_classes)", 2)
-    noise = _nonnegative(noise, "make_spirals(noise)")
+    n = count(n_samples, "make_spirals(n_samples)")
+    k = count(n_classes, "make_spirals(n_classes)", 2)
+    noise = real_number(noise, "make_spirals(noise)", 0.0)
     rng = make_rng(seed)
     X: list[list[float]] = []
     y: list[int] = []
@@ -234,8 +223,8 @@ def make_gaussians(
     no model can be right everywhere: a good place to watch a model with and
     without bias, or a linear one against a deep one.
     """
-    n = _count(n_samples, "make_gaussians(n_samples)", 2)
-    s = _nonnegative(std, "make_gaussians(std)")
+    n = count(n_samples, "make_gaussians(n_samples)", 2)
+    s = real_number(std, "make_gaussians(std)", 0.0)
     low, high = _labels(labels, "make_gaussians")
     points = [[float(v) for v in c] for c in centers]
     if len(points) != 2 or len(points[0]) != len(points[1]) or not points[0]:
@@ -319,7 +308,7 @@ def batches(
     with ``seed``).
     """
     check_dataset(X, y, "batches")
-    size = _count(batch_size, "batches(batch_size)")
+    size = count(batch_size, "batches(batch_size)")
     order = list(range(len(X)))
     if shuffle:
         make_rng(seed).shuffle(order)

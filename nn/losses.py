@@ -21,8 +21,9 @@ from typing import Any, Union
 
 import autograd
 from autograd import Value
+from autograd.checks import did_you_mean, real_number
 
-from ._checks import did_you_mean, is_number
+from ._checks import is_number
 
 __all__ = [
     "mse_loss",
@@ -239,8 +240,7 @@ def l2_penalty(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
     params = list(parameters)
     if not params:
         raise ValueError("l2_penalty: got no parameters")
-    if not isinstance(alpha, numbers.Real) or isinstance(alpha, bool) or not alpha >= 0:
-        raise ValueError(f"l2_penalty: alpha must be a number >= 0, got {alpha!r}")
+    alpha = real_number(alpha, "l2_penalty(alpha)", 0.0)
     return autograd.sum([p * p for p in params]) * alpha
 
 

@@ -20,14 +20,17 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
 import random
+import stat
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 import autograd
 from autograd import Value
+from autograd.checks import did_you_mean, positive_int
 
-from ._checks import did_you_mean, is_number, make_rng, positive_int
+from ._checks import is_number, make_rng
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "init_bound", "load_model"]
 
@@ -65,6 +68,13 @@ def _check_activation(name: Any, what: str = "activation") -> str:
     raise ValueError(f"unknown {what} {name!r}: expected one of {', '.join(map(repr, ACTIVATIONS))}{hint}")
 
 
+def _check_bias(bias: Any, owner: str) -> bool:
+    """A bias is on or off: a string such as "no" would be taken as True, so only a bool is accepted."""
+    if not isinstance(bias, bool):
+        raise TypeError(f"{owner}(bias): expected True or False, got {type(bias).__name__} {bias!r:.40}")
+    return bias
+
+
 def init_bound(activation: str, fan_in: int, fan_out: int) -> float:
     """The half-width of the uniform distribution initial weights are drawn from.
 
@@ -100,7 +110,31 @@ class Module:
     and how it computes its output (``__call__``); the base gives the rest:
     ``parameters()``, ``zero_grad()``, ``state_dict()``/``load_state_dict()``
     and ``save()``/``load()`` as JSON.
+
+    ``fit``, ``accuracy`` and ``predict`` read three more things, which a
+    subclass declares when it knows them:
+
+    - ``nin``: how many numbers one sample has (None: any; the data are then
+      not checked against it);
+    - ``output_width``: how many numbers the model returns per sample (None:
+      unknown, and ``fit`` cannot check the targets before training);
+    - ``output_activation``: the activation of the output, one of
+      ``ACTIVATIONS``; after "sigmoid" a score means a probability, so the
+      class switches at 0.5 instead of 0.
     """
+
+    #: How many inputs one sample has; None when the model does not say.
+    nin: int | None = None
+
+    @property
+    def output_width(self) -> int | None:
+        """How many numbers the model returns per sample; None when unknown."""
+        return None
+
+    @property
+    def output_activation(self) -> str:
+        """The activation applied to the output ("linear": a raw score)."""
+        return "linear"
 
     def __call__(self, x: Any) -> Any:
         """Compute the output for one sample; every subclass defines it."""
@@ -167,17 +201,23 @@ class Module:
                 raise TypeError(
                     f"load_state_dict: {name!r} should be a number, got {type(v).__name__} ({v!r:.40})"
                 )
-            values.append(float(v))
+            values.append(_finite(v, name, "load_state_dict"))
         # Assign only after everything has been checked: a bad entry changes nothing.
         for (_, p), v in zip(named, values):
             p.data = v
 
-    def save(self, path: str) -> None:
+    def save(self, path: str | os.PathLike[str]) -> None:
         """Write the architecture and every parameter to ``path`` as JSON.
 
         Floats are written with all their digits, so loading gives back the
-        very same numbers.
+        very same numbers. The file is first written in full under a temporary
+        name in the same folder and then renamed over ``path`` in one step, so
+        a write that fails half-way (a full disk) leaves the old file as it
+        was, and no half-written file behind.
         """
+        for name, p in self.named_parameters():
+            # JSON has no NaN or infinity, and a model holding one cannot be loaded again.
+            _finite(p.data, name, "save")
         document = {
             "format": _FORMAT,
             "version": _FORMAT_VERSION,
@@ -185,10 +225,9 @@ class Module:
             "config": self.config(),
             "state": self.state_dict(),
         }
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1)
+        _write_atomically(os.fspath(path), document)
 
-    def load(self, path: str) -> Module:
+    def load(self, path: str | os.PathLike[str]) -> Module:
         """Read parameters saved by ``save(path)`` into this model; return the model.
 
         The file must describe the same architecture. (To rebuild a model from
@@ -198,10 +237,13 @@ class Module:
         model, config = document["model"], document["config"]
         if model != type(self).__name__ or config != self.config():
             raise ValueError(
-                f"load({path!r}): the file holds {_describe(model, config)}, "
+                f"load({os.fspath(path)!r}): the file holds {_describe(model, config):.200}, "
                 f"but this model is {self.describe()}"
             )
-        self.load_state_dict(document["state"])
+        try:
+            self.load_state_dict(document["state"])
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"load({os.fspath(path)!r}): {e}") from None
         return self
 
     # -- printing and conversion ----------------------------------------
@@ -219,8 +261,10 @@ class Module:
         For when a model outgrows a scalar engine. The outputs are the same
         numbers (in float64, the default ``dtype``); a one-output model gives a
         tensor of shape ``(1,)`` where this one gives a single Value. Needs
-        PyTorch (``pip install 'chainrule[torch]'``).
+        PyTorch (``pip install 'chainrule[torch]'``). The same as
+        ``nn.to_torch(model)``.
         """
+        # Imported here, not at the top: torch_bridge reads this module's classes.
         from .torch_bridge import to_torch
 
         return to_torch(self, dtype=dtype)
@@ -267,12 +311,18 @@ class Neuron(Module):
     ) -> None:
         self.nin = positive_int(nin, "Neuron(nin)")
         self.activation = _check_activation(activation)
+        bias = _check_bias(bias, "Neuron")
         fan_out = positive_int(fan_out, "Neuron(fan_out)")
         rng = make_rng(seed)
         bound = init_bound(self.activation, self.nin, fan_out)
         self.w: list[Value] = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
         self.b: Value | None = Value(0.0) if bias else None
         self._label_parameters()
+
+    @property
+    def output_width(self) -> int:
+        """A neuron gives one number."""
+        return 1
 
     @property
     def output_activation(self) -> str:
@@ -317,6 +367,7 @@ class Layer(Module):
         self.nin = positive_int(nin, "Layer(nin)")
         self.nout = positive_int(nout, "Layer(nout)")
         self.activation = _check_activation(activation)
+        bias = _check_bias(bias, "Layer")
         rng = make_rng(seed)
         self.neurons = [
             Neuron(self.nin, self.activation, bias=bias, seed=rng, fan_out=self.nout)
@@ -327,6 +378,10 @@ class Layer(Module):
     @property
     def bias(self) -> bool:
         return self.neurons[0].b is not None
+
+    @property
+    def output_width(self) -> int:
+        return self.nout
 
     @property
     def output_activation(self) -> str:
@@ -383,6 +438,7 @@ class MLP(Module):
         self.nouts = [positive_int(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
         self.activation = _check_activation(activation)
         self._output_activation = _check_activation(output_activation, "output_activation")
+        bias = _check_bias(bias, "MLP")
         rng = make_rng(seed)
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
@@ -397,6 +453,10 @@ class MLP(Module):
             for i in range(len(self.nouts))
         ]
         self._label_parameters()
+
+    @property
+    def output_width(self) -> int:
+        return self.nouts[-1]
 
     @property
     def output_activation(self) -> str:
@@ -439,35 +499,145 @@ class MLP(Module):
 _MODELS: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}
 
 
-def _read_document(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
+def _finite(v: Number, name: str, where: str) -> float:
+    """``v`` as a float, or an error naming the parameter that is not a finite number."""
+    try:
+        x = float(v)
+    except OverflowError:
+        x = math.inf
+    if not math.isfinite(x):
+        shown = f"{v!r:.40}" if isinstance(v, float) else f"an int of {len(str(abs(v)))} digits"
+        raise ValueError(f"{where}: {name!r} is {shown}; every parameter must be a finite float")
+    return x
+
+
+def _write_atomically(path: str, document: dict[str, Any]) -> None:
+    """Write ``document`` as JSON to a temporary file beside ``path``, then rename it over ``path``.
+
+    ``os.replace`` within one folder is atomic: whoever reads ``path`` sees
+    either the old file or the complete new one, never a part.
+    """
+    folder, base = os.path.split(path)
+    temporary = os.path.join(folder, f".{base}.{os.urandom(4).hex()}.tmp")
+    # Created with mode 0o666 (less the umask), as open(path, "w") would; O_EXCL never
+    # writes into a file that someone else made.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(document, f, indent=1, allow_nan=False)
+            f.flush()
+            os.fsync(f.fileno())
         try:
-            document = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path!r} is not a saved model (not valid JSON: {e})") from None
+            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))  # keep the old file's permissions
+        except FileNotFoundError:
+            pass
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+class _BadNumber(ValueError):
+    """A number in a model file that no float can hold."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise _BadNumber(f"it contains {name}, but a saved weight must be a finite number")
+
+
+def _parse_float(text: str) -> float:
+    x = float(text)
+    if not math.isfinite(x):
+        raise _BadNumber(f"it contains the number {text:.40}, too large for a float")
+    return x
+
+
+def _parse_int(text: str) -> int:
+    # A float holds up to about 1.8e308, so an int of more than 308 digits cannot be a
+    # weight, nor any size; counting digits first also spares int() a million-digit string.
+    digits = len(text.lstrip("-"))
+    if digits > 308:
+        raise _BadNumber(f"it contains an integer of {digits} digits, too large for a float")
+    return int(text)
+
+
+def _read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
+    shown = repr(os.fspath(path))
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{shown} is not a saved model: byte {e.start} is not UTF-8 text") from None
+    try:
+        document = json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_parse_float, parse_int=_parse_int
+        )
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{shown} is not a saved model (not valid JSON: {e})") from None
+    except _BadNumber as e:
+        raise ValueError(f"{shown} is not a valid saved model: {e}") from None
+    except RecursionError:
+        raise ValueError(f"{shown} is not a saved model: its JSON is nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != _FORMAT:
-        raise ValueError(f"{path!r} is not a model saved by chainrule's nn (Module.save)")
+        raise ValueError(f"{shown} is not a model saved by chainrule's nn (Module.save)")
     if document.get("version") != _FORMAT_VERSION:
         raise ValueError(
-            f"{path!r} was saved in format version {document.get('version')!r}; "
+            f"{shown} was saved in format version {document.get('version')!r:.40}; "
             f"this version of nn reads version {_FORMAT_VERSION}"
         )
     for key, kind in (("model", str), ("config", dict), ("state", dict)):
         if not isinstance(document.get(key), kind):
-            raise ValueError(f"{path!r}: the entry {key!r} is missing or is not a {kind.__name__}")
+            raise ValueError(f"{shown}: the entry {key!r} is missing or is not a {kind.__name__}")
     return document
 
 
-def load_model(path: str) -> Module:
-    """Rebuild a model saved with ``model.save(path)``: architecture and weights."""
+def _implied_parameters(name: str, config: dict[str, Any]) -> int:
+    """How many parameters the architecture in ``config`` has, computed without building it."""
+    bias = _check_bias(config.get("bias", True), name)
+    nin = positive_int(config.get("nin"), f"{name}(nin)")
+    if name == "Neuron":
+        return nin + bias
+    if name == "Layer":
+        return positive_int(config.get("nout"), "Layer(nout)") * (nin + bias)
+    nouts = config.get("nouts")
+    if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or len(nouts) == 0:
+        raise ValueError(f"MLP(nouts): expected a non-empty list of layer sizes, got {nouts!r:.60}")
+    sizes = [nin] + [positive_int(n, f"MLP(nouts[{i}])") for i, n in enumerate(nouts)]
+    return sum(n_out * (n_in + bias) for n_in, n_out in zip(sizes, sizes[1:]))
+
+
+def load_model(path: str | os.PathLike[str]) -> Module:
+    """Rebuild a model saved with ``model.save(path)``: architecture and weights.
+
+    The number of parameters the saved architecture implies is checked
+    against the saved weights before anything is built, so a file naming a
+    huge network is refused at once instead of filling the memory.
+    """
+    shown = repr(os.fspath(path))
     document = _read_document(path)
-    name = document["model"]
+    name, config, state = document["model"], document["config"], document["state"]
     cls = _MODELS.get(name)
     if cls is None:
-        raise ValueError(f"{path!r}: unknown model type {name!r}; expected one of {', '.join(_MODELS)}")
+        raise ValueError(f"{shown}: unknown model type {name!r:.60}; expected one of {', '.join(_MODELS)}")
     try:
-        model = cls(**document["config"], seed=0)
-    except TypeError as e:
-        raise ValueError(f"{path!r}: the saved config does not fit {name}: {e}") from None
-    model.load_state_dict(document["state"])
+        implied = _implied_parameters(name, config)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{shown}: the saved config does not describe a valid {name}: {e}") from None
+    if implied != len(state):
+        raise ValueError(
+            f"{shown}: the config describes {_describe(name, config):.200} with {implied:,} parameters, "
+            f"but the file holds {len(state):,} weights; the file is damaged or was edited"
+        )
+    try:
+        model = cls(**config, seed=0)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{shown}: the saved config does not fit {name}: {e}") from None
+    try:
+        model.load_state_dict(state)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{shown}: {e}") from None
     return model

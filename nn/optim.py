@@ -12,11 +12,10 @@ A schedule gives the learning rate for each epoch; ``fit`` sets
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
-from typing import Any
 
 from autograd import Value
+from autograd.checks import positive_int, real_number
 
 __all__ = [
     "Optimizer",
@@ -28,20 +27,6 @@ __all__ = [
     "step_decay",
     "cosine_decay",
 ]
-
-
-def _number(x: Any, name: str, low: float, high: float | None = None, *, open_low: bool = False) -> float:
-    """Check that a hyper-parameter is a finite number in its range."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{name}: expected a finite number, got {x!r}")
-    x = float(x)
-    too_low = x <= low if open_low else x < low
-    too_high = high is not None and x >= high
-    if too_low or too_high:
-        lo = f"> {low:g}" if open_low else f">= {low:g}"
-        hi = f" and < {high:g}" if high is not None else ""
-        raise ValueError(f"{name}: expected a number {lo}{hi}, got {x!r}")
-    return x
 
 
 class Optimizer:
@@ -75,7 +60,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = _number(value, f"{type(self).__name__}(lr)", 0.0, open_low=True)
+        self._lr = real_number(value, f"{type(self).__name__}(lr)", 0.0, open_low=True)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` of every parameter to 0.0 (``backward()`` adds to it)."""
@@ -113,8 +98,8 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _number(momentum, "SGD(momentum)", 0.0)
-        self.weight_decay = _number(weight_decay, "SGD(weight_decay)", 0.0)
+        self.momentum = real_number(momentum, "SGD(momentum)", 0.0)
+        self.weight_decay = real_number(weight_decay, "SGD(weight_decay)", 0.0)
         self.velocity: list[float] = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -166,11 +151,11 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam(betas): expected a pair (beta1, beta2), got {betas!r}")
         self.betas = (
-            _number(betas[0], "Adam(betas[0])", 0.0, 1.0),
-            _number(betas[1], "Adam(betas[1])", 0.0, 1.0),
+            real_number(betas[0], "Adam(betas[0])", 0.0, 1.0),
+            real_number(betas[1], "Adam(betas[1])", 0.0, 1.0),
         )
-        self.eps = _number(eps, "Adam(eps)", 0.0)
-        self.weight_decay = _number(weight_decay, "Adam(weight_decay)", 0.0)
+        self.eps = real_number(eps, "Adam(eps)", 0.0)
+        self.weight_decay = real_number(weight_decay, "Adam(weight_decay)", 0.0)
         self.t = 0
         self.m: list[float] = [0.0] * len(self.params)
         self.v: list[float] = [0.0] * len(self.params)
@@ -220,7 +205,7 @@ class constant(Schedule):
     """The same rate every epoch."""
 
     def __init__(self, lr: float) -> None:
-        self.lr = _number(lr, "constant(lr)", 0.0, open_low=True)
+        self.lr = real_number(lr, "constant(lr)", 0.0, open_low=True)
 
     def __call__(self, epoch: int, epochs: int) -> float:
         self._fraction(epoch, epochs)
@@ -238,8 +223,8 @@ class linear_decay(Schedule):
     """
 
     def __init__(self, start: float, end: float) -> None:
-        self.start = _number(start, "linear_decay(start)", 0.0, open_low=True)
-        self.end = _number(end, "linear_decay(end)", 0.0, open_low=True)
+        self.start = real_number(start, "linear_decay(start)", 0.0, open_low=True)
+        self.end = real_number(end, "linear_decay(end)", 0.0, open_low=True)
 
     def __call__(self, epoch: int, epochs: int) -> float:
         return self.start - (self.start - self.end) * self._fraction(epoch, epochs)
@@ -252,11 +237,9 @@ class step_decay(Schedule):
     """Multiply the rate by ``factor`` every ``every`` epochs: ``start * factor ** (epoch // every)``."""
 
     def __init__(self, start: float, every: int, factor: float = 0.1) -> None:
-        self.start = _number(start, "step_decay(start)", 0.0, open_low=True)
-        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
-            raise ValueError(f"step_decay(every): expected a positive int (epochs), got {every!r}")
-        self.every = int(every)
-        self.factor = _number(factor, "step_decay(factor)", 0.0, open_low=True)
+        self.start = real_number(start, "step_decay(start)", 0.0, open_low=True)
+        self.every = positive_int(every, "step_decay(every) (epochs)")
+        self.factor = real_number(factor, "step_decay(factor)", 0.0, open_low=True)
 
     def __call__(self, epoch: int, epochs: int) -> float:
         self._fraction(epoch, epochs)
@@ -274,8 +257,8 @@ class cosine_decay(Schedule):
     """
 
     def __init__(self, start: float, end: float = 0.0) -> None:
-        self.start = _number(start, "cosine_decay(start)", 0.0, open_low=True)
-        self.end = _number(end, "cosine_decay(end)", 0.0)
+        self.start = real_number(start, "cosine_decay(start)", 0.0, open_low=True)
+        self.end = real_number(end, "cosine_decay(end)", 0.0)
 
     def __call__(self, epoch: int, epochs: int) -> float:
         f = self._fraction(epoch, epochs)

@@ -2,12 +2,16 @@
 
 For users who outgrow a scalar engine: the same architecture and the same
 weights as a ``torch.nn.Module``, so training can go on with tensors.
-PyTorch is imported here only, when the conversion is asked for.
+PyTorch is imported only when a conversion is asked for, so ``import nn``
+stays light. This module reads the models of ``nn.module``; ``module`` does
+not import it back (``Module.to_torch`` imports it when called).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from .module import MLP, Layer, Module, Neuron
 
 __all__ = ["to_torch"]
 
@@ -25,10 +29,8 @@ def _import_torch() -> Any:
     return torch
 
 
-def _layers_of(model: Any) -> list[tuple[list[list[float]], list[float] | None, str]]:
+def _layers_of(model: Module) -> list[tuple[list[list[float]], list[float] | None, str]]:
     """(weights as rows, biases or None, activation) for each layer of the model, in order."""
-    from .module import MLP, Layer, Neuron
-
     if isinstance(model, Neuron):
         groups = [([model], model.activation)]
     elif isinstance(model, Layer):
@@ -45,7 +47,7 @@ def _layers_of(model: Any) -> list[tuple[list[list[float]], list[float] | None, 
     return out
 
 
-def to_torch(model: Any, dtype: Any = None) -> Any:
+def to_torch(model: Module, dtype: Any = None) -> Any:
     """Return a ``torch.nn.Sequential`` of ``Linear`` and activation modules.
 
     Each layer becomes ``torch.nn.Linear(nin, nout, bias=...)`` whose weight

@@ -18,12 +18,13 @@ import math
 import numbers
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import autograd
 from autograd import Value
+from autograd.checks import did_you_mean, positive_int, real_number
 
-from ._checks import check_dataset, check_samples, is_number, positive_int
+from ._checks import check_dataset, check_samples, is_number
 from .data import batches
 from .losses import get_loss, hinge_loss, l2_penalty
 from .module import Module
@@ -201,7 +202,112 @@ def evaluate(
 
 
 # ----------------------------------------------------------------------
-# checks
+# checking the arguments and the data, before anything is trained
+
+
+class _Plan(NamedTuple):
+    """fit's arguments, checked and in the form the loop uses."""
+
+    loss_fn: Callable[[Any, Any], Value]
+    optimizer: Optimizer
+    epochs: int
+    batch_size: int | None
+    l2: float
+    schedule: Callable[[int, int], float] | None
+    validation: tuple[Sequence[Any], Sequence[Any]] | None
+    target_loss: float | None
+    monitor: str
+    shuffle: bool
+    seed: int | None
+
+
+def _check_arguments(model: Module, **a: Any) -> _Plan:
+    """Check every argument of fit except the data; return them ready for the loop."""
+    batch_size = a["batch_size"]
+    validation = a["validation_data"]
+    monitor = a["monitor"]
+    if monitor not in ("loss", "val_loss"):
+        hint = did_you_mean(str(monitor), ("loss", "val_loss"))
+        raise ValueError(f"fit(monitor): expected 'loss' or 'val_loss', got {monitor!r:.60}{hint}")
+    if validation is not None and (not isinstance(validation, (tuple, list)) or len(validation) != 2):
+        raise ValueError("fit(validation_data): expected a pair (X_val, y_val)")
+    if validation is None and monitor == "val_loss":
+        raise ValueError("fit(monitor='val_loss') needs validation_data=(X_val, y_val)")
+    schedule = a["schedule"]
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"fit(schedule): expected a function schedule(epoch, epochs) -> lr, got {schedule!r}")
+    target_loss = a["target_loss"]
+    return _Plan(
+        loss_fn=get_loss(a["loss"]),
+        optimizer=_check_optimizer(model, a["optimizer"]),
+        epochs=positive_int(a["epochs"], "fit(epochs)"),
+        batch_size=None if batch_size is None else positive_int(batch_size, "fit(batch_size)"),
+        l2=real_number(a["l2"], "fit(l2)", 0.0),
+        schedule=schedule,
+        validation=None if validation is None else (validation[0], validation[1]),
+        target_loss=None if target_loss is None else real_number(target_loss, "fit(target_loss)"),
+        monitor=monitor,
+        shuffle=a["shuffle"],
+        seed=a["seed"],
+    )
+
+
+def _check_optimizer(model: Module, optimizer: Optimizer | None) -> Optimizer:
+    """The optimizer to use: SGD with lr=0.1 by default, never one that trains none of the model."""
+    if optimizer is None:
+        return SGD(model.parameters(), lr=0.1)
+    ours = {id(p) for p in model.parameters()}
+    theirs = getattr(optimizer, "params", None)
+    if ours and theirs is not None and not any(id(p) in ours for p in theirs):
+        raise ValueError(
+            f"fit(optimizer): the optimizer updates {len(theirs)} parameters, none of them this model's "
+            f"(it was built over another model); build it over this one: "
+            f"{type(optimizer).__name__}(model.parameters(), ...)"
+        )
+    return optimizer
+
+
+def _numbers_of(item: Any) -> Sequence[Any]:
+    """The numbers in one sample or target: itself when it is a number, else its entries."""
+    if is_number(item):
+        return (item,)
+    if isinstance(item, (str, bytes)) or not hasattr(item, "__len__"):
+        return ()
+    return item
+
+
+def _check_data(model: Any, X: Sequence[Any], y: Sequence[Any], loss_fn: Callable[[Any, Any], Value],
+                name: str) -> None:
+    """Refuse bad data before the first update, naming the sample by its index in the data set."""
+    check_dataset(X, y, name)
+    _check_features(model, X, name)
+    for i, t in enumerate(y):
+        for v in _numbers_of(t):
+            if is_number(v) and not math.isfinite(float(v)):
+                raise ValueError(
+                    f"{name}: target {i} contains {float(v)}; every target must be a finite number"
+                )
+    _check_targets(model, y, loss_fn, name)
+
+
+def _check_features(model: Any, X: Sequence[Any], name: str) -> None:
+    nin = getattr(model, "nin", None)
+    for i, x in enumerate(X):
+        values = _numbers_of(x)
+        if nin is not None and (len(values) != nin or (not values and not is_number(x))):
+            width = len(values) if hasattr(x, "__len__") and not isinstance(x, (str, bytes)) else None
+            given = f"{width} features" if width is not None else f"a {type(x).__name__}"
+            raise ValueError(f"{name}: sample {i} has {given}, but the model takes {nin} inputs")
+        for j, v in enumerate(values):
+            if not is_number(v):
+                raise TypeError(
+                    f"{name}: feature {j} of sample {i} should be a number, got {type(v).__name__} {v!r:.40}"
+                )
+            if not math.isfinite(float(v)):
+                raise ValueError(
+                    f"{name}: feature {j} of sample {i} is {float(v)}; every feature must be a finite number "
+                    "(a missing value, or one that overflowed when the data were made?)"
+                )
 
 
 def _check_targets(model: Any, y: Sequence[Any], loss_fn: Callable[[Any, Any], Value], name: str) -> None:
@@ -210,7 +316,7 @@ def _check_targets(model: Any, y: Sequence[Any], loss_fn: Callable[[Any, Any], V
     The loss sees outputs of the model's width, all 0, in place of the model's
     own outputs, so the model itself is not run.
     """
-    width = _output_width(model)
+    width = getattr(model, "output_width", None)
     if width is None:
         return
     with autograd.no_grad():
@@ -219,26 +325,6 @@ def _check_targets(model: Any, y: Sequence[Any], loss_fn: Callable[[Any, Any], V
             loss_fn(zeros, y)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{name}: {e}") from e
-
-
-def _output_width(model: Any) -> int | None:
-    """How many numbers the model returns per sample, when the model says."""
-    if hasattr(model, "nouts"):
-        return model.nouts[-1]
-    if hasattr(model, "nout"):
-        return model.nout
-    return 1 if hasattr(model, "w") and hasattr(model, "nin") else None
-
-
-def _check_widths(model: Any, X: Sequence[Any], name: str) -> None:
-    nin = getattr(model, "nin", None)
-    if nin is None:
-        return
-    for i, x in enumerate(X):
-        width = 1 if is_number(x) else len(x) if hasattr(x, "__len__") else None
-        if width != nin:
-            given = f"{width} features" if width is not None else f"a {type(x).__name__}"
-            raise ValueError(f"{name}: sample {i} has {given}, but the model takes {nin} inputs")
 
 
 # ----------------------------------------------------------------------
@@ -313,23 +399,128 @@ def _status(history: History) -> str:
 
 
 # ----------------------------------------------------------------------
-# the loop
+# one training step, and what to say when its loss is not finite
 
 
-def _stopped(what: str, epoch: int, epochs: int, batch: int, n_batches: int, Xb: Sequence[Any]) -> str:
-    bad = [
-        i
-        for i, x in enumerate(Xb)
-        if any(math.isnan(float(v)) for v in (x if hasattr(x, "__len__") else [x]))
-    ]
-    if bad:
-        hint = f"sample {bad[0]} of this batch has a NaN input: check the data"
-    else:
-        hint = "a smaller learning rate usually helps"
+def _batch_loss(model: Module, Xb: Sequence[Any], yb: Sequence[Any], plan: _Plan,
+                params: list[Value]) -> tuple[list[Any], Value]:
+    """The forward pass of one batch: the outputs, and the loss plus the L2 penalty."""
+    outputs = [model(x) for x in Xb]
+    L = plan.loss_fn(outputs, yb)
+    if not isinstance(L, Value):
+        raise TypeError(
+            f"fit(loss): a loss must return a Value (one number computed from the model's outputs, "
+            f"so that backward() can reach every parameter), got {type(L).__name__} {L!r:.40}; "
+            "build it from the outputs with Value operations (+, *, autograd.sum, ...), without float()"
+        )
+    if plan.l2:
+        L = L + l2_penalty(params, plan.l2)
+    return outputs, L
+
+
+def _cause(X: Sequence[Any], y: Sequence[Any], indices: Sequence[int], updated: bool) -> str:
+    """The most likely reason why a batch's loss is not finite, from what is known for sure."""
+    size, where = 0.0, ""
+    for i in indices:
+        for kind, item in (("an input", X[i]), ("a target", y[i])):
+            for v in _numbers_of(item):
+                if is_number(v) and abs(float(v)) > size:
+                    size, where = abs(float(v)), f"sample {i} of the data set has {kind} of {float(v):g}"
+    if math.isinf(size * size):
+        return f"{where}, so large that its square overflows a float: scale the data"
+    if not updated:
+        return (
+            "no parameter had been updated yet, so the learning rate is not the cause: "
+            "look at the loss function, the initial weights and the data"
+        )
+    return "a smaller learning rate usually helps"
+
+
+def _stopped(what: str, epoch: int, batch: int, plan: _Plan, n_batches: int, hint: str) -> str:
     return (
-        f"the loss {what} in epoch {epoch} of 0..{epochs - 1}, batch {batch} of 0..{n_batches - 1}; "
+        f"the loss {what} in epoch {epoch} of 0..{plan.epochs - 1}, batch {batch} of 0..{n_batches - 1}; "
         f"training stopped before this batch changed the parameters ({hint})"
     )
+
+
+# ----------------------------------------------------------------------
+# the epoch loop
+
+
+def _epoch_batches(n: int, plan: _Plan, epoch: int) -> list[list[int] | None]:
+    """The indices of each batch of this epoch; None for one batch of the whole data set."""
+    if plan.batch_size is None:
+        return [None]
+    order = list(range(n))
+    seed = None if plan.seed is None else plan.seed + epoch
+    return [chunk for chunk, _ in batches(order, order, plan.batch_size, shuffle=plan.shuffle, seed=seed)]
+
+
+def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, epoch: int,
+               history: History) -> tuple[float, int | None]:
+    """One pass over the data, one step per batch: return (sum of loss x batch size, correct or None)."""
+    params = model.parameters()
+    threshold = _threshold(model)
+    chunks = _epoch_batches(len(X), plan, epoch)
+    total_loss, correct = 0.0, 0
+    for b, chunk in enumerate(chunks):
+        if chunk is None:
+            Xb, yb, indices = X, y, range(len(X))
+        else:
+            Xb, yb, indices = [X[i] for i in chunk], [y[i] for i in chunk], chunk
+        updated = epoch > 0 or b > 0
+        try:
+            outputs, L = _batch_loss(model, Xb, yb, plan, params)
+        except OverflowError as e:
+            # A diverging run overflows a float before it reaches NaN: the same failure.
+            hint = _cause(X, y, indices, updated)
+            message = _stopped(f"overflowed ({e})", epoch, b, plan, len(chunks), hint)
+            raise NonFiniteLossError(message, epoch, b, math.inf, history) from e
+        value = L.data
+        if not math.isfinite(value):
+            message = _stopped(f"became {value}", epoch, b, plan, len(chunks), _cause(X, y, indices, updated))
+            raise NonFiniteLossError(message, epoch, b, value, history)
+        plan.optimizer.zero_grad()
+        L.backward()
+        plan.optimizer.step()
+        total_loss += value * len(Xb)
+        if correct is not None:
+            c = _count_correct(outputs, yb, threshold)
+            correct = None if c is None else correct + c
+        del outputs, L  # free this batch's graph before building the next one
+    return total_loss, correct
+
+
+def _train(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan,
+           bar: _TextProgress | _TqdmProgress | None) -> History:
+    history = History()
+    for epoch in range(plan.epochs):
+        if plan.schedule is not None:
+            plan.optimizer.lr = plan.schedule(epoch, plan.epochs)
+        lr = plan.optimizer.lr
+        total_loss, correct = _run_epoch(model, X, y, plan, epoch, history)
+        # Recorded together after the epoch, so a NonFiniteLossError's history has the
+        # same number of entries in every list.
+        history.lr.append(lr)
+        history.loss.append(total_loss / len(X))
+        history.accuracy.append(None if correct is None else correct / len(X))
+        if plan.validation is not None:
+            val_loss, val_acc = evaluate(model, *plan.validation, plan.loss_fn)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_acc)
+        if bar is not None:
+            bar.update(epoch + 1, _status(history))
+        if _reached_target(history, plan):
+            history.stopped_early = epoch + 1 < plan.epochs
+            break
+    return history
+
+
+def _reached_target(history: History, plan: _Plan) -> bool:
+    if plan.target_loss is None:
+        return False
+    watched = history.loss[-1] if plan.monitor == "loss" else history.val_loss[-1]
+    return watched <= plan.target_loss
 
 
 def fit(
@@ -374,6 +565,10 @@ def fit(
             otherwise a line of text on stderr); False prints nothing.
 
     Raises:
+        ValueError, TypeError: a bad argument, or bad data (a feature or a
+            target that is not a finite number, a label the loss does not
+            take); found before the first update, so the model is untouched,
+            and named by its index in the data set.
         NonFiniteLossError: the loss became NaN or infinite; it says in which
             epoch and batch, and that batch has changed nothing.
 
@@ -383,98 +578,21 @@ def fit(
     of fresh Values of every step over and over, for nothing (micrograd's moons
     demo trains 1.1 to 2.4 times faster without it, measured on a 2-core machine).
     """
-    check_dataset(X, y, "fit")
-    _check_widths(model, X, "fit")
-    loss_fn = get_loss(loss)
-    epochs = positive_int(epochs, "fit(epochs)")
-    if batch_size is not None:
-        batch_size = positive_int(batch_size, "fit(batch_size)")
-    if isinstance(l2, bool) or not isinstance(l2, numbers.Real) or not (math.isfinite(l2) and l2 >= 0):
-        raise ValueError(f"fit(l2): expected a number >= 0, got {l2!r}")
-    if target_loss is not None and (
-        isinstance(target_loss, bool) or not isinstance(target_loss, numbers.Real)
-    ):
-        raise ValueError(f"fit(target_loss): expected a number or None, got {target_loss!r}")
-    if monitor not in ("loss", "val_loss"):
-        raise ValueError(f"fit(monitor): expected 'loss' or 'val_loss', got {monitor!r}")
-    if validation_data is not None:
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("fit(validation_data): expected a pair (X_val, y_val)")
-        check_dataset(*validation_data, "fit(validation_data)")
-        _check_widths(model, validation_data[0], "fit(validation_data)")
-        _check_targets(model, validation_data[1], loss_fn, "fit(validation_data)")
-    elif monitor == "val_loss":
-        raise ValueError("fit(monitor='val_loss') needs validation_data=(X_val, y_val)")
-    if schedule is not None and not callable(schedule):
-        raise TypeError(f"fit(schedule): expected a function schedule(epoch, epochs) -> lr, got {schedule!r}")
-    if optimizer is None:
-        optimizer = SGD(model.parameters(), lr=0.1)
-
-    params = model.parameters()
-    n_batches = 1 if batch_size is None else math.ceil(len(X) / batch_size)
-    threshold = _threshold(model)
-    history = History()
-    bar = _progress(epochs) if progress else None
+    plan = _check_arguments(
+        model, loss=loss, optimizer=optimizer, epochs=epochs, batch_size=batch_size, l2=l2,
+        schedule=schedule, validation_data=validation_data, target_loss=target_loss,
+        monitor=monitor, shuffle=shuffle, seed=seed,
+    )
+    _check_data(model, X, y, plan.loss_fn, "fit")
+    if plan.validation is not None:
+        _check_data(model, *plan.validation, plan.loss_fn, "fit(validation_data)")
+    bar = _progress(plan.epochs) if progress else None
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for epoch in range(epochs):
-            if schedule is not None:
-                optimizer.lr = schedule(epoch, epochs)
-            lr = optimizer.lr
-            if batch_size is None:
-                epoch_batches: Any = [(X, y)]
-            else:
-                epoch_batches = batches(
-                    X, y, batch_size, shuffle=shuffle, seed=None if seed is None else seed + epoch
-                )
-            total_loss = 0.0
-            correct: int | None = 0
-            for b, (Xb, yb) in enumerate(epoch_batches):
-                try:
-                    outputs = [model(x) for x in Xb]
-                    L = loss_fn(outputs, yb)
-                    if l2:
-                        L = L + l2_penalty(params, l2)
-                except OverflowError as e:
-                    # A diverging run overflows a float before it reaches NaN: the same failure.
-                    where = f"overflowed ({e})"
-                    raise NonFiniteLossError(
-                        _stopped(where, epoch, epochs, b, n_batches, Xb), epoch, b, math.inf, history
-                    ) from e
-                value = L.data
-                if not math.isfinite(value):
-                    where = f"became {value}"
-                    raise NonFiniteLossError(
-                        _stopped(where, epoch, epochs, b, n_batches, Xb), epoch, b, value, history
-                    )
-                optimizer.zero_grad()
-                L.backward()
-                optimizer.step()
-                total_loss += value * len(Xb)
-                if correct is not None:
-                    c = _count_correct(outputs, yb, threshold)
-                    correct = None if c is None else correct + c
-                del outputs, L  # free this batch's graph before building the next one
-            # Recorded with the epoch's other entries, so a NonFiniteLossError's history
-            # has the same number of entries in every list.
-            history.lr.append(lr)
-            history.loss.append(total_loss / len(X))
-            history.accuracy.append(None if correct is None else correct / len(X))
-            if validation_data is not None:
-                val_loss, val_acc = evaluate(model, validation_data[0], validation_data[1], loss_fn)
-                history.val_loss.append(val_loss)
-                history.val_accuracy.append(val_acc)
-            if bar is not None:
-                bar.update(epoch + 1, _status(history))
-            if target_loss is not None:
-                watched = history.loss[-1] if monitor == "loss" else history.val_loss[-1]
-                if watched <= target_loss:
-                    history.stopped_early = epoch + 1 < epochs
-                    break
+        return _train(model, X, y, plan, bar)
     finally:
         if collecting:
             gc.enable()
         if bar is not None:
             bar.close()
-    return history

@@ -70,6 +70,26 @@ def test_mse_value_is_mean_of_squared_errors():
     assert mse_loss(_values([1.0, 3.0]), [0.0, 1.0]).data == (1.0 + 4.0) / 2
 
 
+@pytest.mark.parametrize(
+    "outputs, targets",
+    [
+        ([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5]], [[0.0, 1.0, 1.0], [1.0, 1.0, 0.0]]),
+        ([[3.0, -2.0]], [[0.5, 0.5]]),
+        ([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], [[0.0, 0.0], [0.0, 0.0], [0.0, 0.0]]),
+    ],
+)
+def test_mse_on_several_outputs_is_the_mean_over_every_output_of_every_sample(outputs, targets):
+    # By hand: L = (1/(N*K)) * sum_ij (o_ij - t_ij)**2 and dL/do_ij = 2 (o_ij - t_ij) / (N*K).
+    outs = [_values(row) for row in outputs]
+    count = sum(len(row) for row in outputs)
+    loss = mse_loss(outs, targets)
+    loss.backward()
+    errors = [o - t for row, trow in zip(outputs, targets) for o, t in zip(row, trow)]
+    assert loss.data == pytest.approx(sum(e * e for e in errors) / count, rel=1e-15)
+    grads = [v.grad for row in outs for v in row]
+    assert grads == pytest.approx([2 * e / count for e in errors], rel=1e-15)
+
+
 def test_hinge_value_is_mean_relu_of_one_minus_margin():
     loss = hinge_loss(_values([0.5, -2.0, 3.0]), [1, 1, -1])
     assert loss.data == pytest.approx((0.5 + 3.0 + 4.0) / 3)

@@ -268,12 +268,36 @@ def test_progress_without_tqdm_shows_the_epoch_where_training_stopped(easy, caps
 # ---------------------------------------------------------------- NaN and bad input
 
 
-def test_a_nan_loss_stops_training_with_epoch_and_batch():
+def test_a_nan_input_stops_training_before_any_step_naming_the_sample():
     X = [[float(i)] for i in range(8)]
     y = [0.0] * 8
     X[5] = [math.nan]
     model = MLP(1, [2, 1], seed=0)
-    where = "epoch 0 of 0..2, batch 2 of 0..3; .*sample 1 of this batch has a NaN input"
+    before = model.state_dict()
+    with pytest.raises(ValueError, match="fit: feature 0 of sample 5 is nan"):
+        fit(
+            model,
+            X,
+            y,
+            loss=mse_loss,
+            optimizer=SGD(model.parameters(), lr=1e-3),
+            epochs=3,
+            batch_size=2,
+            shuffle=False,
+            progress=False,
+        )
+    assert model.state_dict() == before
+
+
+def test_an_overflowing_loss_stops_training_with_epoch_batch_and_cause():
+    X = [[float(i)] for i in range(8)]
+    y = [0.0] * 8
+    X[5] = [1e200]
+    model = MLP(1, [1], seed=0)
+    where = (
+        "epoch 0 of 0..2, batch 2 of 0..3; .*sample 5 of the data set has an input of 1e\\+200, "
+        "so large that its square overflows"
+    )
     with pytest.raises(NonFiniteLossError, match=where) as info:
         fit(
             model,
