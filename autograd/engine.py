@@ -518,10 +518,10 @@ EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                 
 LOG = _table(Op(    "log", "log", 1, "log(a)",        ("over(1.0, a)",),               ("1/a",), _F))
 SIN = _table(Op(    "sin", "sin", 1, "sin(a)",        ("cos(a)",),                     ("cos(a)",), _F))
 COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),                    ("−sin(a)",), _F))
-SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",       ("over(0.5, out)",),             ("1/(2·out)",), _F))
-TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A))
-SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)",  ("out * (1.0 - out)",),          ("out·(1 − out)",), _A))  # noqa: E501
+SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F))
 RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                    ("1 if a > 0 else 0",), _A))  # noqa: E501
+TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A))
+SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",),     ("out·(1 − out)",), _A))  # noqa: E501
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
 SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), (), helpers={"add_in_order": _add_floats}))
 

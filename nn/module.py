@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 import autograd
-from autograd import Value
+from autograd import OPS, Value
 from autograd.checks import did_you_mean, positive_int
 
 from ._checks import is_number, make_rng
@@ -38,16 +38,15 @@ Number = Union[int, float]
 Input = Union[Value, int, float]
 Seed = Union[int, random.Random, None]
 
-#: The activations a neuron can use, by name.
-ACTIVATIONS: tuple[str, ...] = ("relu", "tanh", "sigmoid", "linear")
-
-# What each name does to a pre-activation (None: leave it alone).
+# What each name does to a pre-activation (None: leave it alone). The
+# engine's table of operations says which of its functions are activations.
 _ACTIVATE: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
+    **{name: getattr(Value, name) for name, op in OPS.items() if op.kind == "activation"},
     "linear": None,
 }
+
+#: The activations a neuron can use, by name.
+ACTIVATIONS: tuple[str, ...] = tuple(_ACTIVATE)
 
 _FORMAT = "chainrule.nn"
 _FORMAT_VERSION = 1
