@@ -248,6 +248,23 @@ def steps_of(step, model, X, y, activation, steps, **kwargs):
     return run
 
 
+def nn_steps(X, y, activation, steps):
+    """The same step with nn's own MLP, mse_loss and SGD (n-ary sums inside each neuron)."""
+    import nn
+
+    model = nn.MLP(2, [16, 16, 1], activation=activation, seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.01)
+
+    def run():
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = nn.mse_loss([model(x) for x in X], y)
+            loss.backward()
+            optimizer.step()
+
+    return run
+
+
 def run_w2(steps, repeat):
     X, y = make_points(1)
     rows = []
@@ -256,6 +273,7 @@ def run_w2(steps, repeat):
         for name, adder in (("autograd.sum", nary_adder), ("binary +", chain_adder)):
             model = engine_model(Value, make_mlp_weights(0))
             variants.append((name, steps_of(engine_step, model, X, y, activation, steps, adder=adder)))
+        variants.append(("nn.MLP", nn_steps(X, y, activation, steps)))
         times = interleaved_best([run for _, run in variants], repeat)
         if MicroValue is not None and activation == "relu":
             model = engine_model(MicroValue, make_mlp_weights(0))
@@ -398,6 +416,56 @@ def run_w4(n):
     return table(headers, rows)
 
 
+def rss_per_node(n):
+    """Bytes of resident memory per node of a W3 graph, measured in a fresh process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, random, resource, sys\n"
+        "from benchmarks.bench_engine import w4_graph\n"
+        "from autograd import Value\n"
+        f"n = {n}\n"
+        "gc.collect(); before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "graph = w4_graph(Value, n)\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print((after - before) * 1024 / (4 * n - 1))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def import_times(repeat=15):
+    """`import autograd` and `import nn` in fresh processes: the best of `repeat`, in ms.
+
+    Read from ``python -X importtime`` (the cumulative time of the package's own
+    line), so that the interpreter's start-up is not counted. Bytecode is
+    cached, as after any installation, in a folder of its own (the first run
+    writes it and is not counted).
+    """
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    rows = []
+    cache = tempfile.mkdtemp(prefix="chainrule-pycache-")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache
+    for package in ("autograd", "nn"):
+        best = math.inf
+        subprocess.run([sys.executable, "-c", f"import {package}"], env=env, check=True)
+        for _ in range(repeat):
+            err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {package}"],
+                                 capture_output=True, text=True, check=True, env=env).stderr
+            for line in err.splitlines():
+                parts = [p.strip() for p in line.split("|")]
+                if len(parts) == 3 and parts[2] == package:
+                    best = min(best, int(parts[1]) / 1e3)
+        rows.append([f"import {package}", f"{best:.1f}"])
+    return table(["statement", f"ms (python -X importtime, best of {repeat})"], rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -413,6 +481,11 @@ def main(argv=None):
     print(run_w3([1_000] if quick else [10_000, 100_000]))
     print("\nW4: memory (tracemalloc) of a W3 graph after backward\n")
     print(run_w4(1_000 if quick else 20_000))
+    n = 10_000 if quick else 250_000
+    print(f"\nW4 by resident memory (ru_maxrss, a fresh process): {rss_per_node(n):.0f} bytes per node "
+          f"of a {4 * n - 1:,}-node W3 graph")
+    print("\nImport time\n")
+    print(import_times(3 if quick else 15))
 
 
 if __name__ == "__main__":
