@@ -240,3 +240,14 @@ def test_grad_of_an_n_input_sum_matches_backward():
     out.backward()
     assert (dx, dy) == (x.grad, y.grad)
     assert dx == pytest.approx(3 * (1 - math.tanh(11.0) ** 2), rel=1e-12)
+
+
+def test_a_model_pickles_and_trains_in_the_copy():
+    import nn
+
+    model = nn.MLP(2, [4, 1], seed=0)
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy([1.0, 2.0]).data == model([1.0, 2.0]).data
+    out = copy([1.0, 2.0])
+    out.backward()
+    assert all(p.grad == q for p, q in zip(copy.parameters(), grad(model([1.0, 2.0]), model.parameters())))
