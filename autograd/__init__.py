@@ -20,7 +20,9 @@ import sys
 from .engine import (
     OPS,
     AnomalyError,
+    Constant,
     Op,
+    Parameter,
     Value,
     chain_rule,
     detect_anomaly,
@@ -87,6 +89,8 @@ sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Value",
+    "Constant",
+    "Parameter",
     "Op",
     "OPS",
     "AnomalyError",

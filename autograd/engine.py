@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Value",
+    "Constant",
+    "Parameter",
     "Op",
     "OPS",
     "op_named",
@@ -795,6 +797,25 @@ class Value:
             node.grad += gradients[node]
 
 
+class Constant(Value):
+    """A plain number that an operation lifted into the graph: the 2 of ``2 * x``.
+
+    It is a leaf like any other for ``backward()``, but nobody asked for its
+    gradient: explanations give it no step and drawings show it as a number.
+    """
+
+    __slots__ = ()
+
+
+class Parameter(Value):
+    """A Value that a model learns (a weight or a bias): nn makes its parameters so.
+
+    It behaves exactly as a Value; drawings colour it as a parameter.
+    """
+
+    __slots__ = ()
+
+
 # ----------------------------------------------------------------------
 # Building a node: the one place where a Value is made by an operation.
 
@@ -836,7 +857,7 @@ def _lift(x: Operand, op: str) -> Value:
     """Turn a plain number operand into a constant leaf Value."""
     if isinstance(x, Value):
         return x
-    out = _new_value(Value)
+    out = _new_value(Constant)
     out.data = x if type(x) is float else _to_float(x, f"'{op}' operand", or_value=True)
     out.grad = 0.0
     out.label = ""

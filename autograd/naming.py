@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .engine import op_named
+from .engine import Constant, op_named
 
 if TYPE_CHECKING:
     from .engine import Value
@@ -31,8 +31,8 @@ __all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constan
 
 
 def is_constant(value: Value) -> bool:
-    """True for an unlabelled leaf: a plain number lifted into the graph."""
-    return not value.inputs and not value.op and not value.label
+    """True for a plain number that an operation lifted into the graph (``2 * x``)."""
+    return isinstance(value, Constant) and not value.label
 
 
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 import autograd
-from autograd import OPS, Value
+from autograd import OPS, Parameter, Value
 from autograd.checks import did_you_mean, positive_int
 
 from ._checks import is_number, make_rng
@@ -314,8 +314,8 @@ class Neuron(Module):
         fan_out = positive_int(fan_out, "Neuron(fan_out)")
         rng = make_rng(seed)
         bound = init_bound(self.activation, self.nin, fan_out)
-        self.w: list[Value] = [Value(rng.uniform(-bound, bound)) for _ in range(self.nin)]
-        self.b: Value | None = Value(0.0) if bias else None
+        self.w: list[Value] = [Parameter(rng.uniform(-bound, bound)) for _ in range(self.nin)]
+        self.b: Value | None = Parameter(0.0) if bias else None
         self._label_parameters()
 
     @property

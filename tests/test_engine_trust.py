@@ -251,3 +251,22 @@ def test_a_model_pickles_and_trains_in_the_copy():
     out = copy([1.0, 2.0])
     out.backward()
     assert all(p.grad == q for p, q in zip(copy.parameters(), grad(model([1.0, 2.0]), model.parameters())))
+
+
+def test_only_a_lifted_plain_number_is_a_constant():
+    from autograd import Constant
+    from autograd.naming import is_constant
+
+    x = Value(2.0)  # a user's unlabelled leaf is a variable, not a constant
+    y = x * 3
+    assert isinstance(y.inputs[1], Constant) and is_constant(y.inputs[1])
+    assert not is_constant(x) and not isinstance(x, Constant)
+
+
+def test_nn_makes_its_weights_and_biases_parameters():
+    import nn
+    from autograd import Parameter
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    assert all(isinstance(p, Parameter) for p in model.parameters())
+    assert not isinstance(model([1.0, 2.0]), Parameter)
