@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant"]
+__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text"]
 
 # How an operation reads in a formula (a * b) and in a drawing's op node (×).
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**"}
@@ -100,3 +100,16 @@ def op_symbol(op: str) -> str:
     if op.startswith("**"):
         return "^" + op[2:]
     return op
+
+
+def number_text(x: float, fmt: str | None = None) -> str:
+    """A number as a person writes it on the board: ``24``, ``0.501``, ``-3``, ``1e-05``.
+
+    By default up to 4 significant digits without padding zeros (Python's
+    ``.4g``); with ``fmt`` a format spec of your own (``".4f"``). Either way
+    zero is written ``0``, never ``-0``: the sign of a zero is a detail of
+    floating point, not of the lesson.
+    """
+    if x == 0.0:
+        x = 0.0
+    return format(x, ".4g" if fmt is None else fmt)
