@@ -267,7 +267,7 @@ class Explanation:
         One row per step, aligned at ``+=``, with the operation on the right;
         a row for each completed sum; with ``header=True`` (the default) the
         starting row ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is
-        ``w_1``, ``alpha`` stays a word, and any other character of a label
+        ``w_1``, ``xy`` is the word *xy*, and any other character of a label
         is escaped, so that the block compiles as it is.
         """
         fmt = fmt or self.fmt
@@ -530,12 +530,13 @@ _GREEK_SPELLING = {"lamda": "lambda"}
 
 
 def _latex_name(v: Value, name: str) -> str:
-    """``w1`` → ``w_{1}``, ``x`` → ``x``, ``out`` → ``\\mathit{out}``, a constant → its number."""
+    """``w1`` → ``w_1``, ``x12`` → ``x_{12}``, ``x`` → ``x``, ``out`` → ``\\mathit{out}``, a constant → its number."""
     if is_constant(v):
         return _latex_factor(number_text(v.data, ".6g"))
     match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
     if match:
-        return f"{_latex_word(match.group(1))}_{{{match.group(2)}}}"
+        digits = match.group(2)
+        return f"{_latex_word(match.group(1))}_" + (digits if len(digits) == 1 else f"{{{digits}}}")
     if re.fullmatch(r"[A-Za-z]+", name):
         return _latex_word(name)
     return r"\mathit{" + "".join(_latex_char(ch) for ch in name) + "}"
