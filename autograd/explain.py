@@ -527,10 +527,17 @@ _LATEX_SPECIAL = {
 _LATEX_FUNCTIONS = {"exp": r"\exp", "log": r"\ln", "ln": r"\ln", "sin": r"\sin", "cos": r"\cos",
                     "tanh": r"\tanh", "sigmoid": r"\sigma"}
 _GREEK_SPELLING = {"lamda": "lambda"}
+_GREEK_AS_LATIN = dict(zip(
+    ("alpha", "beta", "epsilon", "zeta", "eta", "iota", "kappa", "mu", "nu", "omicron", "rho", "tau", "chi"),
+    "ABEZHIKMNOPTX",
+))
 
 
 def _latex_name(v: Value, name: str) -> str:
-    """``w1`` → ``w_1``, ``x12`` → ``x_{12}``, ``x`` → ``x``, ``out`` → ``\\mathit{out}``, a constant → its number."""
+    """``w1`` → ``w_1``, ``x12`` → ``x_{12}``, ``x`` → ``x``, ``out`` → ``\\mathit{out}``.
+
+    A constant is written as its number.
+    """
     if is_constant(v):
         return _latex_factor(number_text(v.data, ".6g"))
     match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
@@ -557,9 +564,8 @@ def _latex_char(ch: str) -> str:
             word = name[len(prefix):].lower()
             word = _GREEK_SPELLING.get(word, word)
             # Capital Greek letters that look Latin (A, B, E...) have no command of their own.
-            if case is str.capitalize and word in ("alpha", "beta", "epsilon", "zeta", "eta", "iota",
-                                                   "kappa", "mu", "nu", "omicron", "rho", "tau", "chi"):
-                return ch.encode("ascii", "ignore").decode() or rf"\text{{U+{ord(ch):04X}}}"
+            if case is str.capitalize and word in _GREEK_AS_LATIN:
+                return _GREEK_AS_LATIN[word]
             if word == "omicron":
                 return "o"
             return "\\" + case(word) + "{}"

@@ -176,7 +176,8 @@ def test_unlabelled_values_get_stable_readable_names():
     assert "(L = tanh(t2))" in text
     assert "(t2 = t1 + 1)" in text
     slope = 1 - math.tanh(7.0) ** 2  # ∂L/∂t1 = tanh'(3x + 1) at x = 2
-    expected = f"∂L/∂x += ∂L/∂t1 · ∂t1/∂x = {number_text(slope)} · 3 = {number_text(3 * slope)}   (t1 = x * 3)"
+    expected = f"∂L/∂x += ∂L/∂t1 · ∂t1/∂x = {number_text(slope)} · 3 = {number_text(3 * slope)}" \
+        "   (t1 = x * 3)"
     assert expected in text.splitlines()
 
 
@@ -437,7 +438,8 @@ def test_to_dict_keeps_its_keys_and_adds_the_sums():
     data = explain(f).to_dict()
     keys = {"node", "input", "position", "local", "upstream", "contribution", "total", "text"}
     assert all(keys <= set(step) for step in data["steps"])
-    assert [step["sum"] for step in data["steps"] if step["sum"]] == ["∂f/∂r = 18 + 18 = 36", "∂f/∂s = 12 + 12 = 24"]
+    sums = [step["sum"] for step in data["steps"] if step["sum"]]
+    assert sums == ["∂f/∂r = 18 + 18 = 36", "∂f/∂s = 12 + 12 = 24"]
 
 
 # ----------------------------------------------------------------------

@@ -34,7 +34,7 @@ def neuron():
 
 # Labels with every character LaTeX treats specially, and some that are not ASCII.
 AWKWARD = ["w#2", "a$b", "100%", "{x}", "back\\slash", "x^y", "a~b", "a&b", "x_12", "α", "Δw", "é",
-           "two words", 'q"', "layer.w.0", "日本", "x²", "`"]
+           "two words", 'q"', "layer.w.0", "日本", "x²", "`", "Ωλ", "Αβ"]
 
 
 def awkward():
