@@ -268,7 +268,9 @@ class Explanation:
         a row for each completed sum; with ``header=True`` (the default) the
         starting row ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is
         ``w_1``, ``xy`` is the word *xy*, and any other character of a label
-        is escaped, so that the block compiles as it is.
+        is escaped, so that the block compiles as it is. An ``align*`` block
+        does not break across pages: for a long one, put
+        ``\allowdisplaybreaks`` in the preamble.
         """
         fmt = fmt or self.fmt
         number = _numbers(fmt)
