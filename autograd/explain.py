@@ -1,40 +1,74 @@
-"""Backward, one chain-rule step at a time.
+"""Backward, one chain-rule step at a time, written as a teacher writes it.
 
-``backward()`` visits the nodes from the output back to the leaves. At each
-node ``c`` it knows the *upstream gradient* ``dL/dc`` (everything the nodes
-after ``c`` have sent back) and, for each input ``a`` of ``c``, the *local
-derivative* ``dc/da`` (a fact about one operation alone). The chain rule then
-adds one *contribution* to the input's gradient::
+Two kinds of derivative meet in every step, and they are kept apart:
 
-    dL/da += dL/dc * dc/da
+- the *gradient* ``∂L/∂v``: how the output L changes with the Value v, in
+  total, summed over every path from v to L. ``backward()`` computes it;
+- the *local derivative* ``∂c/∂a``: how the output c of one operation
+  changes with one of its inputs a, that operation alone. The table of
+  operations knows it as a formula (``∂(a·b)/∂b = a``).
+
+``backward()`` visits the operations from the output back to the leaves. When
+it reaches an operation ``c``, the gradient ``∂L/∂c`` is complete, and for
+each input ``a`` of ``c`` the chain rule adds one *contribution*::
+
+    ∂L/∂a += ∂L/∂c · ∂c/∂a
+             upstream  local
 
 ``explain(L)`` lists exactly those steps, in exactly the order ``backward()``
-applies them, with the numbers it uses::
+applies them, with its numbers; each local derivative is written first as
+the formula, in the graph's own names, then as a number::
 
     >>> from autograd import Value, explain
-    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> c = a * b; c.label = "c"
-    >>> print(explain(c))
-    dc/da += dc/dc * dc/da = 1.0000 * -3.0000 = -3.0000   (c = a * b)
-    dc/db += dc/dc * dc/db = 1.0000 * 2.0000 = 2.0000   (c = a * b)
+    >>> x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    >>> p = x1 * w1; p.label = "p"
+    >>> o = p * 0.5; o.label = "o"
+    >>> print(explain(o))
+    ∂o/∂p += ∂o/∂o · ∂(p * 0.5)/∂p = 1 · 0.5 = 0.5   (o = p * 0.5)
+    ∂o/∂x1 += ∂o/∂p · ∂p/∂x1 = 0.5 · w1 = 0.5 · (-3) = -1.5   (p = x1 * w1)
+    ∂o/∂w1 += ∂o/∂p · ∂p/∂w1 = 0.5 · x1 = 0.5 · 2 = 1   (p = x1 * w1)
 
-Adding up the contributions that reach a Value gives its gradient, bit for
-bit the number ``backward()`` stores in ``.grad``. ``explain`` itself reads
-and writes no ``.grad``: it keeps its own table.
+At the output's own operation the local derivative is written with the
+operation, ``∂(p * 0.5)/∂p``, because ``∂o/∂p`` already means the gradient.
+When a Value receives several contributions (it is used more than once), a
+line after the last one adds them up: ``∂f/∂s = 12 + 12 = 24``. Those sums
+are, bit for bit, the numbers ``backward()`` stores in ``.grad``.
+
+Constants, the plain numbers an operation lifted into the graph (the 0.5
+above), get no step: nobody asks how L changes with 0.5. They are written as
+themselves. ``explain`` reads and writes no ``.grad``: it keeps its own table.
+
+Where relu or abs is evaluated exactly at its kink (input 0) the derivative
+does not exist; ``backward()`` uses the subgradient 0, as PyTorch does, and
+the step says so.
+
+``explain(L).to_latex()`` and ``explain(L).to_markdown()`` give the same
+steps for lecture notes and slides.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
 from .checks import number_format
 from .engine import Value, chain_rule, topological_order
-from .naming import expression, in_derivative, node_names
+from .naming import expression, in_derivative, is_constant, node_names, number_text
 
 __all__ = ["Step", "Explanation", "explain"]
+
+# The operations with a kink, where the derivative does not exist and
+# backward() chooses a subgradient: name -> (kink, slope left of it, slope
+# right of it). The engine's rules choose 0 at the kink, as PyTorch does.
+_KINKS = {"relu": (0.0, "0", "1"), "abs": (0.0, "−1", "1")}
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+_OPERANDS = ("a", "b", "out")  # the names the table's formulas are written in
 
 
 @dataclass(frozen=True)
@@ -45,13 +79,23 @@ class Step:
         node: the Value whose gradient is being passed back (``c``).
         input: the input of ``node`` that receives a contribution (``a``).
         position: which argument of the operation ``input`` is (0, 1, ...).
-        local: the local derivative d(node)/d(input), from ``node.local_grads()``.
-        upstream: dL/d(node), complete by the time this step runs.
-        contribution: ``upstream * local``, added to dL/d(input).
-        total: dL/d(input) after this step (the running sum).
+        local: the local derivative ∂c/∂a as a number, from ``node.local_grads()``.
+        upstream: the gradient ∂L/∂c, complete by the time this step runs.
+        contribution: ``upstream * local``, added to ∂L/∂a.
+        total: ∂L/∂a after this step (the running sum of its contributions).
         names: (output, node, input) names, as written in the text.
         formula: how ``node`` was computed, e.g. ``"c = a * b"``.
-        fmt: the number format of the text.
+        fmt: the number format of the text; None writes numbers as a person
+            does (up to 4 significant digits, no padding zeros).
+        local_formula: the local derivative as a formula in the graph's names
+            (``"x1"`` for ∂(x1·w1)/∂w1, ``"1 − o²"`` for tanh).
+        local_name: how the local derivative is written: ``"∂p/∂w1"``, or
+            ``"∂(x1 * w1)/∂w1"`` when ``node`` is the output itself.
+        subgradient: when the operation was evaluated at its kink, the
+            sentence saying which subgradient was chosen; else ``""``.
+        sum_of: when this step completes a Value that receives several
+            contributions, all of them in order (they add up to ``total``);
+            else ``()``.
     """
 
     node: Value
@@ -63,32 +107,64 @@ class Step:
     total: float
     names: tuple[str, str, str]
     formula: str
-    fmt: str = ".4f"
+    fmt: str | None = None
+    local_formula: str = ""
+    local_name: str = ""
+    subgradient: str = ""
+    sum_of: tuple[float, ...] = ()
 
     def format(self, fmt: str | None = None) -> str:
-        """The step as a teacher writes it: ``dL/da += dL/dc * dc/da = ...``."""
-        fmt = fmt or self.fmt
+        """The step as a teacher writes it.
+
+        ``∂o/∂w1 += ∂o/∂p · ∂p/∂w1 = 0.5 · x1 = 0.5 · 2 = 1   (p = x1 * w1)``
+        """
+        number = _numbers(fmt or self.fmt)
         out, node, inp = (in_derivative(n) for n in self.names)
-        return (
-            f"d{out}/d{inp} += d{out}/d{node} * d{node}/d{inp} = "
-            f"{self.upstream:{fmt}} * {self.local:{fmt}} = {self.contribution:{fmt}}   ({self.formula})"
-        )
+        local_name = self.local_name or f"∂{node}/∂{inp}"
+        upstream = _factor(number(self.upstream))
+        local = number(self.local)
+        text = f"∂{out}/∂{inp} += ∂{out}/∂{node} · {local_name} = "
+        if self.local_formula and not _same_number(self.local_formula, self.local, local):
+            text += f"{upstream} · {_group(self.local_formula)} = "
+        text += f"{upstream} · {_factor(local)} = {number(self.contribution)}   ({self.formula}"
+        if self.subgradient:
+            text += f"; {self.subgradient}"
+        return text + ")"
+
+    def sum_text(self, fmt: str | None = None) -> str:
+        """``∂f/∂s = 12 + 12 = 24`` when this step completes a sum of contributions, else ``""``."""
+        if not self.sum_of:
+            return ""
+        number = _numbers(fmt or self.fmt)
+        out, inp = in_derivative(self.names[0]), in_derivative(self.names[2])
+        return f"∂{out}/∂{inp} = {_sum(self.sum_of, number)} = {number(self.total)}"
 
     def __str__(self) -> str:
         return self.format()
 
 
 class Explanation:
-    """The ordered chain-rule steps of ``root.backward()``.
+    """The ordered chain-rule steps of ``root.backward()``, ready to print.
 
     Iterate over it (or index it) for the ``Step`` records; ``print`` it for
-    one line per step. ``gradients`` maps every Value of the graph to the
-    gradient the steps add up to (the output's is the seed, 1.0 by default).
+    one line per step, and after the last contribution to a Value used more
+    than once, the line that adds its contributions up. ``to_latex()`` and
+    ``to_markdown()`` give the same lesson for notes and slides.
+
+    ``steps`` are the steps shown: every edge of the graph except those into
+    constants (unlabelled leaves, the plain numbers lifted into the graph).
+    ``backward()`` computes those edges too, but nothing depends on them: the
+    contributions of ``steps`` add up, bit for bit, to backward's gradient of
+    every Value that is not a constant.
+
+    ``gradients`` maps every Value of the graph, constants included, to the
+    gradient ``chain_rule`` computed, which is what ``backward()`` adds to
+    ``.grad`` (the output's is the seed, 1.0 by default).
     """
 
     def __init__(
         self, root: Value, seed: float, steps: list[Step], names: dict[Value, str],
-        gradients: dict[Value, float], order: list[Value], fmt: str,
+        gradients: dict[Value, float], order: list[Value], fmt: str | None,
     ) -> None:
         self.root = root
         self.seed = seed
@@ -108,33 +184,44 @@ class Explanation:
         return self.steps[i]
 
     def grad(self, value: Value) -> float:
-        """dL/d(value) as the steps compute it (0.0 for a Value outside the graph)."""
+        """∂L/∂(value) as the chain rule computes it (0.0 for a Value outside the graph)."""
         return self.gradients.get(value, 0.0)
 
     def text(self, fmt: str | None = None, header: bool = False) -> str:
-        """All steps, one per line; with ``header=True`` the starting line first."""
+        """All steps, one per line, each completed sum on the line after its last step.
+
+        With ``header=True`` the starting line ``∂L/∂L = 1`` comes first.
+        """
         fmt = fmt or self.fmt
-        lines = [s.format(fmt) for s in self.steps]
-        if header:
-            lines.insert(0, self._start(fmt))
+        lines = [self._start(fmt)] if header else []
+        for s in self.steps:
+            lines.append(s.format(fmt))
+            if s.sum_of:
+                lines.append(s.sum_text(fmt))
         return "\n".join(lines)
 
-    def _start(self, fmt: str) -> str:
+    def _start(self, fmt: str | None) -> str:
         out = in_derivative(self.names[self.root])
-        return f"d{out}/d{out} = {self.seed:{fmt}}   (start: the output with respect to itself)"
+        return f"∂{out}/∂{out} = {_numbers(fmt)(self.seed)}   (start: the output with respect to itself)"
 
     def __str__(self) -> str:
         return self.text()
 
     def __repr__(self) -> str:
-        out = self.names[self.root]
-        return f"<Explanation of d{out}: {len(self.steps)} steps over {len(self.order)} nodes>"
+        out = in_derivative(self.names[self.root])
+        return f"<Explanation of ∂{out}: {len(self.steps)} steps over {len(self.order)} nodes>"
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(self.text())
 
     def to_dict(self, fmt: str | None = None) -> dict:
-        """A plain-data form (nodes, steps, numbers) for JSON, e.g. the HTML stepper."""
+        """A plain-data form (nodes, steps, numbers) for JSON, e.g. the HTML stepper.
+
+        ``nodes`` are all the Values of the graph in topological order (a
+        constant has ``"constant": True``); ``steps`` are the shown steps, each
+        with its one-line ``text`` and, when it completes a sum, the line
+        ``sum`` (else ``""``).
+        """
         fmt = fmt or self.fmt
         index = {v: i for i, v in enumerate(self.order)}
         return {
@@ -149,6 +236,7 @@ class Explanation:
                     "grad": self.gradients.get(v, 0.0),
                     "inputs": [index[x] for x in v.inputs],
                     "formula": _formula(v, self.names),
+                    "constant": is_constant(v) and v is not self.root,
                 }
                 for v in self.order
             ],
@@ -162,31 +250,115 @@ class Explanation:
                     "contribution": s.contribution,
                     "total": s.total,
                     "text": s.format(fmt),
+                    "local_formula": s.local_formula,
+                    "subgradient": s.subgradient,
+                    "sum": s.sum_text(fmt),
                 }
                 for s in self.steps
             ],
         }
+
+    # ------------------------------------------------------------------
+    # for notes and slides
+
+    def to_latex(self, fmt: str | None = None, header: bool = True) -> str:
+        r"""The steps as a LaTeX ``align*`` block (it needs ``\usepackage{amsmath}``).
+
+        One row per step, aligned at ``+=``, with the operation on the right;
+        a row for each completed sum; with ``header=True`` (the default) the
+        starting row ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is
+        ``w_1``, ``xy`` is the word *xy*, and any other character of a label
+        is escaped, so that the block compiles as it is. An ``align*`` block
+        does not break across pages: for a long one, put
+        ``\allowdisplaybreaks`` in the preamble.
+        """
+        fmt = fmt or self.fmt
+        number = _numbers(fmt)
+        lnames = {v: _latex_name(v, self.names[v]) for v in self.order}
+        out = lnames[self.root]
+        rows = []
+        if header:
+            rows.append(f"{_frac(out, out)} &= {_latex_number(number(self.seed))} && \\text{{start}}")
+        for s in self.steps:
+            node, inp = lnames[s.node], lnames[s.input]
+            upstream = _latex_factor(number(s.upstream))
+            local = number(s.local)
+            where = f"{node} = {_latex_expression(s.node, lnames)}"
+            local_top = node
+            if s.node is self.root:
+                # ∂L/∂a is the gradient: the output's own local derivative is written with its operation.
+                local_top = _latex_expression(s.node, lnames)
+                if len(s.node.inputs) != 1 or s.node.op == "neg" or s.node.op.startswith("**"):
+                    local_top = f"({local_top})"
+            row = f"{_frac(out, inp)} &\\mathrel{{+}}= {_frac(out, node)} \\cdot {_frac(local_top, inp)} = "
+            if s.local_formula and not _same_number(s.local_formula, s.local, local):
+                latex = _latex_local(s, lnames)
+                if _group(s.local_formula) != s.local_formula:
+                    latex = f"\\left({latex}\\right)"
+                row += f"{upstream} \\cdot {latex} = "
+            row += f"{upstream} \\cdot {_latex_factor(local)} = {_latex_number(number(s.contribution))}"
+            row += f" && {where}"
+            if s.subgradient:
+                row += f";\\ {_latex_subgradient(s, lnames)}"
+            rows.append(row)
+            if s.sum_of:
+                terms = _sum(s.sum_of, lambda x: _latex_number(number(x)))
+                rows.append(f"{_frac(out, inp)} &= {terms} = {_latex_number(number(s.total))}")
+        body = " \\\\\n".join(rows)
+        return "\\begin{align*}\n" + body + ("\n" if body else "") + "\\end{align*}"
+
+    def to_markdown(self, fmt: str | None = None) -> str:
+        """The steps as a Markdown table (GitHub style), one row per step.
+
+        Columns: the step number, the chain rule of the step, the local
+        derivative as formula and number, the contribution, the gradient of
+        the input so far (the sum written out where a Value's last
+        contribution arrives) and the operation. Row 0 is the start, ∂L/∂L.
+        """
+        fmt = fmt or self.fmt
+        number = _numbers(fmt)
+        out = in_derivative(self.names[self.root])
+        head = ("#", "chain rule", "local derivative", "contribution", f"∂{out}/∂· so far", "operation")
+        rows = [head, ("---",) * len(head)]
+        rows.append(("0", f"∂{out}/∂{out} = {number(self.seed)}", "", "", number(self.seed), "start"))
+        for i, s in enumerate(self.steps, 1):
+            _, node, inp = (in_derivative(n) for n in s.names)
+            local = number(s.local)
+            local_cell = local
+            if s.local_formula and not _same_number(s.local_formula, s.local, local):
+                local_cell = f"{s.local_formula} = {local}"
+            total = f"{_sum(s.sum_of, number)} = {number(s.total)}" if s.sum_of else number(s.total)
+            operation = s.formula + (f"; {s.subgradient}" if s.subgradient else "")
+            rule = f"∂{out}/∂{inp} += ∂{out}/∂{node} · {s.local_name or f'∂{node}/∂{inp}'}"
+            rows.append((str(i), rule, local_cell, number(s.contribution), total, operation))
+        return "\n".join("| " + " | ".join(_markdown(cell) for cell in row) + " |" for row in rows)
 
 
 def _formula(v: Value, names: dict[Value, str]) -> str:
     return f"{names[v]} = {expression(v, names)}" if v.inputs else names[v]
 
 
-def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
+def explain(root: Value, grad: float = 1.0, fmt: str | None = None) -> Explanation:
     """List the chain-rule steps ``root.backward(grad)`` applies, in its order.
 
     For every operation node ``c``, from the output back to the leaves (newest
     first), and for every input ``a`` of ``c`` in argument order, one ``Step``:
-    ``dL/da += dL/dc * dc/da``. A Value used twice gets one step per use: the
-    contributions add up, which is the multivariable chain rule.
+    ``∂L/∂a += ∂L/∂c · ∂c/∂a``. A Value used twice gets one step per use: the
+    contributions add up, which is the multivariable chain rule, and the text
+    writes the sum out after the last one. Edges into constants (unlabelled
+    leaves: the plain numbers of ``x * 2``) get no step; label a leaf to see
+    its gradient.
 
-    ``fmt`` is the number format of the text (a format spec such as ``".4f"``
-    or ``".6g"``); the numbers in the ``Step`` records are exact floats.
-    ``.grad`` is neither needed nor changed.
+    ``fmt`` is the number format of the text: None (the default) writes up to
+    4 significant digits without padding zeros (``24``, ``0.501``, ``1e-05``);
+    a format spec such as ``".4f"`` or ``".6g"`` is used as given. The
+    numbers in the ``Step`` records are exact floats. ``.grad`` is neither
+    needed nor changed.
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain(root): expected a Value, got {type(root).__name__}")
-    number_format(fmt, "explain(fmt=...)")
+    if fmt is not None:
+        number_format(fmt, "explain(fmt=...)")
     # The same numbers backward(grad) accepts: a string such as "2" is refused, not parsed.
     if not isinstance(grad, Real):
         raise TypeError(
@@ -200,11 +372,322 @@ def explain(root: Value, grad: float = 1.0, fmt: str = ".4f") -> Explanation:
     totals: dict[Value, float] = {}
 
     def record(node: Value, position: int, x: Value, upstream: float, local: float, contribution: float):
-        # The chain rule calls this at every edge, just before it adds the contribution.
+        # The chain rule calls this at every edge, just before it adds the
+        # contribution; the sums here are added in the same order as its own.
+        if is_constant(x):
+            return
         totals[x] = totals.get(x, 0.0) + contribution
-        who = (out, names[node], names[x])
-        formula = _formula(node, names)
-        steps.append(Step(node, x, position, local, upstream, contribution, totals[x], who, formula, fmt))
+        steps.append(Step(
+            node, x, position, local, upstream, contribution, totals[x], (out, names[node], names[x]),
+            _formula(node, names), fmt, _local_formula(node, position, names),
+            _local_name(node, x, root, names), _subgradient(node, x, names),
+        ))
 
     gradients = chain_rule(root, seed, order=order, on_step=record)
-    return Explanation(root, seed, steps, names, gradients, order, fmt)
+    return Explanation(root, seed, _mark_sums(steps), names, gradients, order, fmt)
+
+
+def _mark_sums(steps: list[Step]) -> list[Step]:
+    """Give the last step into each Value used more than once the list of its contributions."""
+    contributions: dict[Value, list[float]] = {}
+    last: dict[Value, int] = {}
+    for i, s in enumerate(steps):
+        contributions.setdefault(s.input, []).append(s.contribution)
+        last[s.input] = i
+    for x, i in last.items():
+        if len(contributions[x]) > 1:
+            steps[i] = dataclasses.replace(steps[i], sum_of=tuple(contributions[x]))
+    return steps
+
+
+# ----------------------------------------------------------------------
+# The local derivative of one edge, in the graph's names
+
+
+def _substitute(formula: str, names: dict[str, str]) -> str:
+    """Put the graph's names for the operands ``a``, ``b``, ``out`` into a formula.
+
+    Whole identifiers only, in one pass, so that ``sign(a)`` keeps its ``sign``
+    and a name that itself contains an ``a`` is not replaced again.
+    """
+    return _IDENTIFIER.sub(lambda m: names.get(m.group(0), m.group(0)), formula)
+
+
+def _operand_names(node: Value, names: dict[Value, str], wrap: Callable[[str], str]) -> dict[str, str]:
+    inputs = node.inputs
+    operands = {"out": wrap(names[node])}
+    if node.operation is not None and node.operation.arity in (1, 2):
+        for symbol, x in zip("ab", inputs):
+            operands[symbol] = wrap(names[x])
+    return operands
+
+
+def _local_formula(node: Value, position: int, names: dict[Value, str]) -> str:
+    op = node.operation
+    if op is None or not op.formulas:
+        return "1"  # sum: every ∂out/∂xi is 1
+    return _substitute(op.formulas[position], _operand_names(node, names, _atom))
+
+
+def _local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:
+    """``∂p/∂w1``; at the output's own operation ``∂(x1 * w1)/∂w1``, since ``∂L/∂w1`` is the gradient."""
+    inp = in_derivative(names[x])
+    if node is not root:
+        return f"∂{in_derivative(names[node])}/∂{inp}"
+    inputs = node.inputs
+    if node.op == "sum" and len(inputs) > 4:
+        what = f"{names[inputs[0]]} + … + {names[inputs[-1]]}"
+    else:
+        what = expression(node, names)
+    if not re.fullmatch(r"[A-Za-z_]\w*\(.*\)", what) or not _enclosed(what[what.index("("):]):
+        what = f"({what})"
+    return f"∂{what}/∂{inp}"
+
+
+def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
+    kink = _KINKS.get(node.op)
+    if kink is None or x.data != kink[0]:
+        return ""
+    at, left, right = kink
+    return (
+        f"{node.op} has no derivative at its kink {names[x]} = {number_text(at)}: every slope from "
+        f"{left} to {right} is a subgradient there, and backward chooses 0, as PyTorch does"
+    )
+
+
+def _atom(name: str) -> str:
+    """A name as an operand of a formula: ``x1``, ``2``, ``(-3)``, ``(w1*x1)``."""
+    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+-]?\d+)?", name) or _enclosed(name):
+        return name
+    return f"({name})"
+
+
+def _enclosed(text: str) -> bool:
+    """True when the whole text is one pair of parentheses: ``(-3)``, not ``(a)·(b)``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
+
+
+def _group(formula: str) -> str:
+    """Parenthesize a formula that is a sum or a sentence, so that ``0.5 · (1 − o²)`` reads right."""
+    depth = 0
+    for i, ch in enumerate(formula):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and (ch in " +" or ch in "-−" and i == 0):
+            return f"({formula})"
+    return formula
+
+
+# ----------------------------------------------------------------------
+# Numbers
+
+
+def _numbers(fmt: str | None) -> Callable[[float], str]:
+    return lambda x: number_text(x, fmt)
+
+
+def _factor(text: str) -> str:
+    """A negative number in a product gets parentheses: ``0.5 · (-3)``."""
+    return f"({text})" if text.startswith("-") else text
+
+
+def _same_number(formula: str, value: float, text: str) -> bool:
+    """True when the formula is just the number itself (``1``), so it is written once."""
+    if formula == text:
+        return True
+    try:
+        return float(formula.replace("−", "-").strip("()")) == value
+    except ValueError:
+        return False
+
+
+def _sum(terms: tuple[float, ...], number: Callable[[float], str]) -> str:
+    """``12 + 12``, ``-3 - 1.5``: each term after the first with its own sign."""
+    text = number(terms[0])
+    for t in terms[1:]:
+        written = number(t)
+        text += f" - {written[1:]}" if written.startswith("-") else f" + {written}"
+    return text
+
+
+# ----------------------------------------------------------------------
+# LaTeX
+
+_LATEX_SPECIAL = {
+    "#": r"\#", "$": r"\$", "%": r"\%", "&": r"\&", "_": r"\_", "{": r"\{", "}": r"\}",
+    "\\": r"\backslash{}", "^": r"\text{\textasciicircum}", "~": r"\text{\textasciitilde}",
+    " ": r"\ ", '"': r"\text{''}", "`": r"\text{\textasciigrave}",
+}
+_LATEX_FUNCTIONS = {"exp": r"\exp", "log": r"\ln", "ln": r"\ln", "sin": r"\sin", "cos": r"\cos",
+                    "tanh": r"\tanh", "sigmoid": r"\sigma"}
+_GREEK_SPELLING = {"lamda": "lambda"}
+_GREEK_AS_LATIN = dict(zip(
+    ("alpha", "beta", "epsilon", "zeta", "eta", "iota", "kappa", "mu", "nu", "omicron", "rho", "tau", "chi"),
+    "ABEZHIKMNOPTX",
+))
+
+
+def _latex_name(v: Value, name: str) -> str:
+    """``w1`` → ``w_1``, ``x12`` → ``x_{12}``, ``x`` → ``x``, ``out`` → ``\\mathit{out}``.
+
+    A constant is written as its number.
+    """
+    if is_constant(v):
+        return _latex_factor(number_text(v.data, ".6g"))
+    match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
+    if match:
+        digits = match.group(2)
+        return f"{_latex_word(match.group(1))}_" + (digits if len(digits) == 1 else f"{{{digits}}}")
+    if re.fullmatch(r"[A-Za-z]+", name):
+        return _latex_word(name)
+    return r"\mathit{" + "".join(_latex_char(ch) for ch in name) + "}"
+
+
+def _latex_word(word: str) -> str:
+    return word if len(word) == 1 else rf"\mathit{{{word}}}"
+
+
+def _latex_char(ch: str) -> str:
+    if ch in _LATEX_SPECIAL:
+        return _LATEX_SPECIAL[ch]
+    if ch.isascii():
+        return ch
+    name = unicodedata.name(ch, "")
+    for prefix, case in (("GREEK SMALL LETTER ", str.lower), ("GREEK CAPITAL LETTER ", str.capitalize)):
+        if name.startswith(prefix) and " " not in name[len(prefix):]:
+            word = name[len(prefix):].lower()
+            word = _GREEK_SPELLING.get(word, word)
+            # Capital Greek letters that look Latin (A, B, E...) have no command of their own.
+            if case is str.capitalize and word in _GREEK_AS_LATIN:
+                return _GREEK_AS_LATIN[word]
+            if word == "omicron":
+                return "o"
+            return "\\" + case(word) + "{}"
+    superscripts = {"²": "^{2}", "³": "^{3}", "¹": "^{1}"}
+    if ch in superscripts:
+        return superscripts[ch]
+    # Anything else is written by its code point: it compiles with any LaTeX.
+    return rf"\text{{U+{ord(ch):04X}}}"
+
+
+def _latex_number(text: str) -> str:
+    """A formatted number in math mode: ``1e-05`` → ``1 \\times 10^{-5}``, ``inf`` → ``\\infty``."""
+    special = {"inf": r"\infty", "-inf": r"-\infty", "+inf": r"+\infty", "nan": r"\mathrm{NaN}"}
+    if text.lower() in special:
+        return special[text.lower()]
+    match = re.fullmatch(r"([+-]?[\d.,_]+)[eE]([+-]?)0*(\d+)", text)
+    if match:
+        mantissa, sign, exponent = match.groups()
+        power = f"10^{{{'-' if sign == '-' else ''}{exponent}}}"
+        return power if mantissa in ("1", "+1") else f"{_latex_plain(mantissa)} \\times {power}"
+    return _latex_plain(text)
+
+
+def _latex_plain(text: str) -> str:
+    return text.replace("%", r"\%").replace(",", "{,}").replace("_", r"\_")
+
+
+def _latex_factor(text: str) -> str:
+    latex = _latex_number(text)
+    return f"({latex})" if text.startswith("-") else latex
+
+
+def _frac(top: str, bottom: str) -> str:
+    return f"\\frac{{\\partial {top}}}{{\\partial {bottom}}}"
+
+
+def _latex_subgradient(s: Step, lnames: dict[Value, str]) -> str:
+    """The sentence of a subgradient chosen at a kink, in LaTeX."""
+    at, left, right = _KINKS[s.node.op]
+    return (
+        rf"\text{{subgradient at the kink }} {lnames[s.input]} = {_latex_number(number_text(at))}"
+        rf"\text{{: any slope from }} {left.replace('−', '-')} \text{{ to }} {right}"
+        rf"\text{{ is one; 0 is chosen, as in PyTorch}}"
+    )
+
+
+_FORMULA_TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z_0-9]*|\d+(?:\.\d+)?|.")
+
+
+def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
+    """The table's formula of one edge in LaTeX, in the graph's symbols."""
+    op = s.node.operation
+    if op is None or not op.formulas:
+        return "1"
+    operands = _operand_names(s.node, lnames, lambda name: f"{{{name}}}")
+    tokens = _FORMULA_TOKEN.findall(op.formulas[s.position])
+    out: list[str] = []
+    closers: list[str] = []  # for each open parenthesis, what closes it: ")" or "}" after ^(
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t in operands:
+            out.append(operands[t])
+        elif t in ("if", "else"):
+            out.append(rf"\text{{ {t} }}")
+        elif t in _LATEX_FUNCTIONS:
+            out.append(_LATEX_FUNCTIONS[t])
+        elif _IDENTIFIER.fullmatch(t):
+            out.append(rf"\operatorname{{{t}}}")
+        elif t == "^" and i + 1 < len(tokens) and tokens[i + 1] == "(":
+            out.append("^{")
+            closers.append("}")
+            i += 1
+        elif t == "^" and i + 1 < len(tokens):
+            out.append(f"^{{{tokens[i + 1]}}}")
+            i += 1
+        elif t == "(":
+            out.append("(")
+            closers.append(")")
+        elif t == ")":
+            out.append(closers.pop() if closers else ")")
+        else:
+            out.append({"−": "-", "·": r" \cdot ", "²": "^{2}", "³": "^{3}"}.get(t, t))
+        i += 1
+    return "".join(out).strip()
+
+
+def _latex_expression(v: Value, lnames: dict[Value, str]) -> str:
+    """How ``v`` was computed, in LaTeX: ``x_{1} \\cdot w_{1}``, ``\\tanh(n)``, ``\\frac{a}{b}``."""
+    op, args = v.op, [lnames[x] for x in v.inputs]
+    if not args:
+        return lnames[v]
+    if op in ("+", "-") and len(args) == 2:
+        return f"{args[0]} {op} {args[1]}"
+    if op == "*":
+        return f"{args[0]} \\cdot {args[1]}"
+    if op == "/":
+        return f"\\frac{{{args[0]}}}{{{args[1]}}}"
+    if op == "**":
+        return f"{{{args[0]}}}^{{{args[1]}}}"
+    if op.startswith("**") and len(args) == 1:
+        return f"{{{args[0]}}}^{{{_latex_number(op[2:])}}}"
+    if op == "neg":
+        return f"-{args[0]}"
+    if op == "abs":
+        return f"\\lvert {args[0]} \\rvert"
+    if op == "sqrt":
+        return f"\\sqrt{{{args[0]}}}"
+    if op == "sum":
+        return " + ".join(args)
+    function = _LATEX_FUNCTIONS.get(op) or rf"\operatorname{{{''.join(_latex_char(c) for c in op)}}}"
+    return f"{function}({', '.join(args)})"
+
+
+# ----------------------------------------------------------------------
+# Markdown
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_|<>\[\]])")
+
+
+def _markdown(cell: str) -> str:
+    """A table cell: the characters Markdown would read as markup are escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", cell)

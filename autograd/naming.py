@@ -26,7 +26,7 @@ from .engine import Constant, op_named
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant"]
+__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text"]
 
 
 
@@ -102,3 +102,16 @@ def op_symbol(op: str) -> str:
         return op_named(op).symbol
     except KeyError:
         return op
+
+
+def number_text(x: float, fmt: str | None = None) -> str:
+    """A number as a person writes it on the board: ``24``, ``0.501``, ``-3``, ``1e-05``.
+
+    By default up to 4 significant digits without padding zeros (Python's
+    ``.4g``); with ``fmt`` a format spec of your own (``".4f"``). Either way
+    zero is written ``0``, never ``-0``: the sign of a zero is a detail of
+    floating point, not of the lesson.
+    """
+    if x == 0.0:
+        x = 0.0
+    return format(x, ".4g" if fmt is None else fmt)

@@ -2,19 +2,27 @@
 
 Run: python -m demos.chain_rule [--out DIR] [--quick]
 
-Three worked examples. For each one the engine computes the gradient,
+Five worked examples. For each one the engine computes the gradient,
 ``autograd.explain`` writes out every step of ``backward()`` the way it
-would be written on a blackboard (dL/da += dL/dc * dc/da), the result is
+would be written on a blackboard (∂L/∂a += ∂L/∂c · ∂c/∂a, the local
+derivative ∂c/∂a first as its formula, then as a number), the result is
 compared with the derivative worked out by hand, and the graph is drawn with
 the local derivative on every edge.
 
 1. f = x y z with x = r, y = r s, z = s. The variable s reaches f along two
    paths (through y and through z), so its gradient is a sum of two
-   products: df/ds = x * z * r + x * y = 2 r^2 s.
-2. d/dx sin(x^2) = cos(x^2) * 2x: the derivative of the outer function at
+   products: ∂f/∂s = x·y + x·z·r = 2 r² s; explain writes the sum out
+   (at r = 2, s = 3: ∂f/∂s = 12 + 12 = 24).
+2. d/dx sin(x²) = cos(x²) · 2x: the derivative of the outer function at
    the inner one, times the derivative of the inner one.
 3. One neuron, tanh(w1 x1 + w2 x2 + b): the gradient of every weight is
-   (1 - out^2) times the input it multiplies.
+   (1 − out²) times the input it multiplies.
+4. Subgradients: relu(w·x + b) exactly at w·x + b = 0, where relu has a kink
+   and no derivative. Every slope from 0 to 1 is a subgradient there;
+   backward chooses 0 (as PyTorch does), and explain says so.
+5. The hinge loss max(0, 1 − y·s) of a sample exactly on the margin
+   (y·s = 1): the same kink, inside a loss. With the subgradient 0 the
+   sample pushes nothing; the other choice, −y·x, would push it further out.
 """
 
 from __future__ import annotations
@@ -56,10 +64,10 @@ def product_with_shared_variables(r: float = 2.0, s: float = 3.0) -> Example:
     return Example(
         "f = x*y*z with x = r, y = r*s, z = s",
         f,
-        [(sv, "df/ds = 2 r^2 s", 2 * r * r * s), (rv, "df/dr = 2 r s^2", 2 * r * s * s)],
+        [(sv, "∂f/∂s = 2 r² s", 2 * r * r * s), (rv, "∂f/∂r = 2 r s²", 2 * r * s * s)],
         highlight=sv,
         note="x = r and z = s are the same numbers, so they are the same nodes of the graph:\n"
-        "  r, s, y = r*s, xy = r*y, f = xy*s. So f = r^2 s^2, and by hand df/ds = 2 r^2 s.",
+        "  r, s, y = r*s, xy = r*y, f = xy*s. So f = r² s², and by hand ∂f/∂s = 2 r² s.",
     )
 
 
@@ -70,7 +78,7 @@ def sine_of_square(x: float = 1.5) -> Example:
     u.label = "u"
     f = u.sin()
     f.label = "f"
-    return Example("f = sin(x^2)", f, [(xv, "df/dx = cos(x^2) * 2x", math.cos(x * x) * 2 * x)])
+    return Example("f = sin(x^2)", f, [(xv, "∂f/∂x = cos(x²) · 2x", math.cos(x * x) * 2 * x)])
 
 
 def neuron(
@@ -91,13 +99,61 @@ def neuron(
         "out = tanh(w1*x1 + w2*x2 + b)",
         out,
         [
-            (leaves["w1"], "dout/dw1 = (1 - out^2) * x1", slope * x1),
-            (leaves["w2"], "dout/dw2 = (1 - out^2) * x2", slope * x2),
-            (leaves["x1"], "dout/dx1 = (1 - out^2) * w1", slope * w1),
-            (leaves["x2"], "dout/dx2 = (1 - out^2) * w2", slope * w2),
-            (leaves["b"], "dout/db  = (1 - out^2)", slope),
+            (leaves["w1"], "∂out/∂w1 = (1 − out²) · x1", slope * x1),
+            (leaves["w2"], "∂out/∂w2 = (1 − out²) · x2", slope * x2),
+            (leaves["x1"], "∂out/∂x1 = (1 − out²) · w1", slope * w1),
+            (leaves["x2"], "∂out/∂x2 = (1 − out²) · w2", slope * w2),
+            (leaves["b"], "∂out/∂b  = (1 − out²)", slope),
         ],
         parameters=(leaves["w1"], leaves["w2"], leaves["b"]),
+    )
+
+
+def relu_at_its_kink(w: float = 2.0, x: float = 1.5, b: float = -3.0) -> Example:
+    """out = relu(w x + b) with w x + b = 0 exactly: the kink, where a subgradient is chosen."""
+    wv, xv, bv = Value(w, label="w"), Value(x, label="x"), Value(b, label="b")
+    wx = wv * xv
+    wx.label = "wx"
+    n = wx + bv
+    n.label = "n"
+    out = n.relu()
+    out.label = "out"
+    # By hand: ∂out/∂n = 1 if n > 0, 0 if n < 0, and at n = 0 any slope in [0, 1]; backward takes 0.
+    chosen = 1.0 if w * x + b > 0 else 0.0
+    return Example(
+        "out = relu(w*x + b) at w*x + b = 0",
+        out,
+        [
+            (wv, "∂out/∂w = (0 at the kink) · x", chosen * x),
+            (xv, "∂out/∂x = (0 at the kink) · w", chosen * w),
+            (bv, "∂out/∂b = (0 at the kink)", chosen),
+        ],
+        parameters=(wv, bv),
+        note="relu(n) = max(0, n) has slope 0 left of n = 0 and 1 right of it; at n = 0 it has no\n"
+        "  derivative, and every slope from 0 to 1 is a subgradient. backward() chooses 0, as PyTorch does.",
+    )
+
+
+def hinge_on_the_margin(w: float = 0.5, x: float = 2.0, y: float = 1.0) -> Example:
+    """loss = max(0, 1 − y·s) with s = w x and y·s = 1: a sample exactly on the margin."""
+    wv, xv, yv = Value(w, label="w"), Value(x, label="x"), Value(y, label="y")
+    score = wv * xv
+    score.label = "s"
+    ys = yv * score
+    ys.label = "ys"
+    margin = 1.0 - ys
+    margin.label = "m"
+    loss = margin.relu()
+    loss.label = "loss"
+    # By hand: ∂loss/∂w = −y·x while y·s < 1, 0 once y·s > 1; at y·s = 1 any value between is a subgradient.
+    chosen = -y * x if y * w * x < 1 else 0.0
+    return Example(
+        "loss = max(0, 1 - y*s), s = w*x, on the margin y*s = 1",
+        loss,
+        [(wv, "∂loss/∂w = (0 at the kink) · (−y·x)", chosen)],
+        parameters=(wv,),
+        note="the hinge is relu(1 − y·s): on the margin the relu sits on its kink. With the subgradient 0\n"
+        "  a sample on the margin pushes nothing; the other extreme, −y·x, would push it further out.",
     )
 
 
@@ -105,6 +161,8 @@ EXAMPLES: list[tuple[str, Callable[[], Example]]] = [
     ("chain_rule_product.png", product_with_shared_variables),
     ("chain_rule_sine.png", sine_of_square),
     ("chain_rule_neuron.png", neuron),
+    ("chain_rule_relu_kink.png", relu_at_its_kink),
+    ("chain_rule_hinge_margin.png", hinge_on_the_margin),
 ]
 
 
@@ -134,8 +192,7 @@ def work_through(example: Example, options: Options, filename: str, result: Resu
         print(f"  {shared.label} is used {len(uses)} times ("
               + ", ".join(step.formula for step in uses)
               + "); each use sends back one contribution, and they add up:")
-        total = " + ".join(f"{step.contribution:.4f}" for step in uses)
-        print(f"    d{out.label}/d{shared.label} = {total} = {sum(step.contribution for step in uses):.4f}")
+        print(f"    {uses[-1].sum_text()}")
         print(f"  (the drawing paints red every path from {shared.label} to {out.label})")
     picture = draw(out, edge_labels=True, highlight=shared, parameters=example.parameters)
     save_drawing(picture, options, filename, result)

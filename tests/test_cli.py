@@ -30,7 +30,7 @@ def test_prints_value_gradients_and_steps(capsys):
     assert f"  df/dx1 = {slope * -3.0:.4f}" in lines
     assert f"  df/dw1 = {slope * 2.0:.4f}" in lines
     assert f"  df/db  = {slope:.4f}" in lines
-    step = f"  df/dx1 += df/dt1 * dt1/dx1 = {slope:.4f} * -3.0000 = {slope * -3.0:.4f}   (t1 = w1 * x1)"
+    step = f"  ∂f/∂x1 += ∂f/∂t1 · ∂t1/∂x1 = {slope:.4f} · w1 = {slope:.4f} · (-3.0000) = {slope * -3.0:.4f}   (t1 = w1 * x1)"  # noqa: E501
     assert step in lines
 
 

@@ -180,7 +180,7 @@ def test_moons_writes_the_three_pictures(quick_runs):
 def test_chain_rule_examples_match_the_hand_derived_derivatives(quick_runs):
     out, result = quick_runs("chain_rule")
     assert result.metrics["largest_difference"] < 1e-12
-    assert len(result.files) == 3
+    assert len(result.files) == 5
 
 
 @pytest.mark.parametrize("r, s", [(2.0, 3.0), (-1.5, 0.5)])
@@ -191,6 +191,38 @@ def test_shared_variables_example_sums_both_paths(r, s):
     example.output.backward()
     s_leaf = example.by_hand[0][0]
     assert s_leaf.grad == pytest.approx(2 * r * r * s, rel=1e-12)
+
+
+def test_chain_rule_product_example_writes_the_notes_sums():
+    from autograd import explain
+    from demos.chain_rule import product_with_shared_variables
+
+    lines = explain(product_with_shared_variables(2.0, 3.0).output).text().splitlines()
+    # 2r²s = 24 and 2rs² = 36 at r = 2, s = 3, each the sum of two paths.
+    assert "∂f/∂s = 12 + 12 = 24" in lines and "∂f/∂r = 18 + 18 = 36" in lines
+
+
+@pytest.mark.parametrize("lesson", ["relu_at_its_kink", "hinge_on_the_margin"])
+def test_subgradient_lessons_sit_on_the_kink_and_say_so(lesson):
+    import demos.chain_rule as chain_rule
+    from autograd import explain
+
+    example = getattr(chain_rule, lesson)()
+    (kink,) = [step for step in explain(example.output) if step.subgradient]
+    assert kink.node is example.output and kink.input.data == 0.0
+    assert "subgradient" in kink.format()
+
+
+def test_hinge_lesson_chooses_pytorchs_subgradient():
+    torch = pytest.importorskip("torch")
+    from demos.chain_rule import hinge_on_the_margin
+
+    example = hinge_on_the_margin(0.5, 2.0, 1.0)
+    example.output.backward()
+    w = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    torch.relu(1.0 - 1.0 * (w * 2.0)).backward()
+    (leaf, _, by_hand) = example.by_hand[0]
+    assert leaf.grad == w.grad.item() == by_hand
 
 
 # ----------------------------------------------------------------------

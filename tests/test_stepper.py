@@ -56,7 +56,7 @@ def test_page_is_self_contained():
 def test_embedded_steps_are_explain_steps():
     L, _ = fan_out()
     data = lesson_data(stepper_html(L))
-    steps = explain(L)
+    steps = explain(L, fmt=".4f")  # the stepper's default format
     assert [s["text"] for s in data["steps"]] == [s.format() for s in steps]
     assert [s["total"] for s in data["steps"]] == [s.total for s in steps]
 
@@ -66,8 +66,8 @@ def test_the_starting_line_is_explains_header():
     out = x * 3
     out.label = "layer.out"  # not an identifier: written d(layer.out)
     data = lesson_data(stepper_html(out, grad=2.0))
-    assert data["start"] == explain(out, grad=2.0).text(header=True).splitlines()[0]
-    assert data["start"].startswith("d(layer.out)/d(layer.out) = 2.0000")
+    assert data["start"] == explain(out, grad=2.0, fmt=".4f").text(header=True).splitlines()[0]
+    assert data["start"].startswith("∂(layer.out)/∂(layer.out) = 2.0000")
 
 
 def test_the_hint_writes_the_output_as_the_steps_do():
@@ -106,7 +106,7 @@ def test_a_long_replay_is_refused_with_the_way_out():
     y = x
     for _ in range(80):
         y = y * 1.01 + x
-    with pytest.raises(GraphTooLargeError, match=r"241 values \(320 steps\).*max_nodes=None"):
+    with pytest.raises(GraphTooLargeError, match=r"241 values \(240 steps\).*max_nodes=None"):
         stepper_html(y)
 
 
@@ -198,7 +198,7 @@ def test_before_the_first_step_the_page_shows_the_starting_line(open_page):
     L, _ = fan_out()
     L.label = "L.total"  # not an identifier: written d(L.total)
     page, _, _ = open_page(L)
-    assert page.inner_text("#current") == explain(L).text(header=True).splitlines()[0]
+    assert page.inner_text("#current") == explain(L, fmt=".4f").text(header=True).splitlines()[0]
 
 
 @pytest.mark.browser
@@ -256,7 +256,7 @@ def test_the_edge_being_applied_is_highlighted(open_page):
         s = steps[k - 1]
         active = page.eval_on_selector_all(".edge.active", "els => els.map(e => e.id)")
         assert active == [f"e{order.index(s.node)}_{s.position}"]
-        assert page.inner_text("#current") == s.format()
+        assert page.inner_text("#current") == s.format(".4f")
 
 
 @pytest.mark.browser
