@@ -117,3 +117,29 @@ def test_pytest_collects_the_unpacked_sdist_without_errors(unpacked_sdist):
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert "error" not in result.stdout.splitlines()[-1].lower()
+
+
+def extra(name: str) -> set[str]:
+    """The distribution names an extra of setup.cfg installs (version bounds dropped)."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg", encoding="utf-8")
+    lines = config["options.extras_require"][name].split("\n")
+    return {re.split(r"[<>=!~;\[ ]", line.strip(), maxsplit=1)[0].lower() for line in lines if line.strip()}
+
+
+def test_notebook_extra_installs_jupyter_to_open_the_tour_in():
+    # The README says: install [notebook], then open demos/tour.ipynb in Jupyter.
+    assert "[all,notebook]" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "notebook" in extra("notebook")
+    assert {"nbformat", "nbclient", "ipykernel"} <= extra("notebook")  # what runs it with a kernel
+
+
+def test_test_extra_runs_the_notebook_without_a_jupyter_server():
+    assert {"nbformat", "nbclient", "ipykernel"} <= extra("test")
+    assert not extra("test") & {"notebook", "jupyterlab", "jupyter", "jupyter-server", "jupyter_server"}
+
+
+def test_test_extra_has_the_backend_that_builds_the_sdist():
+    assert build_backend().split(".")[0] in extra("test")
