@@ -6,20 +6,24 @@ faster run, the one the test suite runs. The plots need matplotlib
 (``pip install 'chainrule[plot]'``), the graph drawings Graphviz
 (``pip install 'chainrule[draw]'``).
 
-- ``moons``: train an MLP 2-16-16-1 on two moons; decision boundary, curves,
-  the graph of one neuron.
-- ``chain_rule``: worked chain-rule examples, step by step, checked against
-  the hand-derived derivatives and drawn.
-- ``delta_rule``: backprop as matrix algebra, beside the engine's gradients.
-- ``why_backprop``: the operations a full gradient costs, counted three ways.
-- ``homework``: two Gaussian classes, a 2-2-1 network with and without bias,
-  and scikit-learn (or PyTorch) as a yardstick.
-- ``batching``: full-batch, mini-batch and single-sample gradient descent.
-- ``digits``: 1 against 2 on the 8x8 digits, and why not MNIST at full size.
+``DEMOS`` names them in the order to take them; ``python -m demos`` lists
+them with what each one teaches (the ``DESCRIPTION`` of its module, the same
+line its ``--help`` starts with).
 
 The notebook ``demos/tour.ipynb`` walks through the same ideas interactively.
 """
 
 from ._common import MissingExtra, Options, Result
 
-__all__ = ["MissingExtra", "Options", "Result"]
+# The one list of demos: each is the module demos.NAME, with a DESCRIPTION and a main(argv).
+DEMOS: tuple[str, ...] = (
+    "moons",
+    "chain_rule",
+    "delta_rule",
+    "why_backprop",
+    "homework",
+    "batching",
+    "digits",
+)
+
+__all__ = ["DEMOS", "MissingExtra", "Options", "Result"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
 import sys
 from pathlib import Path
 
@@ -438,3 +439,48 @@ def test_readme_pictures_are_small_pngs():
         data = path.read_bytes()
         assert data[:8] == PNG_MAGIC, f"{path.name} is not a PNG"
         assert len(data) < 200_000, f"{path.name} is {len(data):,} bytes; keep README pictures under 200 KB"
+
+
+# ----------------------------------------------------------------------
+# python -m demos: the list of demos
+
+
+def test_the_package_registry_names_every_demo_module_and_only_those():
+    import pkgutil
+
+    import demos
+
+    modules = {info.name for info in pkgutil.iter_modules(demos.__path__) if not info.name.startswith("_")}
+    assert set(demos.DEMOS) == modules
+    assert set(demos.DEMOS) == set(DEMOS)  # the libraries table above covers the same demos
+    assert len(demos.DEMOS) == len(set(demos.DEMOS))
+
+
+def test_python_m_demos_lists_each_demo_with_what_it_teaches():
+    import demos
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "demos"], capture_output=True, text=True, cwd=root, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    listed = []
+    for name in demos.DEMOS:
+        description = importlib.import_module(f"demos.{name}").DESCRIPTION
+        matching = [line for line in lines if line.split()[:1] == [name]]
+        assert len(matching) == 1, f"{name} is not listed once:\n{result.stdout}"
+        assert matching[0].split(None, 1)[1] == description
+        listed.append(lines.index(matching[0]))
+    assert listed == sorted(listed), "the demos are not listed in the order of demos.DEMOS"
+    assert "python -m demos.NAME" in result.stdout
+
+
+def test_python_m_demos_refuses_arguments_with_a_usage_line(capsys):
+    from demos.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["moons"])
+    assert exit_info.value.code == 2
+    assert "usage: python -m demos" in capsys.readouterr().err
