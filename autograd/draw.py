@@ -528,26 +528,26 @@ def _trunks(
 
     Graphviz gives every operation a rank (a column, left to right) and lays
     an arrow that crosses k ranks out as a chain of k - 1 hidden points; the
-    time to place them grows much faster than their number. The ranks here
-    are those Graphviz finds for a graph of boxes and operations (a result
-    one rank after its operation, an operation one after its newest input,
-    twice as far apart with edge labels). A value used by operations at ranks
-    r1 <= ... <= rk costs sum(r - r1) hidden points with its own arrows, only
-    rk - r1 with a trunk. While the whole graph would cost more than
-    _HIDDEN_POINT_BUDGET points, the value that saves most gets a trunk.
-    Graphs of a lesson's size stay under the budget and are drawn as before.
+    time to place them grows much faster than their number. Graphviz keeps
+    arrows short, so a node sits as late as its users allow: the ranks here
+    count back from the output (a result one rank after its operation, an
+    operation one after the inputs that feed it, twice as far apart with edge
+    labels). A value used by operations at ranks r1 <= ... <= rk costs
+    sum(r - r1) hidden points with its own arrows, only rk - r1 with a trunk.
+    While the whole graph would cost more than _HIDDEN_POINT_BUDGET points,
+    the value that saves most gets a trunk. Graphs of a lesson's size stay
+    under the budget and are drawn as before.
     """
     step = 2 if edge_labels else 1
-    rank: dict[Value, int] = {}
+    height: dict[Value, int] = {order[-1]: 0}  # ranks before the output
     users: dict[Value, list[tuple[int, Value]]] = {}
-    for v in order:
+    for v in reversed(order):
         if not v.inputs:
-            rank[v] = 0
             continue
-        op_rank = max(rank[x] for x in v.inputs) + step
-        rank[v] = op_rank + step
+        op_height = height[v] + step
         for x in dict.fromkeys(v.inputs):
-            users.setdefault(x, []).append((op_rank, v))
+            height[x] = max(height.get(x, 0), op_height + step)
+            users.setdefault(x, []).append((-op_height, v))
     savings: list[tuple[int, int, Value]] = []
     total = 0
     for x, used in users.items():

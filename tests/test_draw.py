@@ -435,3 +435,16 @@ def test_a_bad_timeout_is_refused(timeout):
     L, *_ = small()
     with pytest.raises(ValueError, match="timeout"):
         draw(L, timeout=timeout)
+
+
+def test_a_value_feeding_products_summed_one_by_one_gets_a_trunk():
+    # x*x + x*x + ...: each product sits next to the sum that uses it, so x's arrows reach far.
+    from autograd.expr import evaluate
+
+    out, _ = evaluate("+".join(["x*x"] * 80), {"x": 0.5})
+    source = draw(out, edge_labels=True).source
+    box_of_x = next(k for k, v in nodes(source).items() if "{ x |" in v)
+    from_x = [t for t, h, _ in edges(source)
+              if h.endswith("op") and trunk_back_to_a_box(source, t) == box_of_x]
+    assert len(from_x) == 160
+    assert all(t != box_of_x for t in from_x)  # every one leaves from a joint of the trunk
