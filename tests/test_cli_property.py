@@ -5,6 +5,7 @@ import io
 import os
 import subprocess
 import sys
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,11 +52,16 @@ def run_in_process(argv):
     """main(argv) with stdout and stderr as a terminal has them (stdout strict UTF-8)."""
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
     err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
             code = main(argv)
         except SystemExit as exit_:  # argparse: --help, --version and usage mistakes
             code = exit_.code
+        # Outside pytest, Python would print each warning on stderr.
+        for w in caught:
+            err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
         out.flush()
         err.flush()
     return code, out.buffer.getvalue().decode("utf-8"), err.buffer.getvalue().decode("utf-8")
@@ -125,6 +131,8 @@ def test_many_more_arguments_end_quickly_with_an_exit_code(expression, items, fm
     ["+".join(["x"] * 250)[:MAX_LENGTH], "--at", "x=1"],
     ["x", "--at", "x=1", "--format", "9" * 5000],
     ["--bogus"],
+    ["1if x else 2", "--at", "x=1"],              # the parser warns before the check refuses it
+    ["0x1for", "--at", "x=1"],
 ])
 def test_as_a_program_too(argv):
     result = subprocess.run([sys.executable, "-m", "autograd", *argv], capture_output=True, cwd=ROOT,
