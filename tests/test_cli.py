@@ -263,3 +263,20 @@ def test_output_into_a_closed_pipe_ends_without_a_traceback():
         os.close(write_end)
     assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
     assert result.returncode == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for dot")
+def test_a_drawing_that_runs_too_long_is_stopped_and_the_page_still_tried(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    program = tmp_path / "dot"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    program.chmod(0o755)
+    monkeypatch.delenv("CHAINRULE_RENDERER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = run(capsys, "x * 2", "--at", "x=1", "--renderer", "dot", "--timeout", "0.5",
+                       "--draw", str(tmp_path / "g.svg"), "--html", str(tmp_path / "s.html"))
+    assert code == 1
+    lines = err.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["error", "error"]
+    assert lines[0].startswith("error: --draw") and "--timeout" in lines[0]
+    assert lines[1].startswith("error: --html") and "--timeout" in lines[1]

@@ -303,3 +303,20 @@ def test_a_value_named_like_a_field_keeps_its_name_on_the_page(open_page, label)
     i = index_of(out, x)
     texts = page.eval_on_selector_all(f"#n{i} text", "els => els.map(e => e.textContent)")
     assert texts == [label, f"data {x.data:.4f}", f"grad {x.grad:.4f}"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for dot")
+def test_a_render_that_runs_too_long_is_stopped_and_no_page_is_written(tmp_path, monkeypatch):
+    import sys
+
+    from autograd.draw import RENDERER_ENV, RenderTimeoutError
+
+    program = tmp_path / "dot"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    program.chmod(0o755)
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    o, _ = neuron()
+    with pytest.raises(RenderTimeoutError, match="within 0.5 s"):
+        write_stepper(o, tmp_path / "steps.html", renderer="dot", timeout=0.5)
+    assert not (tmp_path / "steps.html").exists()
