@@ -42,11 +42,25 @@ MODULE_PROG = "python -m autograd"
 SCRIPT_PROG = "chainrule"
 
 
+# Every character at which str.splitlines breaks a line.
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks written as escapes: an error is one line, whatever it quotes."""
+    return "".join(repr(c)[1:-1] if c in _LINE_BREAKS else c for c in text)
+
+
+def _error(message: object) -> None:
+    sys.stdout.flush()  # the error comes after what has been printed so far
+    print(f"error: {_one_line(str(message))}", file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line on stderr, like every other error here."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
+        self.exit(EXIT_BAD_INPUT, f"error: {_one_line(message)} (see {self.prog} --help)\n")
 
 
 def _default_prog() -> str:
@@ -184,7 +198,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         number_format(fmt, "--format")
         _check_outputs(args)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _error(error)
         return EXIT_BAD_INPUT
     timeout = args.timeout or None
     try:
@@ -192,7 +206,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         values = _parse_values(args.at)
         out, leaves = expression.evaluate(values)
     except ExpressionError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _error(error)
         return EXIT_BAD_INPUT
     if not out.label:  # a bare variable keeps its own name
         out.label = _output_name(leaves)
@@ -230,8 +244,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         except (ValueError, RuntimeError, ImportError, OSError) as error:
             # Renderer missing or stopped, graph too large, disk full...: say so
             # and go on with the next file.
-            sys.stdout.flush()
-            print(f"error: {option} {path}: {error}", file=sys.stderr)
+            _error(f"{option} {path}: {error}")
             status = EXIT_FAILED
             continue
         print(f"wrote {path}")

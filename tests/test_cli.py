@@ -280,3 +280,19 @@ def test_a_drawing_that_runs_too_long_is_stopped_and_the_page_still_tried(capsys
     assert [line.split(":")[0] for line in lines] == ["error", "error"]
     assert lines[0].startswith("error: --draw") and "--timeout" in lines[0]
     assert lines[1].startswith("error: --html") and "--timeout" in lines[1]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--", "--at", "\n"],
+    ["x\ny", "--at", "x=1"],
+    ["x", "--at", "x=1", "--draw", "no\u2028dir/g.png"],
+    ["x", "--at", "x=1", "--format", "\n"],
+])
+def test_an_error_quoting_a_line_break_is_still_one_line(capsys, argv):
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ")
+    assert len(err.splitlines()) == 1 and err.endswith("\n")
