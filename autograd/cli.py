@@ -7,20 +7,26 @@ variable, and every step of backward. ``--draw graph.png`` writes the picture
 of the graph (PNG, SVG or PDF, from the extension) and ``--html steps.html``
 a page that replays backward one step at a time, in any browser, offline.
 
-Exit status: 0 on success, 2 when the expression or the values are not
-acceptable (the message on stderr says why), 1 when a file cannot be drawn
-(for example no renderer installed).
+Exit status: 0 on success, 2 when the expression, the values or the options
+are not acceptable (the message on stderr says why, in one line), 1 when a
+file cannot be written (for example no renderer installed, or a graph too
+large to draw). When one file fails the others are still written, and each
+failure is reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+import unicodedata
 from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import NoReturn
 
-from .checks import number_format
-from .draw import RENDERERS, GraphTooLargeError, RendererNotFoundError, draw
+from .checks import number_format, real_number
+from .draw import DEFAULT_TIMEOUT, RENDERERS, draw
 from .explain import explain
 from .expr import ExpressionError, allowed, parse_expression
 from .stepper import write_stepper
@@ -32,18 +38,59 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m autograd",
+MODULE_PROG = "python -m autograd"
+SCRIPT_PROG = "chainrule"
+
+
+# Every character at which str.splitlines breaks a line.
+_LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks written as escapes: an error is one line, whatever it quotes."""
+    return "".join(repr(c)[1:-1] if c in _LINE_BREAKS else c for c in text)
+
+
+def _error(message: object) -> None:
+    sys.stdout.flush()  # the error comes after what has been printed so far
+    print(f"error: {_one_line(str(message))}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr, like every other error here."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+def _default_prog() -> str:
+    """``chainrule`` when run as the console script, ``python -m autograd`` otherwise."""
+    # The file name, with either kind of slash (chainrule.exe on Windows).
+    name = sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] if sys.argv and sys.argv[0] else ""
+    return SCRIPT_PROG if name.startswith(SCRIPT_PROG) else MODULE_PROG
+
+
+def _version() -> str:
+    from . import __version__  # the package is loaded by now; read lazily all the same
+
+    return __version__
+
+
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``prog`` is the command name shown in usage and examples."""
+    prog = prog or _default_prog()
+    parser = _Parser(
+        prog=prog,
         description=(
             "Evaluate an expression, backpropagate through it and explain every chain-rule step. "
             f"Allowed: {allowed()}."
         ),
         epilog=(
-            'example: python -m autograd "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88. '
-            'An expression that starts with "-" goes after "--": python -m autograd --at x=2 -- "-x**2"'
+            f'example: {prog} "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88. '
+            f'An expression that starts with "-" goes after "--": {prog} --at x=2 -- "-x**2"'
         ),
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("expression", help='the expression, in quotes, e.g. "tanh(w*x + b)"')
     parser.add_argument(
         "--at", nargs="+", default=[], metavar="NAME=NUMBER",
@@ -58,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="drawing direction: left to right (default) or top to bottom")
     parser.add_argument("--renderer", choices=RENDERERS,
                         help="force a renderer for --draw and --html (default: dot if installed)")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                        help=f"stop a drawing that takes longer (default {DEFAULT_TIMEOUT:g}; 0: no limit)")
     return parser
 
 
@@ -69,7 +118,9 @@ def _parse_values(items: Sequence[str]) -> dict[str, float]:
             if not part:
                 continue
             name, sep, number = part.partition("=")
-            name, number = name.strip(), number.strip()
+            # Python reads identifiers in NFKC form (ｘ is x), so the expression's
+            # variables are; the names given here must be read the same way.
+            name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
             if not sep or not name or not number:
                 raise ExpressionError(f"--at: expected NAME=NUMBER, such as x=2.5, got {part!r}")
             if name in values:
@@ -97,22 +148,65 @@ def _output_name(variables: Collection[str]) -> str:
         name = f"out{k}"
     return name
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    parser = build_parser()
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse an output path that cannot work before any work is done."""
+    for option, path, example in (("--draw", args.draw, "graph.png"), ("--html", args.html, "steps.html")):
+        if path is None:
+            continue
+        if not path.strip():
+            raise ValueError(f"{option}: expected a file path such as {example}, got {path!r}")
+        folder = Path(path).parent
+        try:
+            missing, is_folder = not folder.is_dir(), Path(path).is_dir()
+        except (OSError, ValueError) as error:  # a name too long, a NUL byte...
+            raise ValueError(f"{option}: cannot use the path {path!r:.80}: {error}") from None
+        if missing:
+            raise ValueError(f"{option} {path}: the folder {str(folder)!r} does not exist")
+        if is_folder:
+            raise ValueError(f"{option} {path}: that is a folder; give a file name inside it")
+    if args.draw and args.html and os.path.abspath(args.draw) == os.path.abspath(args.html):
+        raise ValueError(f"--draw and --html are the same file {args.draw!r}; give each its own")
+    if args.timeout != 0:
+        real_number(args.timeout, "--timeout", 0.0, open_low=True)
+
+
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Output into a closed pipe (``python -m autograd ... | head``) ends quietly.
+    """
+    try:
+        status = _main(argv, prog)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return status
+    except BrokenPipeError:
+        # The reader has gone: nothing more can be said to it. Point stdout at
+        # the null device so that Python's own flush at exit does not complain.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_FAILED
+
+
+def _main(argv: Sequence[str] | None, prog: str | None) -> int:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     fmt = args.format
     try:
         number_format(fmt, "--format")
+        _check_outputs(args)
     except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _error(error)
         return EXIT_BAD_INPUT
+    timeout = args.timeout or None
     try:
         expression = parse_expression(args.expression)
         values = _parse_values(args.at)
         out, leaves = expression.evaluate(values)
     except ExpressionError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _error(error)
         return EXIT_BAD_INPUT
     if not out.label:  # a bare variable keeps its own name
         out.label = _output_name(leaves)
@@ -143,15 +237,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             if option == "--draw":
                 draw(out, rankdir=args.rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients,
-                     renderer=args.renderer).save(path)
+                     renderer=args.renderer, timeout=timeout).save(path)
             else:
                 write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
-                              title=f"{name} = {expression.text}")
-        except (ValueError, FileNotFoundError, IsADirectoryError, GraphTooLargeError) as error:
-            print(f"error: {option} {path}: {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        except (RendererNotFoundError, RuntimeError, ImportError, OSError) as error:
-            print(f"error: {option} {path}: {error}", file=sys.stderr)
+                              title=f"{name} = {expression.text}", timeout=timeout)
+        except (ValueError, RuntimeError, ImportError, OSError) as error:
+            # Renderer missing or stopped, graph too large, disk full...: say so
+            # and go on with the next file.
+            _error(f"{option} {path}: {error}")
             status = EXIT_FAILED
             continue
         print(f"wrote {path}")

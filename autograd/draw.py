@@ -40,7 +40,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from .checks import number_format
+from .checks import number_format, real_number
 from .engine import Value
 from .graph import topological_order
 from .naming import is_constant, node_names, op_symbol
@@ -54,7 +54,9 @@ __all__ = [
     "Drawing",
     "GraphTooLargeError",
     "RendererNotFoundError",
+    "RenderTimeoutError",
     "RENDERERS",
+    "DEFAULT_TIMEOUT",
     "RENDERER_ENV",
     "find_renderer",
     "label_group",
@@ -65,6 +67,15 @@ NumberFormat = Union[str, Callable[[float], str]]
 RENDERERS = ("dot", "graphviz-pure")
 RENDERER_ENV = "CHAINRULE_RENDERER"
 DEFAULT_MAX_NODES = 300
+# Seconds a renderer may run before it is stopped. The drawings of lessons take
+# well under a second; anything that takes this long is a layout gone wrong.
+DEFAULT_TIMEOUT = 60.0
+# Graphviz lays a long arrow out as a chain of hidden points, one per rank it
+# crosses, and placing those points is what takes minutes when one value feeds
+# dozens of operations far apart (x + x + ... + x). Past this many hidden
+# points the arrows of such a value share one trunk (see _trunks), and if that
+# is not enough the arrows are drawn straight.
+_HIDDEN_POINT_BUDGET = 600
 
 # What each renderer writes itself. graphviz-pure 0.2 has no PDF output: its
 # PDFs are PNGs rendered at _PDF_DPI and put on a page (see autograd.pdf).
@@ -97,6 +108,10 @@ class GraphTooLargeError(ValueError):
 
 class RendererNotFoundError(RuntimeError):
     """No ``dot`` program was found; the message lists the ways to get one."""
+
+
+class RenderTimeoutError(RuntimeError):
+    """The renderer ran longer than its time limit and was stopped; the message says what to try."""
 
 
 def _install_hint() -> str:
@@ -166,12 +181,15 @@ class Drawing:
     """
 
     def __init__(
-        self, graph: graphviz.Digraph, node_count: int, summarized: bool, renderer: str | None
+        self, graph: graphviz.Digraph, node_count: int, summarized: bool, renderer: str | None,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
         self.graph = graph
         self.node_count = node_count
         self.summarized = summarized
         self.renderer = renderer
+        #: Seconds the renderer may run (``None``: no limit); ``save`` and ``pipe`` use it.
+        self.timeout = _check_timeout(timeout, "Drawing(timeout=...)")
 
     @property
     def source(self) -> str:
@@ -198,9 +216,19 @@ class Drawing:
         return self._run(name, exe, fmt)
 
     def _run(self, name: str, exe: str, fmt: str, *options: str) -> bytes:
-        result = subprocess.run(
-            [exe, f"-T{fmt}", *options], input=self.source.encode("utf-8"), capture_output=True, check=False
-        )
+        try:
+            result = subprocess.run(
+                [exe, f"-T{fmt}", *options], input=self.source.encode("utf-8"), capture_output=True,
+                check=False, timeout=self.timeout,
+            )
+        except subprocess.TimeoutExpired:
+            # subprocess.run has already killed the renderer.
+            raise RenderTimeoutError(
+                f"{name} did not finish drawing the graph ({self.node_count} values) within "
+                f"{self.timeout:g} s and was stopped. Give it longer with draw(..., timeout=SECONDS) "
+                "(or timeout=None; --timeout on the command line), or draw less: "
+                "summarize=True, edge_labels=False, or a smaller expression"
+            ) from None
         if result.returncode != 0 or not result.stdout:
             message = result.stderr.decode("utf-8", "replace").strip()
             raise RuntimeError(
@@ -259,6 +287,15 @@ def _record_text(text: str) -> str:
     for c in '{}|<>"':
         out = out.replace(c, "\\" + c)
     return out
+
+
+def _edge_text(text: str) -> str:
+    """Escape a plain (non-record) label: a backslash starts an escape in DOT (``\\N``, ``\\l``)."""
+    return text.replace("\\", "\\\\")
+
+
+def _check_timeout(timeout: Any, what: str) -> float | None:
+    return None if timeout is None else real_number(timeout, what, 0.0, open_low=True)
 
 
 def label_group(label: str, depth: int | None = None) -> str | None:
@@ -366,6 +403,7 @@ def draw(
     group_by: Callable[[Value], str | None] | None = None,
     renderer: str | None = None,
     element_ids: bool = False,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Drawing:
     """Draw everything ``root`` depends on; return a ``Drawing``.
 
@@ -400,6 +438,13 @@ def draw(
             ``dot`` if installed, else graphviz-pure; or ``$CHAINRULE_RENDERER``).
         element_ids: give nodes and edges SVG ids (``n3``, ``op3``, ``e3_0``,
             ``o3``) so that a page can find them; used by the HTML stepper.
+        timeout: seconds the renderer may run when the drawing is saved or
+            shown (``None``: no limit); past it, ``RenderTimeoutError``.
+
+    A value that feeds many operations far apart (``x + x + ... + x``) has
+    its arrows drawn as one trunk with a branch to each operation: each
+    branch still carries its own local derivative, and Graphviz lays it out
+    in a second instead of minutes.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw(root): expected a Value, got {type(root).__name__}")
@@ -409,6 +454,7 @@ def draw(
         raise ValueError(
             f"draw(renderer=...): expected one of {', '.join(map(repr, RENDERERS))}, got {renderer!r}"
         )
+    timeout = _check_timeout(timeout, "draw(timeout=...)")
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
     if summarize is not False and not isinstance(summarize, (bool, int)):
@@ -440,26 +486,99 @@ def draw(
         depth = None if isinstance(summarize, bool) else int(summarize)
         return _draw_summary(
             root, order, index, roles, names, rankdir, number, grad_of, parameter_set, max_nodes, depth,
-            group_by, renderer, path,
+            group_by, renderer, path, timeout,
         )
 
     g = _digraph(rankdir)
+    trunks, hidden = _trunks(order, index, edge_labels)
+    if hidden > _HIDDEN_POINT_BUDGET:
+        # Long arrows that no trunk merges (many values, each used twice far
+        # apart): straight arrows and a bounded placement are drawn in a second,
+        # where curved ones take minutes.
+        g.attr(splines="line", nslimit="1")
     for v in order:
         i = index[v]
         _value_node(g, v, i, roles[v], names[v], number, grad_of, _RED if v in path else {}, element_ids)
+        if v in trunks:
+            _trunk(g, i, trunks[v], v in path, path)
         if not v.inputs:
             continue
         locals_ = v.local_grads() if edge_labels else ()
         for position, x in enumerate(v.inputs):
             attrs = {}
             if edge_labels:
-                attrs["label"] = number(locals_[position])
+                attrs["label"] = _edge_text(number(locals_[position]))
             if x in path and v in path:
                 attrs.update(_RED)
             if element_ids:
                 attrs["id"] = f"e{i}_{position}"
-            g.edge(f"v{index[x]}", f"v{i}op", **attrs)
-    return Drawing(g, len(order), False, renderer)
+            tail = f"v{index[x]}"
+            if x in trunks:
+                tail = f"v{index[x]}j{trunks[x][v]}"
+            g.edge(tail, f"v{i}op", **attrs)
+    return Drawing(g, len(order), False, renderer, timeout)
+
+
+def _trunks(
+    order: list[Value], index: dict[Value, int], edge_labels: bool
+) -> tuple[dict[Value, dict[Value, int]], int]:
+    """The values whose arrows share a trunk, and the hidden points left.
+
+    The first is {value: {user: which joint of the trunk it leaves from}}.
+
+    Graphviz gives every operation a rank (a column, left to right) and lays
+    an arrow that crosses k ranks out as a chain of k - 1 hidden points; the
+    time to place them grows much faster than their number. Graphviz keeps
+    arrows short, so a node sits as late as its users allow: the ranks here
+    count back from the output (a result one rank after its operation, an
+    operation one after the inputs that feed it, twice as far apart with edge
+    labels). A value used by operations at ranks r1 <= ... <= rk costs
+    sum(r - r1) hidden points with its own arrows, only rk - r1 with a trunk.
+    While the whole graph would cost more than _HIDDEN_POINT_BUDGET points,
+    the value that saves most gets a trunk. Graphs of a lesson's size stay
+    under the budget and are drawn as before.
+    """
+    step = 2 if edge_labels else 1
+    height: dict[Value, int] = {order[-1]: 0}  # ranks before the output
+    users: dict[Value, list[tuple[int, Value]]] = {}
+    for v in reversed(order):
+        if not v.inputs:
+            continue
+        op_height = height[v] + step
+        for x in dict.fromkeys(v.inputs):
+            height[x] = max(height.get(x, 0), op_height + step)
+            users.setdefault(x, []).append((-op_height, v))
+    savings: list[tuple[int, int, Value]] = []
+    total = 0
+    for x, used in users.items():
+        first = min(r for r, _ in used)
+        own = sum(r - first for r, _ in used)
+        total += own
+        gain = own - (max(r for r, _ in used) - first)
+        if gain > 0:
+            savings.append((gain, -index[x], x))
+    chosen: dict[Value, dict[Value, int]] = {}
+    for gain, _, x in sorted(savings, reverse=True):
+        if total <= _HIDDEN_POINT_BUDGET:
+            break
+        total -= gain
+        # One joint per rank at which x is used; the users of a rank leave from its joint.
+        ranks = sorted({r for r, _ in users[x]})
+        joint = {r: k for k, r in enumerate(ranks)}
+        chosen[x] = {v: joint[r] for r, v in users[x]}
+    return chosen, total
+
+
+def _trunk(g: graphviz.Digraph, i: int, joints: dict[Value, int], hot: bool, path: set[Value]) -> None:
+    """Draw the trunk of value ``i``: a line through one small joint per rank of its users."""
+    count = max(joints.values()) + 1
+    # A segment is red when it leads on to a user that is on a highlighted path.
+    last_hot = max((k for v, k in joints.items() if v in path), default=-1) if hot else -1
+    colour = {"color": "#374151"}
+    for k in range(count):
+        g.node(f"v{i}j{k}", "", shape="point", width="0.06", **(_RED if k <= last_hot else colour))
+        tail = f"v{i}" if k == 0 else f"v{i}j{k - 1}"
+        g.edge(tail, f"v{i}j{k}", arrowhead="none", **(_RED if k <= last_hot else colour))
 
 
 def _draw_summary(
@@ -467,6 +586,7 @@ def _draw_summary(
     names: dict[Value, str], rankdir: str, number: Callable[[float], str],
     grad_of: Callable[[Value], float] | None, parameters: set[Value], max_nodes: int | None,
     depth: int | None, group_by: Callable[[Value], str | None] | None, renderer: str | None, path: set[Value],
+    timeout: float | None,
 ) -> Drawing:
     """One box per group: a neuron's weights, products, sum and activation become one box."""
     group: dict[Value, str | None] = {}
@@ -547,4 +667,4 @@ def _draw_summary(
         if (src, dst) in on_path:
             attrs.update(_RED)
         g.edge(src, dst, **attrs)
-    return Drawing(g, len(order), True, renderer)
+    return Drawing(g, len(order), True, renderer, timeout)

@@ -26,6 +26,7 @@ import ast
 import difflib
 import math
 import operator
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -161,7 +162,12 @@ def parse_expression(text: str) -> Expression:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     text = text.strip()
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # "1if x" or "0x1for" make the parser warn on stderr before it fails or
+            # before the checks below refuse the text: the refusal is message enough.
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None

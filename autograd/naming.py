@@ -12,8 +12,9 @@ creation order) and short:
 - an unlabelled intermediate result is ``t1``, ``t2``, ... in the order it
   was computed.
 
-Two Values with the same label get ``#2``, ``#3``... after the label, so that
-every name on the board points at one node.
+Two Values with the same label get ``#2``, ``#3``... after the label (and so
+do two constants with the same number), so that every name on the board
+points at one node.
 """
 
 from __future__ import annotations
@@ -36,27 +37,45 @@ def is_constant(value: Value) -> bool:
 
 
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:
-    """Give every Value of ``order`` (a topological order) a readable name."""
+    """Give every Value of ``order`` (a topological order) a readable name, no two alike.
+
+    A label is kept as it is the first time it is met; a later Value with the
+    same label gets the first of ``label#2``, ``label#3``... that is neither a
+    label of the graph nor a name already given, so that labels ``a``, ``a``
+    and ``a#2`` become ``a``, ``a#3`` and ``a#2``. The names made up here
+    (``L``, ``out``, ``t1``, numbers) avoid every label of the graph and each
+    other the same way: two constants 2 are ``2`` and ``2#2``.
+    """
     labels = {v.label for v in order if v.label}
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     names: dict[Value, str] = {}
     counter = 0
+
+    def fresh(base: str) -> str:
+        # ``base`` itself if free, else the first free ``base#k``; a label is
+        # never free for a made-up name, so a user's label always keeps its text.
+        if base not in taken and base not in labels:
+            return base
+        k = 2
+        while f"{base}#{k}" in taken or f"{base}#{k}" in labels:
+            k += 1
+        return f"{base}#{k}"
+
     for v in order:
         if v.label:
-            k = seen.get(v.label, 0) + 1
-            seen[v.label] = k
-            names[v] = v.label if k == 1 else f"{v.label}#{k}"
+            name = v.label if v.label not in taken else fresh(v.label)
         elif v is root:
-            # The root comes last in ``order``, so ``seen`` has counted every label by now.
-            free = [n for n in ("L", "out") if n not in labels]
-            names[v] = free[0] if free else f"L#{seen['L'] + 1}"
+            free = [n for n in ("L", "out") if n not in labels and n not in taken]
+            name = free[0] if free else fresh("L")
         elif not v.inputs:
-            names[v] = _number(v.data)
+            name = fresh(_number(v.data))
         else:
             counter += 1
-            while f"t{counter}" in labels:
+            while f"t{counter}" in labels or f"t{counter}" in taken:
                 counter += 1
-            names[v] = f"t{counter}"
+            name = f"t{counter}"
+        taken.add(name)
+        names[v] = name
     return names
 
 

@@ -25,7 +25,7 @@ import math
 import os
 from pathlib import Path
 
-from .draw import GraphTooLargeError, draw
+from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw
 from .engine import Value
 from .explain import explain
 from .naming import in_derivative
@@ -67,6 +67,7 @@ def stepper_html(
     title: str | None = None,
     renderer: str | None = None,
     max_nodes: int | None = 150,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> str:
     """Return the HTML text of the stepper for ``root`` (see ``write_stepper``)."""
     steps = explain(root, grad=grad, fmt=fmt)
@@ -78,7 +79,7 @@ def stepper_html(
         )
     # The same Values as steps.order, already measured against max_nodes above.
     drawing = draw(root, rankdir=rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients,
-                   max_nodes=None, renderer=renderer, element_ids=True)
+                   max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout)
     svg = _svg_body(drawing.svg())
     lesson = steps.to_dict(fmt)
     for node in lesson["nodes"]:
@@ -117,6 +118,7 @@ def write_stepper(
     title: str | None = None,
     renderer: str | None = None,
     max_nodes: int | None = 150,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Path:
     """Write the step-by-step backward page for ``root`` to ``path``; return the path.
 
@@ -125,6 +127,7 @@ def write_stepper(
     time, so a renderer is needed now, not when the page is opened. Graphs
     larger than ``max_nodes`` Values are refused (a step-by-step replay of
     thousands of steps teaches nothing); pass ``max_nodes=None`` to insist.
+    ``timeout`` is how many seconds the renderer may run (``None``: no limit).
     """
     target = Path(path)
     if not target.parent.is_dir():
@@ -132,7 +135,7 @@ def write_stepper(
             f"write_stepper({str(path)!r}): the folder {str(target.parent)!r} does not exist"
         )
     text = stepper_html(root, fmt=fmt, rankdir=rankdir, grad=grad, title=title, renderer=renderer,
-                        max_nodes=max_nodes)
+                        max_nodes=max_nodes, timeout=timeout)
     target.write_text(text, encoding="utf-8")
     return target
 
@@ -218,12 +221,12 @@ arrow key ({count} steps).</p>
     list.appendChild(li);
   }});
   function setSvgGrad(i, text) {{
+    // A box's fields are name, data, grad, drawn in that order: the grad is
+    // its last text, whatever the name says (a Value may be called "grad of x").
     var g = document.getElementById("n" + i);
     if (!g) return;
     var texts = g.getElementsByTagName("text");
-    for (var t = 0; t < texts.length; t++) {{
-      if (texts[t].textContent.indexOf("grad ") === 0) texts[t].textContent = "grad " + text;
-    }}
+    if (texts.length) texts[texts.length - 1].textContent = "grad " + text;
   }}
   function mark(id, cls, on) {{
     var el = document.getElementById(id);

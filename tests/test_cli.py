@@ -152,3 +152,147 @@ def test_the_inputs_are_echoed_with_every_digit_given(capsys):
 
     assert main(["tanh(b)", "--at", "b=6.8813735870195432"]) == 0
     assert "b = 6.88137358701954" in capsys.readouterr().out
+
+
+def test_at_names_are_read_as_the_expression_reads_its_names(capsys):
+    # Python reads the full-width ｘ of the expression as x (NFKC); so must --at.
+    code, out, err = run(capsys, "x * x", "--at", "\uff58=3", "--no-steps")
+    assert code == 0, err
+    assert "  df/dx = 6.0000" in out.splitlines()
+
+
+def test_at_names_in_another_form_still_meet_the_expression(capsys):
+    code, out, err = run(capsys, "\uff58 + y", "--at", "x=1", "\uff59=2", "--no-steps")
+    assert code == 0, err
+    assert "f = 3.0000" in out.splitlines()
+
+
+@pytest.mark.parametrize("option", ["--draw", "--html"])
+@pytest.mark.parametrize("path", ["", "   "])
+def test_an_empty_output_path_is_refused_before_any_work(capsys, tmp_path, option, path):
+    code, out, err = run(capsys, "x * 2", "--at", "x=1", option, path)
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {option}: expected a file path") and err.count("\n") == 1
+
+
+def test_a_folder_as_output_is_refused(capsys, tmp_path):
+    code, out, err = run(capsys, "x * 2", "--at", "x=1", "--draw", str(tmp_path))
+    assert code == 2 and "is a folder" in err and out == ""
+
+
+def test_when_the_drawing_fails_the_page_is_still_written(capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    page = tmp_path / "steps.html"
+    code, out, err = run(capsys, NEURON, "--at", *AT, "--draw", str(tmp_path / "g.bmp"), "--html", str(page))
+    if "renderer" in err and "not found" in err:
+        pytest.skip("no renderer installed")
+    assert code == 1
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert f"wrote {page}" in out
+    assert err.startswith(f"error: --draw {tmp_path / 'g.bmp'}: ") and "extension" in err
+
+
+def test_when_the_page_fails_the_drawing_is_still_written_and_each_failure_is_reported(capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    # 160 values: small enough to draw (300), too long to step through (150).
+    expression = "+".join(["x*x"] * 80)
+    picture = tmp_path / "g.svg"
+    code, out, err = run(capsys, expression, "--at", "x=1", "--no-steps", "--draw", str(picture),
+                         "--html", str(tmp_path / "s.html"))
+    if "renderer" in err and "not found" in err:
+        pytest.skip("no renderer installed")
+    assert code == 1
+    assert picture.read_bytes().lstrip().startswith((b"<?xml", b"<svg"))
+    assert f"wrote {picture}" in out
+    assert err.count("\n") == 1 and err.startswith(f"error: --html {tmp_path / 's.html'}: stepper:")
+    assert not (tmp_path / "s.html").exists()
+
+
+def test_the_version_is_the_packages(capsys):
+    import autograd
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.split() == ["python", "-m", "autograd", autograd.__version__]
+
+
+@pytest.mark.parametrize("argv0, prog", [("/usr/local/bin/chainrule", "chainrule"),
+                                         ("C:\\venv\\Scripts\\chainrule.exe", "chainrule"),
+                                         ("/x/autograd/__main__.py", "python -m autograd")])
+def test_usage_names_the_command_as_it_was_run(capsys, monkeypatch, argv0, prog):
+    monkeypatch.setattr(sys, "argv", [argv0])
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: {prog} ")
+    assert f'example: {prog} "tanh(' in " ".join(out.split())
+
+
+def test_python_dash_m_autograd_says_so_in_its_usage():
+    result = subprocess.run([sys.executable, "-m", "autograd", "--help"], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 0 and result.stdout.startswith("usage: python -m autograd ")
+
+
+@pytest.mark.parametrize("argv", [["x", "--bogus"], ["x", "--rankdir", "up"], ["--at"], []])
+def test_a_usage_mistake_is_one_line(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == ""
+    assert err.startswith("error: ") and err.count("\n") == 1 and "--help" in err
+
+
+@pytest.mark.parametrize("timeout", ["-1", "nan", "inf"])
+def test_a_bad_timeout_exits_2(capsys, timeout):
+    code, out, err = run(capsys, "x", "--at", "x=1", "--timeout", timeout)
+    assert code == 2 and "--timeout" in err and out == ""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")
+def test_output_into_a_closed_pipe_ends_without_a_traceback():
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader (head) has already gone
+    try:
+        result = subprocess.run([sys.executable, "-m", "autograd", NEURON, "--at", *AT], stdout=write_end,
+                                stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in result.stderr and "BrokenPipeError" not in result.stderr, result.stderr
+    assert result.returncode == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for dot")
+def test_a_drawing_that_runs_too_long_is_stopped_and_the_page_still_tried(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    program = tmp_path / "dot"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    program.chmod(0o755)
+    monkeypatch.delenv("CHAINRULE_RENDERER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = run(capsys, "x * 2", "--at", "x=1", "--renderer", "dot", "--timeout", "0.5",
+                       "--draw", str(tmp_path / "g.svg"), "--html", str(tmp_path / "s.html"))
+    assert code == 1
+    lines = err.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["error", "error"]
+    assert lines[0].startswith("error: --draw") and "--timeout" in lines[0]
+    assert lines[1].startswith("error: --html") and "--timeout" in lines[1]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--", "--at", "\n"],
+    ["x\ny", "--at", "x=1"],
+    ["x", "--at", "x=1", "--draw", "no\u2028dir/g.png"],
+    ["x", "--at", "x=1", "--format", "\n"],
+])
+def test_an_error_quoting_a_line_break_is_still_one_line(capsys, argv):
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ")
+    assert len(err.splitlines()) == 1 and err.endswith("\n")

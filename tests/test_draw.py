@@ -347,3 +347,104 @@ def test_missing_graphviz_package_names_the_extra(monkeypatch):
 def test_draw_rejects_what_is_not_a_value():
     with pytest.raises(TypeError, match="expected a Value"):
         draw(3.0)
+
+
+# ----------------------------------------------------------------------
+# One value feeding many operations far apart: a trunk instead of dozens of long arrows.
+
+
+def repeated(op, n):
+    from autograd.expr import evaluate
+
+    out, leaves = evaluate(op.join(["x"] * n), {"x": 1.5})
+    out.label = "f"
+    return out, leaves["x"]
+
+
+def trunk_back_to_a_box(source, tail):
+    """Follow joints (point nodes) back along the trunk to the box they start from."""
+    into = {h: t for t, h, _ in edges(source)}
+    points = {k for k, v in nodes(source).items() if "shape=point" in v}
+    while tail in points:
+        tail = into[tail]
+    return tail
+
+
+@pytest.mark.parametrize("op", ["+", "*"])
+def test_a_value_used_far_and_often_gets_one_trunk_with_every_arrow_on_it(op):
+    out, x = repeated(op, 61)
+    steps_into_x = 61  # x appears 61 times: 61 arrows, each with its local derivative
+    source = draw(out, edge_labels=True, element_ids=True).source
+    found = nodes(source)
+    box_of_x = next(k for k, v in found.items() if "{ x |" in v)
+    branches = [(t, h, a) for t, h, a in edges(source)
+                if h.endswith("op") and trunk_back_to_a_box(source, t) == box_of_x]
+    assert len(branches) == steps_into_x
+    assert all('label="' in a or "label=" in a for _, _, a in branches)
+    # The trunk has one joint per operation using x, not one per arrow.
+    assert sum("shape=point" in v for v in found.values()) == 60
+    assert "splines" not in source
+
+
+def test_the_branches_carry_the_local_derivatives_of_x():
+    out, x = repeated("*", 61)
+    source = draw(out, edge_labels=True, fmt=".6g").source
+    labels = re.findall(r"^\tv\d+j\d+ -> v\d+op \[label=\"?([^\]\"]+)\"?", source, flags=re.M)
+    # d(t * x)/dx = t = 1.5 ** k for the k-th product, and d(x * x)/dx = x twice for the first.
+    expected = sorted([f"{1.5:.6g}"] * 2 + [f"{1.5 ** k:.6g}" for k in range(2, 61)])
+    assert sorted(labels) == expected
+
+
+@pytest.mark.parametrize("make", [lambda: small()[0], lambda: repeated("+", 5)[0]])
+def test_small_graphs_keep_their_own_arrows(make):
+    source = draw(make(), edge_labels=True).source
+    assert "shape=point" not in source and "splines" not in source
+
+
+def test_a_trunk_on_a_highlighted_path_is_red():
+    out, x = repeated("+", 40)
+    source = draw(out, edge_labels=True, highlight=x).source
+    joints = [v for k, v in nodes(source).items() if "shape=point" in v]
+    assert joints and all("#dc2626" in v for v in joints)
+
+
+def test_many_values_each_used_twice_far_apart_are_drawn_with_straight_arrows():
+    from autograd.expr import evaluate
+
+    names = [f"a{k}" for k in range(40)]
+    out, _ = evaluate("+".join(names + names), dict.fromkeys(names, 1.0))
+    assert "splines=line" in draw(out, edge_labels=True).source
+
+
+# ----------------------------------------------------------------------
+# Edge labels are escaped as box labels are.
+
+
+@pytest.mark.parametrize("fmt", ["\\<9", lambda x: f"{x:g}\\", lambda x: "\\N\\l\\" + f"{x:g}"])
+def test_an_edge_label_ending_in_a_backslash_is_escaped(fmt):
+    L, a, b, c = small()
+    written = fmt(b.data) if callable(fmt) else format(b.data, fmt)  # d(a*b)/da = b
+    source = draw(L, edge_labels=True, fmt=fmt).source
+    # Every backslash doubled, as in a box: no \N (the node's name), \l or \" escape is left.
+    escaped = written.replace("\\", "\\\\")
+    assert f'v0 -> v2op [label="{escaped}"]' in source
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), "5", True])
+def test_a_bad_timeout_is_refused(timeout):
+    L, *_ = small()
+    with pytest.raises(ValueError, match="timeout"):
+        draw(L, timeout=timeout)
+
+
+def test_a_value_feeding_products_summed_one_by_one_gets_a_trunk():
+    # x*x + x*x + ...: each product sits next to the sum that uses it, so x's arrows reach far.
+    from autograd.expr import evaluate
+
+    out, _ = evaluate("+".join(["x*x"] * 80), {"x": 0.5})
+    source = draw(out, edge_labels=True).source
+    box_of_x = next(k for k, v in nodes(source).items() if "{ x |" in v)
+    from_x = [t for t, h, _ in edges(source)
+              if h.endswith("op") and trunk_back_to_a_box(source, t) == box_of_x]
+    assert len(from_x) == 160
+    assert all(t != box_of_x for t in from_x)  # every one leaves from a joint of the trunk

@@ -153,3 +153,50 @@ def test_no_renderer_still_gives_the_dot_source(monkeypatch, tmp_path):
     d = draw(lesson())
     assert "digraph" in d.source
     assert "cannot render" in d._repr_mimebundle_()["text/plain"]
+
+
+@pytest.mark.parametrize("op", ["+", "*"])
+def test_a_value_used_by_sixty_operations_is_drawn(tmp_path, renderer, op):
+    from autograd.expr import evaluate
+
+    out, _ = evaluate(op.join(["x"] * 61), {"x": 1.0})
+    target = draw(out, edge_labels=True, renderer=renderer).save(tmp_path / "fan.svg")
+    texts = ["".join(t.itertext()) for t in ET.parse(target).getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert sum(t.startswith("data ") for t in texts) == 1 + 60  # x and the 60 results
+    assert texts.count(op.replace("*", "×")) == 60
+
+
+def test_an_edge_label_with_backslashes_renders_as_written(renderer):
+    L = lesson()
+    svg = draw(L, edge_labels=True, fmt=lambda x: f"{x:.1f}\\", renderer=renderer).svg()
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert f"{-3.0:.1f}\\" in texts  # d(a*b)/da = b = -3, with its backslash
+
+
+def fake_renderer(tmp_path, monkeypatch, script):
+    """Put a program called dot on PATH that runs ``script`` (a shell script) instead of Graphviz."""
+    program = tmp_path / "dot"
+    program.write_text("#!/bin/sh\n" + script)
+    program.chmod(0o755)
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for dot")
+def test_a_renderer_that_runs_too_long_is_stopped_with_the_ways_out(tmp_path, monkeypatch):
+    from autograd.draw import RenderTimeoutError
+
+    fake_renderer(tmp_path, monkeypatch, f'exec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    with pytest.raises(RenderTimeoutError) as info:
+        draw(lesson(), renderer="dot", timeout=0.5).save(tmp_path / "graph.svg")
+    message = str(info.value)
+    assert "0.5 s" in message and "timeout=" in message and "summarize=True" in message
+    assert not (tmp_path / "graph.svg").exists()
+
+
+def test_the_default_time_limit_applies(tmp_path, monkeypatch):
+    from autograd.draw import DEFAULT_TIMEOUT
+
+    assert draw(lesson()).timeout == DEFAULT_TIMEOUT
+    d = draw(lesson(), timeout=None)
+    assert d.timeout is None

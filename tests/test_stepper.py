@@ -268,3 +268,55 @@ def test_the_drawing_shows_the_revealed_gradients(open_page):
     i = index_of(o, leaves["x1"])
     texts = page.eval_on_selector_all(f"#n{i} text", "els => els.map(e => e.textContent)")
     assert f"grad {leaves['x1'].grad:.4f}" in texts
+
+
+def test_labels_a_a_and_a2_are_three_rows_of_the_table():
+    a1, a2, a3 = Value(1.0, label="a"), Value(2.0, label="a"), Value(3.0, label="a#2")
+    L = a1 * a2 * a3
+    names = [n["name"] for n in lesson_data(stepper_html(L))["nodes"]]
+    assert len(names) == len(set(names))
+    assert {"a", "a#2"} <= set(names)
+
+
+@pytest.mark.parametrize("op", ["+", "*"])
+def test_a_value_used_by_sixty_operations_gets_a_page(tmp_path, op):
+    from autograd.expr import evaluate
+
+    out, leaves = evaluate(op.join(["x"] * 61), {"x": 1.0})
+    page = write_stepper(out, tmp_path / "steps.html").read_text(encoding="utf-8")
+    data = lesson_data(page)
+    assert len(data["steps"]) == 2 * 60
+    for s in data["steps"]:
+        assert f'id="e{s["node"]}_{s["position"]}"' in page
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("label", ["grad of x", "grad 2", "data x"])
+def test_a_value_named_like_a_field_keeps_its_name_on_the_page(open_page, label):
+    x = Value(2.0, label=label)
+    y = Value(-1.5, label="y")
+    out = x * y
+    out.label = "out"
+    out.backward()
+    page, _, _ = open_page(out)
+    page.click("#end")
+    i = index_of(out, x)
+    texts = page.eval_on_selector_all(f"#n{i} text", "els => els.map(e => e.textContent)")
+    assert texts == [label, f"data {x.data:.4f}", f"grad {x.grad:.4f}"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for dot")
+def test_a_render_that_runs_too_long_is_stopped_and_no_page_is_written(tmp_path, monkeypatch):
+    import sys
+
+    from autograd.draw import RENDERER_ENV, RenderTimeoutError
+
+    program = tmp_path / "dot"
+    program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')
+    program.chmod(0o755)
+    monkeypatch.delenv(RENDERER_ENV, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    o, _ = neuron()
+    with pytest.raises(RenderTimeoutError, match="within 0.5 s"):
+        write_stepper(o, tmp_path / "steps.html", renderer="dot", timeout=0.5)
+    assert not (tmp_path / "steps.html").exists()
