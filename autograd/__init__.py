@@ -37,7 +37,7 @@ from .graph import ancestors, count_nodes, topological_order, zero_grad
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, draw
+    from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
     from .explain import Explanation, Step, explain
     from .stepper import write_stepper
 
@@ -48,6 +48,7 @@ _LAZY = {
     "Drawing": "draw",
     "GraphTooLargeError": "draw",
     "RendererNotFoundError": "draw",
+    "RenderTimeoutError": "draw",
     "draw": "draw",
     "Explanation": "explain",
     "Step": "explain",
@@ -98,6 +99,7 @@ __all__ = [
     "Explanation",
     "GraphTooLargeError",
     "RendererNotFoundError",
+    "RenderTimeoutError",
     "Step",
     "GradcheckError",
     "ancestors",

@@ -7,14 +7,15 @@ creation order) and short:
 
 - the output, if it has no label, is ``L`` (or ``out`` when ``L`` is taken,
   or the next ``L#k`` when both are);
-- an unlabelled leaf is a constant that came from a plain number in the
-  expression (``2 * x``), so it is called by its number, ``2``;
+- a constant, a plain number that an operation lifted into the graph
+  (``2 * x``), is written as itself, ``2``: it gets no step and no gradient,
+  so two constants 2 may share the name;
+- any other unlabelled leaf is a variable: ``x1``, ``x2``, ...;
 - an unlabelled intermediate result is ``t1``, ``t2``, ... in the order it
   was computed.
 
-Two Values with the same label get ``#2``, ``#3``... after the label (and so
-do two constants with the same number), so that every name on the board
-points at one node.
+Two Values with the same label get ``#2``, ``#3``... after the label, so that
+every name a gradient is written for points at one node.
 """
 
 from __future__ import annotations
@@ -43,13 +44,21 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
     same label gets the first of ``label#2``, ``label#3``... that is neither a
     label of the graph nor a name already given, so that labels ``a``, ``a``
     and ``a#2`` become ``a``, ``a#3`` and ``a#2``. The names made up here
-    (``L``, ``out``, ``t1``, numbers) avoid every label of the graph and each
-    other the same way: two constants 2 are ``2`` and ``2#2``.
+    (``L``, ``out``, ``t1``, ``x1``) avoid every label of the graph and each
+    other the same way. Constants are written as their number: equal numbers
+    share it, as they would on the board.
     """
     labels = {v.label for v in order if v.label}
     taken: set[str] = set()
     names: dict[Value, str] = {}
-    counter = 0
+    counters = {"t": 0, "x": 0}
+
+    def numbered(prefix: str) -> str:
+        k = counters[prefix] + 1
+        while f"{prefix}{k}" in labels or f"{prefix}{k}" in taken:
+            k += 1
+        counters[prefix] = k
+        return f"{prefix}{k}"
 
     def fresh(base: str) -> str:
         # ``base`` itself if free, else the first free ``base#k``; a label is
@@ -67,13 +76,13 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
         elif v is root:
             free = [n for n in ("L", "out") if n not in labels and n not in taken]
             name = free[0] if free else fresh("L")
+        elif is_constant(v):
+            number = _number(v.data)
+            name = number if number not in labels else fresh(number)
         elif not v.inputs:
-            name = fresh(_number(v.data))
+            name = numbered("x")
         else:
-            counter += 1
-            while f"t{counter}" in labels or f"t{counter}" in taken:
-                counter += 1
-            name = f"t{counter}"
+            name = numbered("t")
         taken.add(name)
         names[v] = name
     return names
