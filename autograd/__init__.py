@@ -22,12 +22,14 @@ from .engine import (
 from .explain import Explanation, Step, explain
 from .functional import GradcheckError, grad, gradcheck
 from .graph import ancestors, count_nodes, topological_order, zero_grad
+from .replay import compile  # noqa: A004 -- autograd.compile, as the builtin is shadowed only here
 from .stepper import write_stepper
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value",
+    "compile",
     "AnomalyError",
     "Drawing",
     "Explanation",
