@@ -414,12 +414,12 @@ class Compiled:
         self.params = params
         self.max_branches = count(max_branches, "compile(max_branches)")
         try:
-            signature = inspect.signature(f)
-            self._names = [p.name for p in signature.parameters.values()
-                           if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-            self._n = len(self._names) if all(
-                p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in signature.parameters.values()
-            ) else None
+            parameters = inspect.signature(f).parameters.values()
+            # One number per argument without a default; a parameter with a default keeps it.
+            self._names = [p.name for p in parameters
+                           if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+            variadic = any(p.kind is p.VAR_POSITIONAL for p in parameters)
+            self._n = None if variadic else len(self._names)
         except (TypeError, ValueError):
             self._names, self._n = [], None
         self._branches: list[Replay] = []

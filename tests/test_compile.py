@@ -333,6 +333,11 @@ def test_bad_arguments_say_what_was_expected(args, words):
         compiled(*args)
 
 
+def test_arguments_with_a_default_keep_it():
+    compiled = autograd.compile(lambda x, scale=3.0: x * scale)
+    assert compiled(2.0) == (6.0, (3.0,))
+
+
 def test_f_must_return_a_value():
     with pytest.raises(TypeError, match="f must return a Value, got float"):
         autograd.compile(lambda x: 2.0)(1.0)
