@@ -113,6 +113,8 @@ def _helper_namespace(names: frozenset[str], base: dict[str, Any], fallback: dic
 
 def _comment(text: str, limit: int = _MAX_COMMENT) -> str:
     """Text made safe for a comment: one line (no line break of any kind), printable, short."""
+    if text.isprintable() and len(text) <= limit:  # the common case, checked in C
+        return text
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -268,8 +270,8 @@ class Replay:
             for kind, this, other, outcome in pending.get(i, ()):
                 lines.append(self._guard_line(kind, this, other, outcome, index, names, namespace))
 
-        lines.append("    # backward: one line per edge, ∂L/∂input += ∂L/∂node · ∂node/∂input")
         root = names[output]
+        lines.append(f"    # backward: one line per edge, ∂{root}/∂input += ∂{root}/∂node · ∂node/∂input")
         started: set[int] = set()
         n_edges = 0
         r = index[output]

@@ -127,7 +127,7 @@ def run_tracing(repeat):
     rows.append(["trace: f on Values (the graph)", f"{best_trace * 1e3:.1f}"])
     rows.append(["generate the code and compile it", f"{best_code * 1e3:.1f}"])
     rows.append(["first call of autograd.compile(f) (trace, code, one replay)", f"{best_total * 1e3:.1f}"])
-    text = table(["2-16-16-1 per-sample graph", "ms (best of %d)" % repeat], rows)
+    text = table(["2-16-16-1 per-sample graph", f"ms (best of {repeat})"], rows)
     text += (f"\n\n{branch.n_operations} operations, {branch.n_edges} backward edges, "
              f"{len(branch.source.splitlines())} lines of code")
     return text, branch.n_operations, branch.n_edges
@@ -147,13 +147,16 @@ def run_memory(n_operations, n_edges):
     kept = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     source = len(compiled.source.encode())
-    return (f"the compiled branch keeps {kept / 1024:.0f} KiB ({source / 1024:.0f} KiB of it the source text): "
+    return (f"the compiled branch keeps {kept / 1024:.0f} KiB "
+            f"({source / 1024:.0f} KiB of it the source text): "
             f"{kept / n_operations:.0f} bytes per operation, {kept / (n_operations + n_edges):.0f} bytes per "
             f"line of forward or backward code")
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
