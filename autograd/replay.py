@@ -219,16 +219,17 @@ class Replay:
     __slots__ = ("source", "function", "n_inputs", "n_operations", "n_edges", "n_guards")
 
     def __init__(self, output: Value, inputs: Sequence[Value], wanted: Sequence[Value] = (),
-                 guards: Sequence[tuple] = (), name: str = "replay") -> None:
+                 guards: Sequence[tuple] = (), name: str = "replay",
+                 extras: Sequence[Value] | None = None) -> None:
         inputs = list(inputs)
         wanted = list(wanted)
-        for v in inputs + wanted:
+        for v in inputs + wanted + list(extras or ()):
             if not isinstance(v, Value):
                 raise TypeError(f"compile: the inputs must be Values, got {type(v).__name__}")
         if len(set(inputs)) != len(inputs):
             raise ValueError("compile: an input is given twice")
         guard_values = [x for _, s, o, _ in guards for x in (s, o) if isinstance(x, Value)]
-        order = _forward_order([output, *guard_values, *inputs, *wanted])
+        order = _forward_order([output, *guard_values, *(extras or ()), *inputs, *wanted])
         # The arguments first, so that they are v0, v1, ... (leaves depend on nothing).
         input_set = set(inputs)
         order = inputs + [v for v in order if v not in input_set]
@@ -313,7 +314,11 @@ class Replay:
                 n_edges += 1
         grads = [f"g{index[v]}" if index[v] in started else "0.0" for v in inputs + wanted]
         trailing = "," if len(grads) == 1 else ""
-        lines.append(f"    return v{r}, ({', '.join(grads)}{trailing})")
+        if extras is None:
+            lines.append(f"    return v{r}, ({', '.join(grads)}{trailing})")
+        else:
+            also = "".join(f"v{index[v]}, " for v in extras)
+            lines.append(f"    return v{r}, ({', '.join(grads)}{trailing}), ({also})")
         self.source = "\n".join(lines) + "\n"
         # The source is made of the table's code, generated names and comments only.
         scope: dict[str, Any] = {"__builtins__": {}}
@@ -456,13 +461,21 @@ class Compiled:
         leaves = [Value(x, label=name) for x, name in zip(xs, names)]
         with engine.enable_grad(), _Tracing() as guards:
             out = self.f(*leaves)
+        extras = None
+        if isinstance(out, tuple) and out and all(isinstance(v, Value) for v in out):
+            out, extras = out[0], out[1:]
         if not isinstance(out, Value):
-            raise TypeError(f"compile(f): f must return a Value, got {type(out).__name__}")
+            raise TypeError(
+                f"compile(f): f must return a Value (or a tuple of Values: the output, then values "
+                f"to return beside it), got {type(out).__name__}"
+            )
         self.traces += 1
         grads = engine.chain_rule(out)
-        result = (out.data, tuple(grads.get(v, 0.0) for v in leaves + self.params))
+        result: tuple = (out.data, tuple(grads.get(v, 0.0) for v in leaves + self.params))
+        if extras is not None:
+            result += (tuple(v.data for v in extras),)
         if len(self._branches) < self.max_branches:
-            branch = Replay(out, leaves, self.params, guards)
+            branch = Replay(out, leaves, self.params, guards, extras=extras)
             self._last = branch
             replayed = branch.function(*xs)
             if replayed is not None:  # a branch that cannot pass its own guards is not kept
@@ -486,7 +499,9 @@ def compile(f: Callable[..., Value], params: Sequence[Value] = (), *, max_branch
 
     ``f`` takes Values and returns a Value; the compiled function takes
     numbers and returns ``(value, gradients)``, the same floats, bit for bit,
-    as building the graph and calling ``backward()``. ``params`` are Values
+    as building the graph and calling ``backward()``. If ``f`` returns a
+    tuple of Values, the first is differentiated and the others' numbers come
+    back as a third item (a model's outputs beside its loss). ``params`` are Values
     that ``f`` uses without taking them as arguments (a model's weights):
     their ``.data`` is read at every call and their gradients follow the
     arguments'. ``print(g.source)`` shows the generated code.

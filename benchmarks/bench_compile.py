@@ -4,8 +4,9 @@ W2 again (benchmarks/bench_engine.py): an MLP 2-16-16-1 with tanh, MSE over
 100 points, one training step. Here the per-sample loss is compiled once and
 replayed for each of the 100 samples, the gradients summed, and the step
 taken; the plain-float row is bench_engine's hand-derived code, imported.
-Also: the time to trace and generate the code of that per-sample graph, and
-the memory the compiled branch keeps per operation.
+Also: the time to trace and generate the code of that per-sample graph, the
+memory the compiled branch keeps per operation, and micrograd's training demo
+(benchmarks/bench_nn.py) with ``fit(compile=True)``.
 
     python -m benchmarks.bench_compile            # 20 steps, best of 5
     python -m benchmarks.bench_compile --steps 5 --repeat 3
@@ -22,6 +23,7 @@ import tracemalloc
 import autograd
 from autograd import Value
 from autograd.replay import Replay
+from nn import SGD, accuracy, fit, hinge_loss, linear_decay
 
 from .bench_engine import (
     engine_model,
@@ -34,6 +36,7 @@ from .bench_engine import (
     steps_of,
     table,
 )
+from .bench_nn import ALPHA, demo_data, initial_model, layer_weights, run_chainrule, run_micrograd, run_plain
 
 
 def per_sample_loss(model):
@@ -153,12 +156,52 @@ def run_memory(n_operations, n_edges):
             f"line of forward or backward code")
 
 
+def run_compiled_fit(X, y, steps):
+    """bench_nn's run_chainrule with fit(compile=True): the same model, data, loss and schedule."""
+    model = initial_model()
+    start = time.perf_counter()
+    history = fit(model, X, y, loss=hinge_loss, optimizer=SGD(model.parameters(), lr=1.0), epochs=steps,
+                  l2=ALPHA, schedule=linear_decay(1.0, 1.0 - 0.9 * steps / 100), progress=False, compile=True)
+    seconds = time.perf_counter() - start
+    return seconds, history.loss[-1], accuracy(model, X, y), layer_weights(model)
+
+
+def largest_difference(a, b):
+    return max(abs(p - q) for (W, c), (V, d) in zip(a, b) for p, q in
+               zip([w for row in W for w in row] + c, [v for row in V for v in row] + d))
+
+
+def run_demo(steps, micrograd_steps):
+    X, y = demo_data()
+    graph = run_chainrule(X, y, steps)
+    compiled = run_compiled_fit(X, y, steps)
+    plain = run_plain(X, y, steps)
+    rows = []
+    for name, result in (("fit (graph)", graph), ("fit(compile=True)", compiled), ("plain floats", plain)):
+        seconds = result[0] / steps
+        difference = largest_difference(result[3], graph[3])
+        rows.append([name, f"{seconds * 1e3:.1f}", f"{seconds / (plain[0] / steps):.2f}x",
+                     f"{result[1]:.6f}", f"{result[2]:.0%}", f"{difference:.1e}"])
+    micro = run_micrograd(X, y, micrograd_steps) if micrograd_steps else None
+    headers = ["micrograd's demo, 2-16-16-1 relu, hinge + L2", "ms/step", "vs plain", "final loss",
+               "accuracy", "max param difference to the graph"]
+    text = table(headers, rows)
+    if micro is not None:
+        per_step = micro[0] / micrograd_steps
+        text += (f"\n\nmicrograd: {per_step * 1e3:.0f} ms/step ({micrograd_steps} steps), "
+                 f"{per_step / (compiled[0] / steps):.0f}x the time of fit(compile=True)")
+    return text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--demo-steps", type=int, default=100, help="steps of micrograd's demo")
+    parser.add_argument("--micrograd-steps", type=int, default=10,
+                        help="steps of the demo in micrograd itself (about 1 s each; 0 to skip)")
     args = parser.parse_args(argv)
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}\n")
     print(run_w2(args.steps, args.repeat))
@@ -167,6 +210,8 @@ def main(argv=None):
     print(text)
     print()
     print(run_memory(n_operations, n_edges))
+    print()
+    print(run_demo(args.demo_steps, args.micrograd_steps))
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import autograd
 from autograd import Value
 
 from ._checks import check_dataset, check_samples, is_number, positive_int
+from .compiled import compiled_loss
 from .data import batches
 from .losses import get_loss, hinge_loss, l2_penalty
 from .module import Module
@@ -348,6 +349,7 @@ def fit(
     shuffle: bool = True,
     seed: int | None = None,
     progress: bool = True,
+    compile: bool = False,  # noqa: A002 -- the name the issue and autograd.compile use
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the ``History`` of every epoch.
 
@@ -372,6 +374,9 @@ def fit(
         shuffle, seed: reshuffle mini-batches every epoch, reproducibly with seed.
         progress: a progress bar with loss and accuracy (tqdm when installed,
             otherwise a line of text on stderr); False prints nothing.
+        compile: replay compiled per-sample code instead of building graphs
+            (``nn.compiled``): the same training to about 1e-12, several times
+            faster; for mse, hinge and bce (otherwise a warning, and the graph).
 
     Raises:
         NonFiniteLossError: the loss became NaN or infinite; it says in which
@@ -411,6 +416,9 @@ def fit(
         optimizer = SGD(model.parameters(), lr=0.1)
 
     params = model.parameters()
+    if compile:  # a target the loss refuses is found now, named by its index in y, not later in a trace
+        _check_targets(model, y, loss_fn, "fit")
+    replay = compiled_loss(model, loss_fn, params, l2, y) if compile else None
     n_batches = 1 if batch_size is None else math.ceil(len(X) / batch_size)
     threshold = _threshold(model)
     history = History()
@@ -432,30 +440,35 @@ def fit(
             correct: int | None = 0
             for b, (Xb, yb) in enumerate(epoch_batches):
                 try:
-                    outputs = [model(x) for x in Xb]
-                    L = loss_fn(outputs, yb)
-                    if l2:
-                        L = L + l2_penalty(params, l2)
+                    if replay is not None:  # sets every p.grad; no graph
+                        value, outputs = replay.gradients(Xb, yb)
+                    else:
+                        outputs = [model(x) for x in Xb]
+                        L = loss_fn(outputs, yb)
+                        if l2:
+                            L = L + l2_penalty(params, l2)
+                        value = L.data
                 except OverflowError as e:
                     # A diverging run overflows a float before it reaches NaN: the same failure.
                     where = f"overflowed ({e})"
                     raise NonFiniteLossError(
                         _stopped(where, epoch, epochs, b, n_batches, Xb), epoch, b, math.inf, history
                     ) from e
-                value = L.data
                 if not math.isfinite(value):
                     where = f"became {value}"
                     raise NonFiniteLossError(
                         _stopped(where, epoch, epochs, b, n_batches, Xb), epoch, b, value, history
                     )
-                optimizer.zero_grad()
-                L.backward()
+                if replay is None:
+                    optimizer.zero_grad()
+                    L.backward()
                 optimizer.step()
                 total_loss += value * len(Xb)
                 if correct is not None:
                     c = _count_correct(outputs, yb, threshold)
                     correct = None if c is None else correct + c
-                del outputs, L  # free this batch's graph before building the next one
+                del outputs  # free this batch's graph before building the next one
+                L = None
             # Recorded with the epoch's other entries, so a NonFiniteLossError's history
             # has the same number of entries in every list.
             history.lr.append(lr)

@@ -338,8 +338,16 @@ def test_arguments_with_a_default_keep_it():
     assert compiled(2.0) == (6.0, (3.0,))
 
 
+def test_values_returned_beside_the_output_come_back_as_numbers():
+    compiled = autograd.compile(lambda x, y: ((x * y).exp(), x * y, y - x))
+    for x, y in ((0.5, 2.0), (1.5, -1.0)):
+        value, grads, (product, difference) = compiled(x, y)
+        assert (value, grads) == graph_path(lambda a, b: (a * b).exp(), [x, y])
+        assert (product, difference) == (x * y, y - x)
+
+
 def test_f_must_return_a_value():
-    with pytest.raises(TypeError, match="f must return a Value, got float"):
+    with pytest.raises(TypeError, match="f must return a Value .*got float"):
         autograd.compile(lambda x: 2.0)(1.0)
 
 
@@ -355,3 +363,99 @@ def test_source_before_the_first_call_says_why_there_is_none():
     with pytest.raises(RuntimeError, match="call the compiled function once first"):
         _ = autograd.compile(lambda x: x).source
 
+
+
+# ----------------------------------------------------------------------
+# nn.fit(..., compile=True)
+
+
+def _train(compile_, loss, labels=(-1, 1), batch_size=None, l2=0.0, activation="tanh", epochs=6):
+    import nn
+
+    X, y = nn.make_moons(40, noise=0.1, seed=3, labels=labels)
+    model = nn.MLP(2, [8, 8, 1], activation=activation, seed=0)
+    history = nn.fit(model, X, y, loss=loss, optimizer=nn.SGD(model.parameters(), lr=0.2), epochs=epochs,
+                     batch_size=batch_size, l2=l2, seed=5, progress=False, compile=compile_)
+    return [p.data for p in model.parameters()], history
+
+
+@pytest.mark.parametrize(
+    "loss, labels, batch_size, l2, activation",
+    [("hinge", (-1, 1), None, 1e-3, "relu"), ("hinge", (-1, 1), 8, 0.0, "tanh"),
+     ("mse", (-1, 1), 8, 0.0, "tanh"), ("bce", (0, 1), None, 1e-2, "sigmoid")],
+)
+def test_fit_compiled_trains_as_the_graph_does(loss, labels, batch_size, l2, activation, monkeypatch):
+    import nn.compiled
+
+    calls = []
+    replay = nn.compiled.CompiledLoss.gradients
+    def counted(self, *args):
+        calls.append(1)
+        return replay(self, *args)
+
+    monkeypatch.setattr(nn.compiled.CompiledLoss, "gradients", counted)
+    graph, graph_history = _train(False, loss, labels, batch_size, l2, activation)
+    assert not calls
+    compiled, compiled_history = _train(True, loss, labels, batch_size, l2, activation)
+    assert len(calls) == sum(1 if batch_size is None else math.ceil(40 / batch_size) for _ in range(6))
+    assert max(abs(p - q) for p, q in zip(graph, compiled)) < 1e-12
+    assert compiled_history.loss == pytest.approx(graph_history.loss, abs=1e-12)
+    assert compiled_history.accuracy == graph_history.accuracy
+
+
+def _custom_hinge(outputs, targets):
+    import nn
+
+    return nn.hinge_loss(outputs, targets)
+
+
+def test_fit_compiled_with_a_loss_of_its_own_trains_by_the_graph():
+    with pytest.warns(UserWarning, match="the loss _custom_hinge is not one of mse, hinge, bce"):
+        compiled, _ = _train(True, _custom_hinge)
+    graph, _ = _train(False, _custom_hinge)
+    assert compiled == graph
+
+
+def test_fit_compiled_with_cross_entropy_trains_by_the_graph():
+    import nn
+
+    X, y = nn.make_blobs(30, centers=3, seed=1)
+    results = []
+    for compile_ in (True, False):
+        model = nn.MLP(2, [4, 3], seed=0)
+        if compile_:
+            with pytest.warns(UserWarning, match="softmax_cross_entropy is not one of"):
+                nn.fit(model, X, y, loss="cross_entropy", epochs=2, progress=False, compile=True)
+        else:
+            nn.fit(model, X, y, loss="cross_entropy", epochs=2, progress=False)
+        results.append([p.data for p in model.parameters()])
+    assert results[0] == results[1]
+
+
+def test_fit_compiled_refuses_a_bad_target_naming_its_sample():
+    import nn
+
+    X, y = nn.make_moons(10, seed=0)
+    y[7] = 0
+    model = nn.MLP(2, [4, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match="fit: hinge_loss expects labels -1 or \\+1, got 0 for sample 7"):
+        nn.fit(model, X, y, epochs=1, progress=False, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_fit_compiled_with_many_distinct_targets_trains_by_the_graph():
+    import nn
+
+    X = [[i / 50, 1 - i / 50] for i in range(50)]
+    y = [x0 * 0.5 - x1 for x0, x1 in X]
+    results = []
+    for compile_ in (True, False):
+        model = nn.MLP(2, [4, 1], seed=0)
+        if compile_:
+            with pytest.warns(UserWarning, match="more than 32 distinct values"):
+                nn.fit(model, X, y, loss="mse", epochs=2, progress=False, compile=True)
+        else:
+            nn.fit(model, X, y, loss="mse", epochs=2, progress=False)
+        results.append([p.data for p in model.parameters()])
+    assert results[0] == results[1]
