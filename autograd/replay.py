@@ -46,7 +46,7 @@ from typing import Any
 from . import engine
 from .checks import count
 from .engine import Value
-from .naming import expression, node_names
+from .naming import expression, in_derivative, node_names
 
 __all__ = ["compile", "Compiled", "Replay", "generate"]
 
@@ -271,7 +271,7 @@ class Replay:
             for kind, this, other, outcome in pending.get(i, ()):
                 lines.append(self._guard_line(kind, this, other, outcome, index, names, namespace))
 
-        root = names[output]
+        root = in_derivative(names[output])
         lines.append(f"    # backward: one line per edge, ∂{root}/∂input += ∂{root}/∂node · ∂node/∂input")
         started: set[int] = set()
         n_edges = 0
@@ -303,8 +303,8 @@ class Replay:
                     formula = f"∂out/∂{'ab'[position]} = {op.formulas[position]}"
                 else:
                     formula = "∂out/∂xi = 1"
-                step = (f"∂{root}/∂{names[x]} += ∂{root}/∂{names[v]} · ∂{names[v]}/∂{names[x]}"
-                        f"   [{op.name}: {formula}]")
+                here, there = in_derivative(names[v]), in_derivative(names[x])
+                step = f"∂{root}/∂{there} += ∂{root}/∂{here} · ∂{here}/∂{there}   [{op.name}: {formula}]"
                 if j in started:
                     lines.append(f"    g{j} += {term}  # {_line(step)}")
                 else:

@@ -459,3 +459,18 @@ def test_fit_compiled_with_many_distinct_targets_trains_by_the_graph():
             nn.fit(model, X, y, loss="mse", epochs=2, progress=False)
         results.append([p.data for p in model.parameters()])
     assert results[0] == results[1]
+
+
+# ----------------------------------------------------------------------
+# the lesson: one neuron's code beside explain's steps and the formulas
+
+
+def test_the_chain_rule_demo_shows_the_neurons_code_with_the_same_numbers(capsys):
+    from demos.chain_rule import neuron, three_ways
+
+    example = neuron(x1=0.5, x2=-1.0, w1=0.25, w2=2.0, b=0.1)
+    worst = three_ways(example, autograd.explain(example.output))
+    printed = capsys.readouterr().out
+    assert worst < 1e-15
+    assert "v9 = tanh(v8)  # out = tanh(n)" in printed
+    assert "∂out/∂x1 += ∂out/∂(w1*x1) · ∂(w1*x1)/∂x1" in printed
