@@ -39,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
     from .explain import Explanation, Step, explain
+    from .replay import compile
     from .stepper import write_stepper
 
 __version__ = "0.1.0"
@@ -54,6 +55,7 @@ _LAZY = {
     "Step": "explain",
     "explain": "explain",
     "write_stepper": "stepper",
+    "compile": "replay",
 }
 
 
@@ -94,6 +96,7 @@ __all__ = [
     "Parameter",
     "Op",
     "OPS",
+    "compile",
     "AnomalyError",
     "Drawing",
     "Explanation",

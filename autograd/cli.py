@@ -29,6 +29,7 @@ from .checks import number_format, real_number
 from .draw import DEFAULT_TIMEOUT, RENDERERS, draw
 from .explain import explain
 from .expr import ExpressionError, allowed, parse_expression
+from .replay import generate
 from .stepper import write_stepper
 
 __all__ = ["main", "build_parser"]
@@ -101,6 +102,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--format", default=".4f", metavar="SPEC",
                         help="number format, a Python format spec (default .4f; .17g shows every digit)")
     parser.add_argument("--no-steps", action="store_true", help="print only the value and the gradients")
+    parser.add_argument("--code", action="store_true",
+                        help="also print the compiled Python of the forward and backward pass")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="drawing direction: left to right (default) or top to bottom")
     parser.add_argument("--renderer", choices=RENDERERS,
@@ -229,6 +232,11 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         print(f"backward, one step at a time: d{name}/d(input) += d{name}/d(node) * d(node)/d(input)")
         for line in steps.text(header=True).splitlines():
             print("  " + line)
+
+    if args.code:
+        print()
+        print("compiled (autograd.compile): forward one line per operation, backward one line per edge")
+        print(generate(out, list(leaves.values())).source, end="")
 
     status = EXIT_OK
     for option, path in (("--draw", args.draw), ("--html", args.html)):

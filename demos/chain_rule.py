@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from autograd import Value, draw, explain
+from autograd.replay import generate
 
 from ._common import Options, Result, heading, parse_args, require_drawing, run, save_drawing
 
@@ -48,6 +49,7 @@ class Example:
     highlight: Value | None = None
     parameters: tuple[Value, ...] = ()
     note: str = ""
+    show_code: bool = False  # also print the chain rule as generated code (autograd.compile)
 
 
 def product_with_shared_variables(r: float = 2.0, s: float = 3.0) -> Example:
@@ -106,6 +108,7 @@ def neuron(
             (leaves["b"], "∂out/∂b  = (1 − out²)", slope),
         ],
         parameters=(leaves["w1"], leaves["w2"], leaves["b"]),
+        show_code=True,
     )
 
 
@@ -194,8 +197,29 @@ def work_through(example: Example, options: Options, filename: str, result: Resu
               + "); each use sends back one contribution, and they add up:")
         print(f"    {uses[-1].sum_text()}")
         print(f"  (the drawing paints red every path from {shared.label} to {out.label})")
+    if example.show_code:
+        worst = max(worst, three_ways(example, steps))
     picture = draw(out, edge_labels=True, highlight=shared, parameters=example.parameters)
     save_drawing(picture, options, filename, result)
+    return worst
+
+
+def three_ways(example: Example, steps) -> float:
+    """Print the example's chain rule as the code autograd.compile runs, and its gradients
+    beside explain's and the hand-derived ones; return the largest |code - by hand|."""
+    leaves = [leaf for leaf, _, _ in example.by_hand]
+    replay = generate(example.output, leaves)
+    print("  the same chain rule as a program (what autograd.compile generates and runs):")
+    for line in replay.source.splitlines():
+        print(f"    {line}")
+    _, grads = replay(*[leaf.data for leaf in leaves])
+    print("  the same numbers, three ways: the generated code, explain's steps, the formulas by hand:")
+    worst = 0.0
+    for (leaf, formula, value), grad in zip(example.by_hand, grads):
+        worst = max(worst, abs(grad - value))
+        told = steps.grad(leaf)
+        print(f"    d{example.output.label}/d{leaf.label:<3} code {grad:+.6f}   explain {told:+.6f}"
+              f"   {formula} = {value:+.6f}")
     return worst
 
 

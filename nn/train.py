@@ -219,6 +219,9 @@ class _Plan(NamedTuple):
     monitor: str
     shuffle: bool
     seed: int | None
+    # fit(compile=True): a CompiledLoss that gives each batch's loss and sets
+    # every p.grad without building a graph (nn.compiled); None trains by graphs.
+    replay: Any = None
 
 
 def _check_arguments(model: Module, **a: Any) -> _Plan:
@@ -470,24 +473,29 @@ def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, e
             Xb, yb, indices = [X[i] for i in chunk], [y[i] for i in chunk], chunk
         updated = epoch > 0 or b > 0
         try:
-            outputs, L = _batch_loss(model, Xb, yb, plan, params)
+            if plan.replay is not None:  # the loss, and every p.grad, with no graph
+                value, outputs = plan.replay.gradients(Xb, yb)
+            else:
+                outputs, L = _batch_loss(model, Xb, yb, plan, params)
+                value = L.data
         except OverflowError as e:
             # A diverging run overflows a float before it reaches NaN: the same failure.
             hint = _cause(X, y, indices, updated)
             message = _stopped(f"overflowed ({e})", epoch, b, plan, len(chunks), hint)
             raise NonFiniteLossError(message, epoch, b, math.inf, history) from e
-        value = L.data
         if not math.isfinite(value):
             message = _stopped(f"became {value}", epoch, b, plan, len(chunks), _cause(X, y, indices, updated))
             raise NonFiniteLossError(message, epoch, b, value, history)
-        plan.optimizer.zero_grad()
-        L.backward()
+        if plan.replay is None:
+            plan.optimizer.zero_grad()
+            L.backward()
         plan.optimizer.step()
         total_loss += value * len(Xb)
         if correct is not None:
             c = _count_correct(outputs, yb, threshold)
             correct = None if c is None else correct + c
-        del outputs, L  # free this batch's graph before building the next one
+        del outputs  # free this batch's graph before building the next one
+        L = None
     return total_loss, correct
 
 
@@ -539,6 +547,7 @@ def fit(
     shuffle: bool = True,
     seed: int | None = None,
     progress: bool = True,
+    compile: bool = False,  # noqa: A002 -- the name the issue and autograd.compile use
 ) -> History:
     """Train ``model`` on ``(X, y)`` and return the ``History`` of every epoch.
 
@@ -563,6 +572,9 @@ def fit(
         shuffle, seed: reshuffle mini-batches every epoch, reproducibly with seed.
         progress: a progress bar with loss and accuracy (tqdm when installed,
             otherwise a line of text on stderr); False prints nothing.
+        compile: replay compiled per-sample code instead of building graphs
+            (``nn.compiled``): the same training to about 1e-12, several times
+            faster; for mse, hinge and bce (otherwise a warning, and the graph).
 
     Raises:
         ValueError, TypeError: a bad argument, or bad data (a feature or a
@@ -586,6 +598,10 @@ def fit(
     _check_data(model, X, y, plan.loss_fn, "fit")
     if plan.validation is not None:
         _check_data(model, *plan.validation, plan.loss_fn, "fit(validation_data)")
+    if compile:
+        from .compiled import compiled_loss  # code generation loads only when asked for
+
+        plan = plan._replace(replay=compiled_loss(model, plan.loss_fn, model.parameters(), plan.l2, y))
     bar = _progress(plan.epochs) if progress else None
     collecting = gc.isenabled()
     gc.disable()
