@@ -76,14 +76,14 @@ class _Package(type(sys)):
     """autograd's module object: ``autograd.draw`` stays the function ``draw``.
 
     Importing a submodule sets the package's attribute of the same name to the
-    submodule (``import autograd.draw`` sets ``autograd.draw``); for the
-    modules named after the function they hold, keep the function, as
-    ``from .draw import draw`` in this file would.
+    submodule (``import autograd.draw`` sets ``autograd.draw``); where a public
+    name of the package is also the name of a submodule, keep the public
+    object, as ``from .draw import draw`` in this file would.
     """
 
     def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, type(sys)) and name in _LAZY and hasattr(value, name):
-            value = getattr(value, name)
+        if isinstance(value, type(sys)) and name in _LAZY:
+            value = getattr(__import__(f"{__name__}.{_LAZY[name]}", fromlist=[name]), name)
         super().__setattr__(name, value)
 
 
