@@ -32,7 +32,6 @@ reference to their output goes.
 from __future__ import annotations
 
 import _thread
-import builtins
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
@@ -68,7 +67,6 @@ __all__ = [
 ]
 
 
-_add_floats = builtins.sum  # this module's own sum() adds Values
 
 
 class AnomalyError(FloatingPointError):
@@ -288,6 +286,16 @@ def sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def add_in_order(xs: Iterable[float]) -> float:
+    """x1 + x2 + ... + xn from left to right, rounding after each addition as a
+    chain of binary additions does (builtins.sum compensates the rounding
+    since Python 3.12, so it would not give the same float)."""
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
 def relu(x: float) -> float:
     return 0.0 if x <= 0.0 else x
 
@@ -400,6 +408,7 @@ FORWARD_HELPERS: dict[str, Callable] = {
     "sqrt": sqrt,
     "sigmoid": sigmoid,
     "relu": relu,
+    "add_in_order": add_in_order,
     "sin": sin,
     "cos": cos,
     "tanh": math.tanh,
@@ -525,7 +534,7 @@ RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),             
 TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A))
 SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",),     ("out·(1 − out)",), _A))  # noqa: E501
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
-SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), (), helpers={"add_in_order": _add_floats}))
+SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), ()))
 
 
 @lru_cache(maxsize=256)
@@ -877,15 +886,14 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     """
     if isinstance(values, Value):
         raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
-    xs = tuple([x if type(x) is Value else _lift(x, "sum") for x in values])
+    xs = [x if type(x) is Value else _lift(x, "sum") for x in values]
     if not (type(start) in (int, float) and start == 0):
-        xs = (_lift(start, "sum"),) + xs
+        xs.insert(0, _lift(start, "sum"))
     if not xs:
         return _lift(0.0, "sum")
     if len(xs) == 1:
         return xs[0]
-    # Left to right, as a chain of binary additions would round.
-    return _node(SUM, _add_floats([x.data for x in xs]), xs)
+    return _node(SUM, add_in_order([x.data for x in xs]), tuple(xs))
 
 
 # ----------------------------------------------------------------------

@@ -270,3 +270,10 @@ def test_nn_makes_its_weights_and_biases_parameters():
     model = nn.MLP(2, [3, 1], seed=0)
     assert all(isinstance(p, Parameter) for p in model.parameters())
     assert not isinstance(model([1.0, 2.0]), Parameter)
+
+
+def test_sum_rounds_as_a_chain_of_additions_on_every_python():
+    # builtins.sum compensates rounding since Python 3.12; a graph of + does not.
+    xs = [Value(1e16), Value(1.0), Value(-1e16)]
+    chained = xs[0] + xs[1] + xs[2]
+    assert autograd.sum(xs).data == chained.data == (1e16 + 1.0) - 1e16
