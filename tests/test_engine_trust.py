@@ -1,6 +1,8 @@
 """No silently wrong gradient: threads, pickles, overflows, poles, accumulation."""
 
 import math
+import os
+import pathlib
 import pickle
 import subprocess
 import sys
@@ -152,8 +154,10 @@ def test_a_graph_pickled_in_one_process_backpropagates_right_in_another(tmp_path
         y.backward()
         print(x.grad, t.grad, y.op, t.op)
     """)
+    root = str(pathlib.Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=str(tmp_path.parent))
+                         cwd=str(tmp_path.parent), env=env)
     assert out.stdout.split() == ["36.0", "12.0", "*", "*"]  # dy/dx = 2·(3x)·3 at x = 2
 
 
