@@ -73,6 +73,36 @@ def test_quick_run_writes_png_files_into_the_out_folder(quick_runs, name):
         assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
 
 
+def texts_of(fig) -> list:
+    """The text objects of a figure that hold some text (titles, labels, ticks, legends, notes)."""
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("name", PLOTTING)
+def test_every_figure_keeps_its_text_at_10_pt_or_more(quick_runs, name):
+    from demos._common import SMALLEST_FONT_PT
+
+    _, result = quick_runs(name)
+    assert result.figures, f"{name} kept no figures"
+    for filename, fig in result.figures.items():
+        small = [(t.get_text(), t.get_fontsize()) for t in texts_of(fig) if t.get_fontsize() < SMALLEST_FONT_PT]
+        assert not small, f"{filename}: text smaller than {SMALLEST_FONT_PT} pt: {small[:5]}"
+
+
+@pytest.mark.parametrize("name", PLOTTING)
+def test_every_figure_is_saved_at_150_dpi(quick_runs, name):
+    from PIL import Image
+
+    out, result = quick_runs(name)
+    assert result.figures, f"{name} kept no figures"
+    for filename in result.figures:
+        with Image.open(out / filename) as image:
+            dpi = image.info.get("dpi")
+        assert dpi is not None and dpi == pytest.approx((150, 150), abs=0.01), f"{filename}: {dpi}"
+
+
 @pytest.mark.parametrize("name", PLOTTING)
 def test_without_matplotlib_the_error_names_the_plot_extra(monkeypatch, tmp_path, name):
     # A None entry in sys.modules makes `import matplotlib` raise ImportError.
