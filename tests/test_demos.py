@@ -288,6 +288,57 @@ def test_delta_rule_matches_torch_autograd():
         assert torch.allclose(torch.tensor(ours.db[l], dtype=torch.float64), bs[l].grad, atol=1e-14)
 
 
+def shown_number(text: str) -> float:
+    return float(text.replace("\N{MINUS SIGN}", "-"))
+
+
+@pytest.fixture(scope="module")
+def delta_figure(quick_runs):
+    """The delta rule's figure, its example, and the engine's dL/db of that example (= delta^l)."""
+    from demos.delta_rule import engine_gradients
+
+    _, result = quick_runs("delta_rule")
+    net, x, y = result.metrics["example"]
+    _, _, db = engine_gradients(net, x, y)
+    return result.figures["delta_rule_deltas.png"], net, db
+
+
+def test_delta_rule_figure_has_one_panel_per_layer_and_no_heatmaps(delta_figure):
+    fig, net, _ = delta_figure
+    assert len(fig.axes) == len(net.W)
+    assert not fig.images and not any(ax.images for ax in fig.axes)
+
+
+def test_delta_rule_figure_bars_are_the_engines_bias_gradients(delta_figure):
+    # dL/db^l = delta^l, and the engine finds dL/db^l edge by edge, without the delta rule.
+    fig, net, db = delta_figure
+    L = len(net.W)
+    for l in range(1, L + 1):
+        ax = fig.axes[L - l]  # the output layer at the top
+        assert f"delta^{{{l}}}" in ax.get_title()
+        assert [bar.get_width() for bar in ax.patches] == pytest.approx(db[l - 1], abs=1e-12)
+
+
+def test_delta_rule_figure_labels_each_bar_with_its_product(delta_figure):
+    fig, net, db = delta_figure
+    L = len(net.W)
+    for l in range(1, L + 1):
+        labels = [t.get_text() for t in fig.axes[L - l].get_yticklabels()]
+        assert len(labels) == len(db[l - 1])
+        for label, truth in zip(labels, db[l - 1]):
+            factors, result = label.split(" = ")
+            back, g_prime = (shown_number(f) for f in factors.split(" \N{MULTIPLICATION SIGN} "))
+            assert 0.0 < g_prime <= 1.0  # tanh' = 1 - tanh^2
+            assert shown_number(result) == pytest.approx(truth, rel=1e-3, abs=1e-12)
+            assert back * g_prime == pytest.approx(truth, rel=2e-3)
+
+
+def test_delta_rule_figure_states_the_recursion(delta_figure):
+    fig, _, _ = delta_figure
+    title = fig.get_suptitle()
+    assert r"\delta^{l-1} = (W^{l})^T \delta^{l} \odot g'(z^{l-1})" in title
+
+
 @pytest.mark.parametrize("sizes", [[1], [2, 0], []])
 def test_random_network_refuses_bad_sizes(sizes):
     import random
