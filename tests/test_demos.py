@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import sys
 from pathlib import Path
 
@@ -49,17 +51,21 @@ def run_quick(name: str, out: Path):
 def quick_runs(tmp_path_factory):
     """Each demo's quick run, done once for all the tests that look at it."""
     cache: dict = {}
+    printed: dict = {}
 
-    def get(name: str):
+    def get(name: str, text: bool = False):
+        """(out folder, Result) of the quick run; with ``text=True``, what it printed."""
         if name not in cache:
             for library in DEMOS[name]:
                 require(library)
             out = tmp_path_factory.mktemp(name)
             try:
-                cache[name] = (out, run_quick(name, out))
+                with contextlib.redirect_stdout(io.StringIO()) as stdout:
+                    cache[name] = (out, run_quick(name, out))
             except MissingExtra as missing:  # e.g. no Graphviz renderer on this machine
                 pytest.skip(str(missing))
-        return cache[name]
+            printed[name] = stdout.getvalue()
+        return printed[name] if text else cache[name]
 
     return get
 
@@ -518,6 +524,23 @@ def test_digits_parameter_counts_match_hand_counts(quick_runs):
     # 64-16-16-1: (64+1)*16 + (16+1)*16 + (16+1)*1; 784-1000-1000-1 likewise.
     assert result.metrics["parameters"] == 65 * 16 + 17 * 16 + 17
     assert result.metrics["mnist_parameters"] == 785 * 1000 + 1001 * 1000 + 1001
+
+
+def test_digits_input_gradients_have_one_colour_bar_and_say_what_they_show(quick_runs):
+    from demos.digits import INPUT_GRADIENTS_SENTENCE
+
+    _, result = quick_runs("digits")
+    fig = result.figures["digits_input_gradients.png"]
+    gradients = [image for ax in fig.axes for image in ax.images if image.get_cmap().name == "RdBu_r"]
+    assert len(gradients) == 6
+    (bar,) = [image.colorbar for image in gradients if image.colorbar is not None]
+    assert "score" in bar.ax.get_ylabel()
+    # One scale for the six, symmetric about 0 so that white means "no effect".
+    assert {image.get_clim() for image in gradients} == {bar.mappable.get_clim()}
+    low, high = bar.mappable.get_clim()
+    assert high > 0 and low == -high
+    assert INPUT_GRADIENTS_SENTENCE in fig.get_suptitle()
+    assert INPUT_GRADIENTS_SENTENCE.replace("\n", " ") in quick_runs("digits", text=True)
 
 
 def test_digits_measures_at_least_the_size_of_a_bare_value_per_value():
