@@ -203,6 +203,35 @@ def test_moons_neuron_graph_shows_the_gradients_of_that_neuron_alone(quick_runs)
     assert metrics["neuron_grads"] == pytest.approx(metrics["neuron_input"], abs=1e-12)
 
 
+def test_moons_neuron_graph_has_short_names_and_a_legend_of_its_colours(quick_runs):
+    import re
+
+    _, result = quick_runs("moons")
+    source = result.metrics["neuron_graph_source"]
+    names = set(re.findall(r"label=\"\{ ?([A-Za-z0-9]+) ?\|", source))
+    assert {"w1", "w2", "b", "x1", "x2", "p1", "p2", "z", "out"} <= names
+    assert "layers." not in source
+    # The caption is an attribute of the graph: on a line of its own, not in a node's [...].
+    (caption,) = re.findall(r"^[^\[\n]*\blabel=\"([^\"]*)\"", source, re.MULTILINE)
+    for colour in ("amber", "blue", "white", "green"):
+        assert colour in caption
+    printed = quick_runs("moons", text=True)
+    assert caption in printed and "w1, w2 and b are the weights and the bias" in printed
+
+
+def test_moons_gives_the_parameters_their_names_back_after_drawing():
+    from autograd import Value
+    from demos.moons import draw_neuron
+    from nn import MLP
+
+    pytest.importorskip("graphviz")
+    model = MLP(2, [3, 1], activation="relu", seed=0)
+    neuron = model.layers[0].neurons[1]
+    before = [p.label for p in model.parameters()]
+    draw_neuron(neuron([Value(0.5, label="x1"), Value(-1.0, label="x2")]), neuron)
+    assert [p.label for p in model.parameters()] == before
+
+
 def test_moons_writes_the_three_pictures(quick_runs):
     out, _ = quick_runs("moons")
     names = {"moons_decision_boundary.png", "moons_training_curves.png", "moons_neuron_graph.png"}
