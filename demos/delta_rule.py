@@ -19,6 +19,11 @@ where (.) multiplies element by element. This demo computes them with plain
 Python lists (no engine at all), then builds the same network out of
 ``Value``s and lets ``backward()`` find the same gradients one edge at a time,
 and prints both side by side with their largest difference.
+
+The picture (delta_rule_deltas.png) draws delta^l layer by layer, from the
+output down: each entry as a bar, labelled with the two numbers whose product
+it is, what comes back to the neuron times g'(z), so that any row can be
+checked on paper.
 """
 
 from __future__ import annotations
@@ -225,7 +230,8 @@ def _draw(net: Network, ours: DeltaRuleGradients, y: Vector, options: Options, r
             ax.set_xlabel(f"$\\delta^{{{l}}}_i$ (neuron i = 1 .. {len(delta)}, top down)")
             ax.tick_params(axis="y", length=0)
             ax.grid(True, axis="x", alpha=0.3)
-        fig.suptitle("The deltas, from the output back: $\\delta^{l-1} = (W^{l})^T \\delta^{l} \\odot g'(z^{l-1})$\n"
+        fig.suptitle("The deltas, from the output back: "
+                     "$\\delta^{l-1} = (W^{l})^T \\delta^{l} \\odot g'(z^{l-1})$\n"
                      "with g = tanh, so g'(z) = 1 \N{MINUS SIGN} tanh(z)\N{SUPERSCRIPT TWO}; "
                      "each panel uses the one above it")
         save(fig, options, "delta_rule_deltas.png", result)

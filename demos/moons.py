@@ -51,9 +51,9 @@ def decision_grid(
     return xs, ys, scores
 
 
-NEURON_NAMES = ("w1, w2 and b are the weights and the bias of neuron {index} of layer 0 (layers.0.neurons.{index}), "
-                "x1 and x2 the point; p1 = w1\N{MIDDLE DOT}x1, p2 = w2\N{MIDDLE DOT}x2, z = b + p1 + p2, "
-                "out = relu(z)")
+NEURON_NAMES = ("w1, w2 and b are the weights and the bias of neuron {index} of layer 0 "
+                "(layers.0.neurons.{index}), x1 and x2 the point; "
+                "p1 = w1\N{MIDDLE DOT}x1, p2 = w2\N{MIDDLE DOT}x2, z = b + p1 + p2, out = relu(z)")
 NEURON_LEGEND = ("amber: parameters, blue: inputs, white: intermediate values, green: the output; "
                  "circles: operations; on each arrow, the local derivative of the operation")
 
@@ -125,8 +125,9 @@ def main(argv: Sequence[str] | None = None) -> Result:
             points = [x for x, t in zip(X, y) if t == label]
             ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker, s=30,
                        edgecolors="white", linewidths=0.6, label=f"y = {label:+d}")
-        ax.set(title=f"Decision boundary after {epochs} epochs\n(accuracy {final:.0%})", xlabel="x1", ylabel="x2")
-        ax.legend(loc="upper right")
+        ax.set(title=f"Decision boundary after {epochs} epochs\n(accuracy {final:.0%})",
+               xlabel="x1", ylabel="x2")
+        ax.legend(loc="upper left")
         save(fig, options, "moons_decision_boundary.png", result)
 
         fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
@@ -134,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> Result:
         left.plot(epochs_axis, history.loss, color="#7c3aed")
         left.set(xlabel="epoch", ylabel="hinge loss + L2", title="Loss", yscale="log")
         right.plot(epochs_axis, [100 * a for a in history.accuracy], color="#059669")
-        right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy on the training points", ylim=(0, 101))
+        right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy on the training points",
+                  ylim=(0, 101))
         for ax in (left, right):
             ax.grid(True, alpha=0.3)
         fig.tight_layout()

@@ -93,7 +93,8 @@ def test_every_figure_keeps_its_text_at_10_pt_or_more(quick_runs, name):
     _, result = quick_runs(name)
     assert result.figures, f"{name} kept no figures"
     for filename, fig in result.figures.items():
-        small = [(t.get_text(), t.get_fontsize()) for t in texts_of(fig) if t.get_fontsize() < SMALLEST_FONT_PT]
+        small = [(t.get_text(), t.get_fontsize()) for t in texts_of(fig)
+                 if t.get_fontsize() < SMALLEST_FONT_PT]
         assert not small, f"{filename}: text smaller than {SMALLEST_FONT_PT} pt: {small[:5]}"
 
 
@@ -598,3 +599,15 @@ def test_readme_pictures_are_small_pngs():
         data = path.read_bytes()
         assert data[:8] == PNG_MAGIC, f"{path.name} is not a PNG"
         assert len(data) < 200_000, f"{path.name} is {len(data):,} bytes; keep README pictures under 200 KB"
+
+
+@pytest.mark.parametrize("name", ["moons_decision_boundary.png", "why_backprop_costs.png"])
+def test_readme_plots_are_at_150_dpi_and_fit_the_readme_column(name):
+    # GitHub shows a README picture at its own size up to the column's width
+    # (about 1000 pixels): wider ones are scaled down, and their text with them.
+    from PIL import Image
+
+    with Image.open(Path(__file__).resolve().parent.parent / "docs" / "images" / name) as image:
+        dpi, width = image.info.get("dpi"), image.size[0]
+    assert dpi is not None and dpi == pytest.approx((150, 150), abs=0.05)
+    assert width <= 1000
