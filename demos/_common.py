@@ -2,21 +2,48 @@
 
 Each demo is ``python -m demos.NAME [--out DIR] [--quick]``. Its ``main(argv)``
 prints what it shows, writes its pictures (PNG) into the output folder and
-returns a :class:`Result` with the files it wrote and the numbers it measured,
-so that the test suite can run it in-process and check both.
+returns a :class:`Result` with the files it wrote, the figures it drew and the
+numbers it measured, so that the test suite can run it in-process and check all
+three.
+
+Every matplotlib figure is drawn inside :func:`figure_style` and written by
+:func:`save`: text of at least 10 pt, saved at 150 dpi, so that a projected
+figure can be read from the back of a lecture room.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 PLOT_EXTRA = "pip install 'chainrule[plot]'"
 DRAW_EXTRA = "pip install 'chainrule[draw]'"
+
+# Resolution of the saved PNGs, and the smallest text any figure may hold. A
+# point is 1/72 inch, so at 150 dpi 10 pt text is about 21 pixels high.
+FIGURE_DPI = 150
+SMALLEST_FONT_PT = 10
+
+# The one style of every demo figure (matplotlib rcParams). Sizes in points;
+# nothing smaller than SMALLEST_FONT_PT.
+FIGURE_STYLE: dict[str, Any] = {
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 11,
+    "legend.title_fontsize": 11,
+    "figure.titlesize": 14,
+    "lines.linewidth": 2.0,
+    "lines.markersize": 6,
+    "savefig.dpi": FIGURE_DPI,
+}
 
 
 class MissingExtra(ImportError):
@@ -36,10 +63,15 @@ class Options:
 
 @dataclass
 class Result:
-    """What a demo produced: the files it wrote and the numbers it measured."""
+    """What a demo produced: the files it wrote, its figures and the numbers it measured.
+
+    ``figures`` maps a PNG's file name to the matplotlib Figure saved there
+    (closed, but its text, axes and legends can still be read).
+    """
 
     files: list[Path] = field(default_factory=list)
     metrics: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_args(name: str, description: str, argv: Sequence[str] | None) -> Options:
@@ -91,13 +123,32 @@ def pyplot() -> Any:
     return plt
 
 
+@contextmanager
+def figure_style() -> Iterator[Any]:
+    """Draw figures in the demos' style (large text); yields pyplot.
+
+    Create, fill and :func:`save` a figure inside the ``with`` block: text
+    sizes are fixed when the text is made, and tick labels when the figure
+    is drawn. Outside the block matplotlib's own settings are untouched.
+    """
+    plt = pyplot()
+    with plt.rc_context(FIGURE_STYLE):
+        yield plt
+
+
 def save(fig: Any, options: Options, filename: str, result: Result) -> Path:
-    """Write a matplotlib figure as PNG into the output folder, and close it."""
+    """Write a matplotlib figure as PNG (150 dpi) into the output folder, and close it.
+
+    The figure is kept in ``result.figures[filename]``, so that a test can read
+    what it shows.
+    """
     plt = pyplot()
     path = options.out / filename
-    fig.savefig(path, dpi=100, bbox_inches="tight")
+    with plt.rc_context(FIGURE_STYLE):
+        fig.savefig(path, dpi=FIGURE_DPI, bbox_inches="tight")
     plt.close(fig)
     result.files.append(path)
+    result.figures[filename] = fig
     print(f"  wrote {path}")
     return path
 

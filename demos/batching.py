@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ._common import Result, heading, parse_args, pyplot, run, save
+from ._common import Result, figure_style, heading, parse_args, pyplot, run, save
 
 DESCRIPTION = "Full-batch, mini-batch and single-sample gradient descent: loss per epoch and per step."
 
@@ -93,7 +93,7 @@ def train(name: str, batch_size: int, X, y, epochs: int, measure_at: int) -> Run
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
     options = parse_args("batching", DESCRIPTION, argv)
-    plt = pyplot()
+    pyplot()  # fail now, not after the work, if matplotlib is missing
     from nn import make_moons
 
     result = Result()
@@ -122,21 +122,22 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print("  in a scalar engine like this one, it costs 10 times as much).")
 
     heading("Pictures")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for r, style in zip(runs, ("o-", "s-", "^-")):
-        left.plot(range(len(r.loss)), r.loss, style, markersize=3, label=r.name)
-        marks = sorted(r.loss_at_step)
-        right.plot([max(m, 0.8) for m in marks], [r.loss_at_step[m] for m in marks], style, markersize=3,
-                   label=r.name)
-    left.set(xlabel="epoch (passes over the 100 points)", ylabel="hinge loss over all points",
-             title="Against epochs: the same work")
-    right.set(xscale="log", xlabel="gradient evaluations = steps (the start drawn at 0.8)",
-              ylabel="hinge loss over all points", title="Against steps: the same number of updates")
-    for ax in (left, right):
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    save(fig, options, "batching_loss.png", result)
+    with figure_style() as plt:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
+        for r, style in zip(runs, ("o-", "s-", "^-")):
+            left.plot(range(len(r.loss)), r.loss, style, markersize=5, label=r.name)
+            marks = sorted(r.loss_at_step)
+            right.plot([max(m, 0.8) for m in marks], [r.loss_at_step[m] for m in marks], style,
+                       markersize=5, label=r.name)
+        left.set(xlabel="epoch (passes over the 100 points)", ylabel="hinge loss over all points",
+                 title="Against epochs: the same work")
+        right.set(xscale="log", xlabel="gradient evaluations = steps (start drawn at 0.8)",
+                  ylabel="hinge loss over all points", title="Against steps: the same number of updates")
+        for ax in (left, right):
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend()
+        fig.tight_layout()
+        save(fig, options, "batching_loss.png", result)
 
     result.metrics.update(epochs=epochs, runs={r.batch_size: r for r in runs})
     return result

@@ -19,6 +19,11 @@ where (.) multiplies element by element. This demo computes them with plain
 Python lists (no engine at all), then builds the same network out of
 ``Value``s and lets ``backward()`` find the same gradients one edge at a time,
 and prints both side by side with their largest difference.
+
+The picture (delta_rule_deltas.png) draws delta^l layer by layer, from the
+output down: each entry as a bar, labelled with the two numbers whose product
+it is, what comes back to the neuron times g'(z), so that any row can be
+checked on paper.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from autograd import Value
 from ._common import (
     Options,
     Result,
+    figure_style,
     heading,
     largest_difference,
     parameter_count,
@@ -180,32 +186,55 @@ def _print_side_by_side(title_left: str, left: Matrix, title_right: str, right: 
         print(f"{lhs:<{width}}{rhs}")
 
 
-def _draw(
-    net: Network, ours: DeltaRuleGradients, theirs: list[Matrix], options: Options, result: Result
-) -> None:
-    plt = pyplot()
-    layers = len(net.W)
-    fig, axes = plt.subplots(layers, 3, figsize=(9, 2.6 * layers), squeeze=False)
-    for l in range(layers):
-        difference = [[abs(p - q) for p, q in zip(r1, r2)] for r1, r2 in zip(ours.dW[l], theirs[l])]
-        limit = max(abs(v) for row in ours.dW[l] for v in row) or 1.0
-        panels = [
-            (ours.dW[l], f"delta rule: $\\delta^{l + 1} (a^{l})^T$", "RdBu_r", -limit, limit),
-            (theirs[l], f"engine: $W^{l + 1}$.grad", "RdBu_r", -limit, limit),
-            (difference, "|difference|", "Greys", 0.0, max(1e-16, max(max(r) for r in difference))),
-        ]
-        for ax, (matrix, title, cmap, lo, hi) in zip(axes[l], panels):
-            image = ax.imshow(matrix, cmap=cmap, vmin=lo, vmax=hi)
-            ax.set_title(title, fontsize=8)
-            ax.set_xlabel(f"input j (layer {l})", fontsize=7)
-            ax.set_ylabel(f"neuron i (layer {l + 1})", fontsize=7)
-            ax.set_xticks(range(len(matrix[0])))
-            ax.set_yticks(range(len(matrix)))
-            ax.tick_params(labelsize=6)
-            fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04).ax.tick_params(labelsize=6)
-    fig.suptitle("The same gradients, two ways: matrix algebra and the engine", fontsize=10)
-    fig.tight_layout()
-    save(fig, options, "delta_rule_gradients.png", result)
+def _number(v: float) -> str:
+    """4 significant digits, no padding zeros, never -0 (as a person writes them on a slide)."""
+    text = f"{v:.4g}"
+    return "0" if float(text) == 0.0 else text.replace("-", "\N{MINUS SIGN}")
+
+
+def _draw(net: Network, ours: DeltaRuleGradients, y: Vector, options: Options, result: Result) -> None:
+    """One panel per layer, the output's at the top: each entry of delta^l as a bar with its product.
+
+    A neuron's delta is what comes back to its output times g'(its z). For the
+    output layer what comes back is a^L - y; for a hidden layer it is entry i
+    of (W^(l+1))^T delta^(l+1). The label of each bar shows both factors and
+    their product, so that a student can redo any row on paper.
+    """
+    L = len(net.W)
+    times = "\N{MULTIPLICATION SIGN}"
+    with figure_style() as plt:
+        # Heights in proportion to the neurons of each layer, so that every bar is as thick.
+        heights = [n + 1.2 for n in reversed(net.sizes[1:])]
+        fig, axes = plt.subplots(L, 1, figsize=(8.5, 1.3 + 0.62 * sum(heights)), squeeze=False,
+                                 layout="constrained", gridspec_kw={"height_ratios": heights})
+        for l in range(1, L + 1):
+            ax = axes[L - l][0]  # read downwards, as the backward pass goes
+            delta = ours.delta[l - 1]
+            g_prime = [1.0 - a * a for a in ours.a[l]]  # tanh'(z) = 1 - tanh(z)^2 = 1 - a^2
+            if l == L:
+                back = [a - t for a, t in zip(ours.a[L], y)]
+                what = f"(a^{{{l}}} - y)_i"
+                ax.set_title(f"output layer {l}\n${what} \\times g'(z^{{{l}}}_i) = \\delta^{{{l}}}_i$")
+            else:
+                back = matvec(transpose(net.W[l]), ours.delta[l])
+                what = f"((W^{{{l + 1}}})^T \\delta^{{{l + 1}}})_i"
+                ax.set_title(f"layer {l}\n${what} \\times g'(z^{{{l}}}_i) = \\delta^{{{l}}}_i$")
+            rows = range(len(delta))
+            ax.barh(rows, delta, color=["#b91c1c" if d > 0 else "#1d4ed8" for d in delta], height=0.6)
+            ax.set_yticks(rows, [f"{_number(b)} {times} {_number(g)} = {_number(d)}"
+                                 for b, g, d in zip(back, g_prime, delta)])
+            ax.set_ylim(len(delta) - 0.5, -0.5)  # neuron 1 at the top
+            limit = 1.15 * max(abs(d) for d in delta)
+            ax.set_xlim(-limit, limit)
+            ax.axvline(0.0, color="black", lw=1.0)
+            ax.set_xlabel(f"$\\delta^{{{l}}}_i$ (neuron i = 1 .. {len(delta)}, top down)")
+            ax.tick_params(axis="y", length=0)
+            ax.grid(True, axis="x", alpha=0.3)
+        fig.suptitle("The deltas, from the output back: "
+                     "$\\delta^{l-1} = (W^{l})^T \\delta^{l} \\odot g'(z^{l-1})$\n"
+                     "with g = tanh, so g'(z) = 1 \N{MINUS SIGN} tanh(z)\N{SUPERSCRIPT TWO}; "
+                     "each panel uses the one above it")
+        save(fig, options, "delta_rule_deltas.png", result)
 
 
 # ----------------------------------------------------------------------
@@ -261,8 +290,9 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print("  (rounding only: both apply the same chain rule, once as matrices, once edge by edge)")
 
     heading("Pictures")
-    _draw(net, ours, dW, options, result)
-    result.metrics.update(largest_difference=difference, largest_difference_all=worst, trials=trials)
+    _draw(net, ours, y, options, result)
+    result.metrics.update(largest_difference=difference, largest_difference_all=worst, trials=trials,
+                          example=(net, x, y))
     return result
 
 

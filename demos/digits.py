@@ -19,7 +19,17 @@ from collections.abc import Sequence
 
 import autograd
 
-from ._common import MissingExtra, Result, heading, parameter_count, parse_args, pyplot, run, save
+from ._common import (
+    MissingExtra,
+    Result,
+    figure_style,
+    heading,
+    parameter_count,
+    parse_args,
+    pyplot,
+    run,
+    save,
+)
 
 DESCRIPTION = "Classify 1 vs 2 from the 8x8 digits with an MLP 64-16-16-1; why not MNIST 784-1000-1000-1."
 
@@ -28,6 +38,18 @@ DESCRIPTION = "Classify 1 vs 2 from the 8x8 digits with an MLP 64-16-16-1; why n
 MNIST_ONES_AND_TWOS = 6742 + 5958
 MNIST_SIZES = [784, 1000, 1000, 1]
 OUR_SIZES = [64, 16, 16, 1]
+
+
+# What the picture of input gradients shows, in the figure and in the printed text.
+INPUT_GRADIENTS_SENTENCE = (
+    "More ink on a red pixel would push the model towards 2, on a blue one towards 1;\n"
+    "white pixels barely change its answer."
+)
+
+
+def as_image(pixels: Sequence[float]) -> list[Sequence[float]]:
+    """The 64 numbers of an 8x8 digit as 8 rows of 8, to be drawn as an image."""
+    return [pixels[r * 8:(r + 1) * 8] for r in range(8)]
 
 
 def ones_and_twos(seed: int = 0):
@@ -82,7 +104,7 @@ def measure_graph(model, X: Sequence[Sequence[float]]) -> tuple[int, float, floa
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
     options = parse_args("digits", DESCRIPTION, argv)
-    plt = pyplot()
+    pyplot()  # fail now, not after the work, if matplotlib is missing
     X_train, X_test, y_train, y_test = ones_and_twos()
     from nn import MLP, Adam, accuracy, bce_with_logits, fit
 
@@ -125,47 +147,55 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print("  rule is the same; the 8x8 task keeps it small enough to watch.")
 
     heading("Pictures")
-    fig, axes = plt.subplots(2, 8, figsize=(8, 2.3))
     shown = {label: [x for x, t in zip(X_test, y_test) if t == label][:8] for label in (0, 1)}
-    with autograd.no_grad():
-        for row, label in enumerate((0, 1)):
-            for ax, x in zip(axes[row], shown[label]):
-                ax.imshow([x[r * 8:(r + 1) * 8] for r in range(8)], cmap="gray_r", vmin=0, vmax=1)
-                guess = 2 if model(x).data > 0 else 1
-                ax.set_title(f"says {guess}", fontsize=7, color="black" if guess == label + 1 else "red")
-                ax.axis("off")
-    fig.suptitle("Test images and the model's answers", fontsize=9)
-    save(fig, options, "digits_test_images.png", result)
+    with figure_style() as plt:
+        fig, axes = plt.subplots(2, 8, figsize=(10, 3.4), layout="constrained")
+        with autograd.no_grad():
+            for row, label in enumerate((0, 1)):
+                for ax, x in zip(axes[row], shown[label]):
+                    ax.imshow(as_image(x), cmap="gray_r", vmin=0, vmax=1)
+                    guess = 2 if model(x).data > 0 else 1
+                    ax.set_title(f"says {guess}", color="black" if guess == label + 1 else "red")
+                    ax.axis("off")
+        fig.suptitle("Test images and the model's answers (red: wrong)")
+        save(fig, options, "digits_test_images.png", result)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.3))
-    axis = range(1, history.epochs + 1)
-    left.plot(axis, history.loss, label="training")
-    left.plot(axis, history.val_loss, label="test")
-    left.set(xlabel="epoch", ylabel="binary cross-entropy", title="Loss")
-    right.plot(axis, [100 * a for a in history.accuracy], label="training")
-    right.plot(axis, [100 * a for a in history.val_accuracy], label="test")
-    right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
-    for ax in (left, right):
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    save(fig, options, "digits_learning_curves.png", result)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+        axis = range(1, history.epochs + 1)
+        left.plot(axis, history.loss, "o-", label="training")
+        left.plot(axis, history.val_loss, "s-", label="test")
+        left.set(xlabel="epoch", ylabel="binary cross-entropy", title="Loss")
+        right.plot(axis, [100 * a for a in history.accuracy], "o-", label="training")
+        right.plot(axis, [100 * a for a in history.val_accuracy], "s-", label="test")
+        right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
+        for ax in (left, right):
+            ax.grid(True, alpha=0.3)
+            ax.legend()
+            ax.xaxis.get_major_locator().set_params(integer=True)  # whole epochs only
+        fig.tight_layout()
+        save(fig, options, "digits_learning_curves.png", result)
 
-    # Backprop reaches the inputs too: d(score)/d(pixel) says which pixels push towards "2".
-    fig, axes = plt.subplots(2, 6, figsize=(7.5, 2.8))
-    examples = shown[0][:3] + shown[1][:3]
-    for column, x in enumerate(examples):
-        pixels = [autograd.Value(p) for p in x]
-        slopes = autograd.grad(model(pixels), pixels)
-        limit = max(abs(g) for g in slopes) or 1.0
-        axes[0][column].imshow([x[r * 8:(r + 1) * 8] for r in range(8)], cmap="gray_r", vmin=0, vmax=1)
-        axes[1][column].imshow([slopes[r * 8:(r + 1) * 8] for r in range(8)], cmap="RdBu_r",
-                               vmin=-limit, vmax=limit)
-        axes[0][column].axis("off")
-        axes[1][column].axis("off")
-    fig.suptitle("Top: test images. Bottom: d(score)/d(pixel), by backprop down to the inputs\n"
-                 "(red: more ink there pushes towards 2, blue: towards 1)", fontsize=8)
-    save(fig, options, "digits_input_gradients.png", result)
+        # Backprop reaches the inputs too: d(score)/d(pixel) says which pixels push towards "2".
+        examples = shown[0][:3] + shown[1][:3]
+        slopes = []
+        for x in examples:
+            pixels = [autograd.Value(p) for p in x]
+            slopes.append(autograd.grad(model(pixels), pixels))
+        # One scale for all six, so that the colours can be compared across images.
+        limit = max(abs(g) for gradient in slopes for g in gradient) or 1.0
+        fig, axes = plt.subplots(2, 6, figsize=(10, 4.6), layout="constrained")
+        for column, (x, gradient) in enumerate(zip(examples, slopes)):
+            ink = axes[0][column].imshow(as_image(x), cmap="gray_r", vmin=0, vmax=1)
+            image = axes[1][column].imshow(as_image(gradient), cmap="RdBu_r", vmin=-limit, vmax=limit)
+            axes[0][column].axis("off")
+            axes[1][column].axis("off")
+        fig.colorbar(ink, ax=axes[0, :], shrink=0.9, pad=0.02).set_label("ink")
+        bar = fig.colorbar(image, ax=axes[1, :], shrink=0.9, pad=0.02)
+        bar.set_label("\N{PARTIAL DIFFERENTIAL}score / \N{PARTIAL DIFFERENTIAL}pixel")
+        fig.suptitle("Top: test images. Bottom: \N{PARTIAL DIFFERENTIAL}score/\N{PARTIAL DIFFERENTIAL}pixel, "
+                     "by backprop down to the inputs.\n" + INPUT_GRADIENTS_SENTENCE)
+        save(fig, options, "digits_input_gradients.png", result)
+    print("  The input gradients: " + INPUT_GRADIENTS_SENTENCE.replace("\n", " "))
 
     result.metrics.update(test_accuracy=test_accuracy, train_accuracy=history.accuracy[-1],
                           parameters=ours, mnist_parameters=mnist, nodes_per_example=nodes)

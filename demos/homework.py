@@ -27,7 +27,17 @@ from dataclasses import dataclass, field
 
 import autograd
 
-from ._common import MissingExtra, Result, grid_around, heading, parse_args, pyplot, run, save
+from ._common import (
+    MissingExtra,
+    Result,
+    figure_style,
+    grid_around,
+    heading,
+    parse_args,
+    pyplot,
+    run,
+    save,
+)
 
 DESCRIPTION = "Two Gaussian classes, a 2-2-1 tanh/sigmoid network without and with bias, and a yardstick."
 
@@ -147,25 +157,37 @@ def train_torch(data, epochs: int) -> Curves:
     return curves
 
 
+CLASS_COLOURS = ("#1d4ed8", "#b91c1c")  # class 0 blue, class 1 red, on their light regions
+# Training points are small filled discs, test points larger hollow diamonds: they
+# differ in shape and fill, so they can be told apart without their colour.
+POINT_STYLES = (
+    ("training", "o", dict(s=36, edgecolors="white", linewidths=0.6)),
+    ("test", "D", dict(s=70, facecolors="none", linewidths=2.0)),
+)
+
+
 def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
     X_train, X_test, y_train, y_test = data
     xs, ys = grid_around(X_train + X_test, steps=40)
-    fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 4), squeeze=False)
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.1 * len(runs), 5.6), squeeze=False)
     for ax, curves in zip(axes[0], runs):
         grid = [[curves.score(x, y) for x in xs] for y in ys]
         ax.contourf(xs, ys, grid, levels=[-1e9, 0.0, 1e9], colors=["#bfdbfe", "#fecaca"], alpha=0.8)
-        for X, y, marker, what in ((X_train, y_train, "o", "train"), (X_test, y_test, "*", "test")):
-            for label, colour in ((0, "#1d4ed8"), (1, "#b91c1c")):
+        ax.contour(xs, ys, grid, levels=[0.0], colors="k", linewidths=1.2)
+        for (X, y), (what, marker, style) in zip(((X_train, y_train), (X_test, y_test)), POINT_STYLES):
+            for label, colour in enumerate(CLASS_COLOURS):
                 pts = [x for x, t in zip(X, y) if t == label]
-                ax.scatter([p[0] for p in pts], [p[1] for p in pts], c=colour, marker=marker,
-                           s=40 if marker == "*" else 14, edgecolors="white", linewidths=0.4,
-                           label=f"class {label} ({what})")
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axvline(0, color="grey", lw=0.5)
-        ax.set_title(f"{curves.name}\ntest accuracy {curves.final_test_accuracy:.0%}", fontsize=8)
-        ax.set_xlim(xs[0], xs[-1])
-        ax.set_ylim(ys[0], ys[-1])
-    axes[0][0].legend(fontsize=6, loc="upper left")
+                colours = {"edgecolors": colour} if style.get("facecolors") == "none" else {"c": colour}
+                ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=marker, **colours, **style,
+                           label=f"class {label}, {what}")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.axvline(0, color="grey", lw=0.8)
+        name, _, parameters = curves.name.partition(" (")
+        ax.set_title(f"{name}\n({parameters}\ntest accuracy {curves.final_test_accuracy:.0%}")
+        ax.set(xlabel="x1", ylabel="x2", xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]))
+        # Below the panel, where it hides no point.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, columnspacing=0.8,
+                  handletextpad=0.3)
     fig.tight_layout()
     save(fig, options, "homework_boundaries.png", result)
 
@@ -173,7 +195,7 @@ def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
     options = parse_args("homework", DESCRIPTION, argv)
-    plt = pyplot()
+    pyplot()  # fail now, not after the work, if matplotlib is missing
     library = popular_library()
     from nn import make_gaussians, train_test_split
 
@@ -205,18 +227,19 @@ def main(argv: Sequence[str] | None = None) -> Result:
     print(f"  against {yardstick.final_test_accuracy:.0%} for {library} with the same architecture.")
 
     heading("Pictures")
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
-    for r in runs:
-        left.plot(range(1, epochs + 1), r.train_loss, label=r.name)
-        right.plot(range(1, epochs + 1), [100 * a for a in r.test_accuracy], label=r.name)
-    left.set(xlabel="epoch", ylabel="binary cross-entropy (training)", title="Learning curves")
-    right.set(xlabel="epoch", ylabel="test accuracy (%)", title="Test accuracy", ylim=(0, 101))
-    for ax in (left, right):
-        ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    save(fig, options, "homework_learning_curves.png", result)
-    _draw_boundaries(plt, runs, data, options, result)
+    with figure_style() as plt:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5.2))
+        for r in runs:
+            left.plot(range(1, epochs + 1), r.train_loss, label=r.name)
+            right.plot(range(1, epochs + 1), [100 * a for a in r.test_accuracy], label=r.name)
+        left.set(xlabel="epoch", ylabel="binary cross-entropy (training)", title="Learning curves")
+        right.set(xlabel="epoch", ylabel="test accuracy (%)", title="Test accuracy", ylim=(0, 101))
+        for ax in (left, right):
+            ax.grid(True, alpha=0.3)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17))
+        fig.tight_layout()
+        save(fig, options, "homework_learning_curves.png", result)
+        _draw_boundaries(plt, runs, data, options, result)
 
     result.metrics.update(
         library=library,

@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import autograd
 from autograd import Value
 
 from ._common import (
     Result,
+    figure_style,
     grid_around,
     heading,
     parse_args,
@@ -49,10 +51,44 @@ def decision_grid(
     return xs, ys, scores
 
 
+NEURON_NAMES = ("w1, w2 and b are the weights and the bias of neuron {index} of layer 0 "
+                "(layers.0.neurons.{index}), x1 and x2 the point; "
+                "p1 = w1\N{MIDDLE DOT}x1, p2 = w2\N{MIDDLE DOT}x2, z = b + p1 + p2, out = relu(z)")
+NEURON_LEGEND = ("amber: parameters, blue: inputs, white: intermediate values, green: the output; "
+                 "circles: operations; on each arrow, the local derivative of the operation")
+
+
+def draw_neuron(out: Value, neuron: Any) -> Any:
+    """Draw relu(b + w1*x1 + w2*x2) with short names, and a caption that explains its colours.
+
+    The parameters of an MLP are named by their place in it
+    ("layers.0.neurons.3.w.0"), which is too long for a slide: they are drawn
+    as w1, w2 and b, and get their own names back afterwards.
+    """
+    total = out.inputs[0]  # out = relu(total), total = sum(b, w1*x1, w2*x2)
+    short = {w: f"w{i}" for i, w in enumerate(neuron.w, start=1)}
+    short[neuron.b] = "b"
+    short[total] = "z"
+    products = [v for v in total.inputs if v.inputs]
+    short.update({p: f"p{i}" for i, p in enumerate(products, start=1)})
+    short[out] = "out"
+    saved = {v: v.label for v in short}
+    try:
+        for v, name in short.items():
+            v.label = name
+        drawing = autograd.draw(out, edge_labels=True, fmt=".3g", parameters=neuron.parameters())
+    finally:
+        for v, label in saved.items():
+            v.label = label
+    # The legend of the colours, as a caption under the graph (with Graphviz's own API).
+    drawing.graph.attr(label=f"{NEURON_LEGEND}", labelloc="b", fontname="Helvetica", fontsize="14")
+    return drawing
+
+
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
     options = parse_args("moons", DESCRIPTION, argv)
-    plt = pyplot()
+    pyplot()  # fail now, not after the work, if matplotlib is missing
     require_drawing()
     from nn import MLP, SGD, accuracy, fit, hinge_loss, linear_decay, make_moons
 
@@ -81,51 +117,55 @@ def main(argv: Sequence[str] | None = None) -> Result:
     heading("Pictures")
     steps = 30 if options.quick else 70
     xs, ys, scores = decision_grid(model, X, steps)
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.contourf(xs, ys, scores, levels=[-1e9, 0.0, 1e9], colors=["#bfdbfe", "#fecaca"], alpha=0.8)
-    ax.contour(xs, ys, scores, levels=[0.0], colors="k", linewidths=1.0)
-    for label, colour, marker in ((-1, "#1d4ed8", "o"), (1, "#b91c1c", "s")):
-        points = [x for x, t in zip(X, y) if t == label]
-        ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker, s=22,
-                   edgecolors="white", linewidths=0.5, label=f"y = {label:+d}")
-    ax.set(title=f"Decision boundary after {epochs} epochs (accuracy {final:.0%})", xlabel="x0", ylabel="x1")
-    ax.legend(loc="upper right", fontsize=8)
-    save(fig, options, "moons_decision_boundary.png", result)
+    with figure_style() as plt:
+        fig, ax = plt.subplots(figsize=(5.5, 4.6))
+        ax.contourf(xs, ys, scores, levels=[-1e9, 0.0, 1e9], colors=["#bfdbfe", "#fecaca"], alpha=0.8)
+        ax.contour(xs, ys, scores, levels=[0.0], colors="k", linewidths=1.2)
+        for label, colour, marker in ((-1, "#1d4ed8", "o"), (1, "#b91c1c", "s")):
+            points = [x for x, t in zip(X, y) if t == label]
+            ax.scatter([p[0] for p in points], [p[1] for p in points], c=colour, marker=marker, s=30,
+                       edgecolors="white", linewidths=0.6, label=f"y = {label:+d}")
+        ax.set(title=f"Decision boundary after {epochs} epochs\n(accuracy {final:.0%})",
+               xlabel="x1", ylabel="x2")
+        ax.legend(loc="upper left")
+        save(fig, options, "moons_decision_boundary.png", result)
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.4))
-    epochs_axis = range(1, history.epochs + 1)
-    left.plot(epochs_axis, history.loss, color="#7c3aed")
-    left.set(xlabel="epoch", ylabel="hinge loss + L2", title="Loss", yscale="log")
-    right.plot(epochs_axis, [100 * a for a in history.accuracy], color="#059669")
-    right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy on the training points", ylim=(0, 101))
-    for ax in (left, right):
-        ax.grid(True, alpha=0.3)
-    fig.tight_layout()
-    save(fig, options, "moons_training_curves.png", result)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+        epochs_axis = range(1, history.epochs + 1)
+        left.plot(epochs_axis, history.loss, color="#7c3aed")
+        left.set(xlabel="epoch", ylabel="hinge loss + L2", title="Loss", yscale="log")
+        right.plot(epochs_axis, [100 * a for a in history.accuracy], color="#059669")
+        right.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy on the training points",
+                  ylim=(0, 101))
+        for ax in (left, right):
+            ax.grid(True, alpha=0.3)
+        fig.tight_layout()
+        save(fig, options, "moons_training_curves.png", result)
 
     # One neuron of the first layer, on one point: small enough to read every number.
     sample = X[0]
-    inputs = [Value(sample[0], label="x0"), Value(sample[1], label="x1")]
+    inputs = [Value(sample[0], label="x1"), Value(sample[1], label="x2")]
     layer = model.layers[0]
     with autograd.no_grad():
         active = [i for i, n in enumerate(layer.neurons) if n(sample).data > 0.0]
     index = active[0] if active else 0
     neuron = layer.neurons[index]
     out = neuron(inputs)
-    out.label = f"layers.0.neurons.{index} (relu)"
     # The last training step left its gradients in every parameter's .grad, and
     # backward() adds to .grad: clear them, so that the drawing shows d(output)/d(w) alone.
     model.zero_grad()
     out.backward()
     print(f"  neuron {index} of layer 0 on the point ({sample[0]:.3f}, {sample[1]:.3f}): "
           f"output {out.data:.4f}; d(output)/d(w) = {[round(w.grad, 4) for w in neuron.w]}")
-    drawing = autograd.draw(out, edge_labels=True, parameters=neuron.parameters())
+    drawing = draw_neuron(out, neuron)
+    print(f"  in its drawing, {NEURON_NAMES.format(index=index)}")
+    print(f"  colours: {NEURON_LEGEND}")
     save_drawing(drawing, options, "moons_neuron_graph.png", result)
 
     result.metrics.update(accuracy=final, accuracy_before=before, epochs=epochs,
                           first_loss=history.loss[0], last_loss=history.loss[-1], seconds=seconds,
                           neuron_input=sample, neuron_output=out.data,
-                          neuron_grads=[w.grad for w in neuron.w])
+                          neuron_grads=[w.grad for w in neuron.w], neuron_graph_source=drawing.source)
     return result
 
 

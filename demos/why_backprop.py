@@ -33,7 +33,17 @@ from typing import Any, Union
 
 from autograd import Value, ancestors
 
-from ._common import Result, heading, largest_difference, parameter_count, parse_args, pyplot, run, save
+from ._common import (
+    Result,
+    figure_style,
+    heading,
+    largest_difference,
+    parameter_count,
+    parse_args,
+    pyplot,
+    run,
+    save,
+)
 
 DESCRIPTION = "Count the operations of finite differences, forward mode and backprop for growing MLPs."
 
@@ -321,7 +331,7 @@ def by_engine(params: Sequence[float], sizes, x, y) -> tuple[list[float], int, i
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
     options = parse_args("why_backprop", DESCRIPTION, argv)
-    plt = pyplot()
+    pyplot()  # fail now, not after the work, if matplotlib is missing
     result = Result()
     widths = (1, 2, 4) if options.quick else (1, 2, 4, 8, 12, 16, 24)
     rng = random.Random(0)
@@ -370,21 +380,24 @@ def main(argv: Sequence[str] | None = None) -> Result:
 
     heading("Pictures")
     P = [row["P"] for row in rows]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for key, name, style in (("fd", "finite differences", "o-"), ("fm", "forward mode (dual numbers)", "s-"),
-                             ("rm", "backprop (forward + backward)", "^-")):
-        left.plot(P, [row[key] for row in rows], style, label=name)
-        right.plot(P, [row[key] / row["forward"] for row in rows], style, label=name)
-    left.plot(P, [row["forward"] for row in rows], "k--", label="one forward pass")
-    left.set(xscale="log", yscale="log", xlabel="parameters P", ylabel="operations counted",
-             title="Cost of one full gradient")
-    right.set(xscale="log", yscale="log", xlabel="parameters P", ylabel="cost / cost of one forward pass",
-              title="In forward passes")
-    for ax in (left, right):
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    save(fig, options, "why_backprop_costs.png", result)
+    methods = (("fd", "finite differences", "o-"), ("fm", "forward mode (dual numbers)", "s-"),
+               ("rm", "backprop (forward + backward)", "^-"))
+    # One panel above the other, sharing the axis of P: narrow enough that the
+    # README shows it at its own size, where the text stays at 10 pt or more.
+    with figure_style() as plt:
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 8), sharex=True, layout="constrained")
+        for key, name, style in methods:
+            top.plot(P, [row[key] for row in rows], style, label=name)
+            bottom.plot(P, [row[key] / row["forward"] for row in rows], style, label=name)
+        top.plot(P, [row["forward"] for row in rows], "k--", label="one forward pass")
+        top.set(xscale="log", yscale="log", ylabel="operations counted", title="Cost of one full gradient")
+        bottom.set(xscale="log", yscale="log", xlabel="parameters P", ylabel="cost in forward passes",
+                   title="The same cost, in forward passes")
+        for ax in (top, bottom):
+            ax.grid(True, which="both", alpha=0.3)
+        # Below both panels, where it hides no line, whatever the sizes measured.
+        fig.legend(*top.get_legend_handles_labels(), loc="outside lower center", ncols=2)
+        save(fig, options, "why_backprop_costs.png", result)
 
     result.metrics.update(rows=rows)
     return result

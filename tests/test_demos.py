@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -50,17 +52,21 @@ def run_quick(name: str, out: Path):
 def quick_runs(tmp_path_factory):
     """Each demo's quick run, done once for all the tests that look at it."""
     cache: dict = {}
+    printed: dict = {}
 
-    def get(name: str):
+    def get(name: str, text: bool = False):
+        """(out folder, Result) of the quick run; with ``text=True``, what it printed."""
         if name not in cache:
             for library in DEMOS[name]:
                 require(library)
             out = tmp_path_factory.mktemp(name)
             try:
-                cache[name] = (out, run_quick(name, out))
+                with contextlib.redirect_stdout(io.StringIO()) as stdout:
+                    cache[name] = (out, run_quick(name, out))
             except MissingExtra as missing:  # e.g. no Graphviz renderer on this machine
                 pytest.skip(str(missing))
-        return cache[name]
+            printed[name] = stdout.getvalue()
+        return printed[name] if text else cache[name]
 
     return get
 
@@ -72,6 +78,37 @@ def test_quick_run_writes_png_files_into_the_out_folder(quick_runs, name):
     for path in result.files:
         assert path.parent == out
         assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
+
+
+def texts_of(fig) -> list:
+    """The text objects of a figure that hold some text (titles, labels, ticks, legends, notes)."""
+    from matplotlib.text import Text
+
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+@pytest.mark.parametrize("name", PLOTTING)
+def test_every_figure_keeps_its_text_at_10_pt_or_more(quick_runs, name):
+    from demos._common import SMALLEST_FONT_PT
+
+    _, result = quick_runs(name)
+    assert result.figures, f"{name} kept no figures"
+    for filename, fig in result.figures.items():
+        small = [(t.get_text(), t.get_fontsize()) for t in texts_of(fig)
+                 if t.get_fontsize() < SMALLEST_FONT_PT]
+        assert not small, f"{filename}: text smaller than {SMALLEST_FONT_PT} pt: {small[:5]}"
+
+
+@pytest.mark.parametrize("name", PLOTTING)
+def test_every_figure_is_saved_at_150_dpi(quick_runs, name):
+    from PIL import Image
+
+    out, result = quick_runs(name)
+    assert result.figures, f"{name} kept no figures"
+    for filename in result.figures:
+        with Image.open(out / filename) as image:
+            dpi = image.info.get("dpi")
+        assert dpi is not None and dpi == pytest.approx((150, 150), abs=0.05), f"{filename}: {dpi}"
 
 
 @pytest.mark.parametrize("name", PLOTTING)
@@ -168,6 +205,35 @@ def test_moons_neuron_graph_shows_the_gradients_of_that_neuron_alone(quick_runs)
     assert metrics["neuron_grads"] == pytest.approx(metrics["neuron_input"], abs=1e-12)
 
 
+def test_moons_neuron_graph_has_short_names_and_a_legend_of_its_colours(quick_runs):
+    import re
+
+    _, result = quick_runs("moons")
+    source = result.metrics["neuron_graph_source"]
+    names = set(re.findall(r"label=\"\{ ?([A-Za-z0-9]+) ?\|", source))
+    assert {"w1", "w2", "b", "x1", "x2", "p1", "p2", "z", "out"} <= names
+    assert "layers." not in source
+    # The caption is an attribute of the graph: on a line of its own, not in a node's [...].
+    (caption,) = re.findall(r"^[^\[\n]*\blabel=\"([^\"]*)\"", source, re.MULTILINE)
+    for colour in ("amber", "blue", "white", "green"):
+        assert colour in caption
+    printed = quick_runs("moons", text=True)
+    assert caption in printed and "w1, w2 and b are the weights and the bias" in printed
+
+
+def test_moons_gives_the_parameters_their_names_back_after_drawing():
+    from autograd import Value
+    from demos.moons import draw_neuron
+    from nn import MLP
+
+    pytest.importorskip("graphviz")
+    model = MLP(2, [3, 1], activation="relu", seed=0)
+    neuron = model.layers[0].neurons[1]
+    before = [p.label for p in model.parameters()]
+    draw_neuron(neuron([Value(0.5, label="x1"), Value(-1.0, label="x2")]), neuron)
+    assert [p.label for p in model.parameters()] == before
+
+
 def test_moons_writes_the_three_pictures(quick_runs):
     out, _ = quick_runs("moons")
     names = {"moons_decision_boundary.png", "moons_training_curves.png", "moons_neuron_graph.png"}
@@ -257,6 +323,57 @@ def test_delta_rule_matches_torch_autograd():
     for l in range(3):
         assert torch.allclose(torch.tensor(ours.dW[l], dtype=torch.float64), Ws[l].grad, atol=1e-14)
         assert torch.allclose(torch.tensor(ours.db[l], dtype=torch.float64), bs[l].grad, atol=1e-14)
+
+
+def shown_number(text: str) -> float:
+    return float(text.replace("\N{MINUS SIGN}", "-"))
+
+
+@pytest.fixture(scope="module")
+def delta_figure(quick_runs):
+    """The delta rule's figure, its example, and the engine's dL/db of that example (= delta^l)."""
+    from demos.delta_rule import engine_gradients
+
+    _, result = quick_runs("delta_rule")
+    net, x, y = result.metrics["example"]
+    _, _, db = engine_gradients(net, x, y)
+    return result.figures["delta_rule_deltas.png"], net, db
+
+
+def test_delta_rule_figure_has_one_panel_per_layer_and_no_heatmaps(delta_figure):
+    fig, net, _ = delta_figure
+    assert len(fig.axes) == len(net.W)
+    assert not fig.images and not any(ax.images for ax in fig.axes)
+
+
+def test_delta_rule_figure_bars_are_the_engines_bias_gradients(delta_figure):
+    # dL/db^l = delta^l, and the engine finds dL/db^l edge by edge, without the delta rule.
+    fig, net, db = delta_figure
+    L = len(net.W)
+    for l in range(1, L + 1):
+        ax = fig.axes[L - l]  # the output layer at the top
+        assert f"delta^{{{l}}}" in ax.get_title()
+        assert [bar.get_width() for bar in ax.patches] == pytest.approx(db[l - 1], abs=1e-12)
+
+
+def test_delta_rule_figure_labels_each_bar_with_its_product(delta_figure):
+    fig, net, db = delta_figure
+    L = len(net.W)
+    for l in range(1, L + 1):
+        labels = [t.get_text() for t in fig.axes[L - l].get_yticklabels()]
+        assert len(labels) == len(db[l - 1])
+        for label, truth in zip(labels, db[l - 1]):
+            factors, result = label.split(" = ")
+            back, g_prime = (shown_number(f) for f in factors.split(" \N{MULTIPLICATION SIGN} "))
+            assert 0.0 < g_prime <= 1.0  # tanh' = 1 - tanh^2
+            assert shown_number(result) == pytest.approx(truth, rel=1e-3, abs=1e-12)
+            assert back * g_prime == pytest.approx(truth, rel=2e-3)
+
+
+def test_delta_rule_figure_states_the_recursion(delta_figure):
+    fig, _, _ = delta_figure
+    title = fig.get_suptitle()
+    assert r"\delta^{l-1} = (W^{l})^T \delta^{l} \odot g'(z^{l-1})" in title
 
 
 @pytest.mark.parametrize("sizes", [[1], [2, 0], []])
@@ -361,6 +478,33 @@ def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
     assert metrics["test_accuracy_with_bias"] > metrics["test_accuracy_without_bias"]
 
 
+@pytest.mark.parametrize("filename", ["homework_learning_curves.png", "homework_boundaries.png"])
+def test_homework_every_panel_has_axis_labels_and_a_legend(quick_runs, filename):
+    _, result = quick_runs("homework")
+    panels = result.figures[filename].axes
+    assert len(panels) >= 2
+    for ax in panels:
+        assert ax.get_xlabel() and ax.get_ylabel(), f"{filename}: a panel without axis labels"
+        legend = ax.get_legend()
+        assert legend is not None, f"{filename}: a panel without a legend"
+        assert len(legend.get_texts()) >= 3
+
+
+def test_homework_training_and_test_points_differ_in_shape_and_fill(quick_runs):
+    import numpy as np
+
+    _, result = quick_runs("homework")
+    for ax in result.figures["homework_boundaries.png"].axes:
+        points = {c.get_label(): c for c in ax.collections if c.get_label().startswith("class ")}
+        for label in (0, 1):
+            train, test = points[f"class {label}, training"], points[f"class {label}, test"]
+            assert not np.array_equal(train.get_paths()[0].vertices, test.get_paths()[0].vertices)
+            # Training points are filled; test points are outlines (no face, or a transparent one).
+            assert train.get_facecolor()[:, 3].min() > 0.5
+            assert len(test.get_facecolor()) == 0 or test.get_facecolor()[:, 3].max() == 0.0
+            assert test.get_edgecolor()[:, 3].min() > 0.5
+
+
 def test_homework_without_bias_has_six_parameters_and_an_odd_score():
     """No bias: score(-x) = -score(x), so the boundary passes through the origin."""
     from demos.homework import network
@@ -411,6 +555,23 @@ def test_digits_parameter_counts_match_hand_counts(quick_runs):
     # 64-16-16-1: (64+1)*16 + (16+1)*16 + (16+1)*1; 784-1000-1000-1 likewise.
     assert result.metrics["parameters"] == 65 * 16 + 17 * 16 + 17
     assert result.metrics["mnist_parameters"] == 785 * 1000 + 1001 * 1000 + 1001
+
+
+def test_digits_input_gradients_have_one_colour_bar_and_say_what_they_show(quick_runs):
+    from demos.digits import INPUT_GRADIENTS_SENTENCE
+
+    _, result = quick_runs("digits")
+    fig = result.figures["digits_input_gradients.png"]
+    gradients = [image for ax in fig.axes for image in ax.images if image.get_cmap().name == "RdBu_r"]
+    assert len(gradients) == 6
+    (bar,) = [image.colorbar for image in gradients if image.colorbar is not None]
+    assert "score" in bar.ax.get_ylabel()
+    # One scale for the six, symmetric about 0 so that white means "no effect".
+    assert {image.get_clim() for image in gradients} == {bar.mappable.get_clim()}
+    low, high = bar.mappable.get_clim()
+    assert high > 0 and low == -high
+    assert INPUT_GRADIENTS_SENTENCE in fig.get_suptitle()
+    assert INPUT_GRADIENTS_SENTENCE.replace("\n", " ") in quick_runs("digits", text=True)
 
 
 def test_digits_measures_at_least_the_size_of_a_bare_value_per_value():
@@ -484,3 +645,15 @@ def test_python_m_demos_refuses_arguments_with_a_usage_line(capsys):
         main(["moons"])
     assert exit_info.value.code == 2
     assert "usage: python -m demos" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["moons_decision_boundary.png", "why_backprop_costs.png"])
+def test_readme_plots_are_at_150_dpi_and_fit_the_readme_column(name):
+    # GitHub shows a README picture at its own size up to the column's width
+    # (about 1000 pixels): wider ones are scaled down, and their text with them.
+    from PIL import Image
+
+    with Image.open(Path(__file__).resolve().parent.parent / "docs" / "images" / name) as image:
+        dpi, width = image.info.get("dpi"), image.size[0]
+    assert dpi is not None and dpi == pytest.approx((150, 150), abs=0.05)
+    assert width <= 1000
