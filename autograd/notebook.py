@@ -102,12 +102,10 @@ def stepper(root: Value, *, height: int = DEFAULT_HEIGHT, **options: Any) -> Ste
 
 def _check_options(options: Mapping[str, Any]) -> None:
     """Name a misspelt option with the stepper's own list, before any drawing is done."""
-    accepted = [
-        p.name for p in inspect.signature(stepper_html).parameters.values()
-        if p.kind is inspect.Parameter.KEYWORD_ONLY
-    ]
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(stepper_html).parameters.values()):
+    parameters = inspect.signature(stepper_html).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
         return
+    accepted = [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
     for name in options:
         if name not in accepted:
             raise TypeError(
@@ -217,7 +215,12 @@ class Interaction:
         return f"<Interaction: f({shown}); .sliders, .gradients, .output>"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
+        # Front ends that draw widgets prefer the widget view; a viewer that cannot
+        # (a static notebook renderer) shows the last table and graph instead.
+        bundle["text/html"] = self.table.value + self.drawing.value
+        bundle["text/plain"] = repr(self)
+        return bundle
 
     def _changed(self, change: Any) -> None:
         self._compute()
@@ -276,8 +279,9 @@ def _gradient_table(out: Value, inputs: Mapping[str, Value], names: Mapping[Valu
         )
     return (
         '<table class="chainrule-gradients" style="font-family: ui-monospace, Menlo, Consolas, monospace;">'
-        "<tr><th style='text-align: left'>value</th><th></th><th style='text-align: left; padding-left: 1.5em'>"
-        "gradient</th><th></th></tr>" + "".join(rows) + "</table>"
+        "<tr><th style='text-align: left'>value</th><th></th>"
+        "<th style='text-align: left; padding-left: 1.5em'>gradient</th><th></th></tr>"
+        + "".join(rows) + "</table>"
     )
 
 

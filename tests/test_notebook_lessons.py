@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_python(code: str) -> str:
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
     return result.stdout.strip()
 
 
@@ -91,15 +92,21 @@ class Rows(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[list[str]] = []
+        self.in_cell = False
 
     def handle_starttag(self, tag, attrs):
         if tag == "tr":
             self.rows.append([])
         elif tag in ("td", "th"):
             self.rows[-1].append("")
+            self.in_cell = True
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.in_cell = False
 
     def handle_data(self, data):
-        if self.rows and self.rows[-1]:
+        if self.in_cell:
             self.rows[-1][-1] += data
 
 
@@ -273,7 +280,7 @@ def test_bad_sliders_are_refused_with_what_was_expected(ranges, message):
 
 @pytest.mark.usefixtures("widgets", "renderer")
 def test_a_default_outside_the_range_is_refused():
-    with pytest.raises(ValueError, match=r"the default of f's parameter 'x' is 5.0, which is not a number in"):
+    with pytest.raises(ValueError, match=r"the default of f's parameter 'x' is 5.0, which is not a number"):
         autograd.interact(lambda x=5.0: x * 2, x=(-2, 2))
 
 
@@ -290,3 +297,13 @@ def test_a_slider_moves_by_a_round_step(spec, step, digits):
 def test_f_that_returns_no_value_says_so():
     knobs = autograd.interact(lambda x: 3.0, x=(-2, 2))
     assert knobs.error.endswith("raised TypeError: interact: f must return a Value, got float")
+
+
+@pytest.mark.usefixtures("widgets", "renderer")
+def test_a_viewer_without_widgets_gets_the_last_table_and_graph():
+    knobs = autograd.interact(lambda x, w: x * w, x=(-2, 2), w=(-3, 3))
+    knobs.sliders["w"].value = 2.5
+    bundle = knobs._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/html"] == knobs.table.value + knobs.drawing.value
+    assert ["w", "2.5", "∂L/∂w", "0"] in rows_of(bundle["text/html"])  # ∂(x·w)/∂w = x = 0
