@@ -39,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
     from .explain import Explanation, Step, explain
+    from .notebook import Interaction, Stepper, interact, stepper
     from .replay import compile
     from .stepper import write_stepper
 
@@ -55,6 +56,10 @@ _LAZY = {
     "Step": "explain",
     "explain": "explain",
     "write_stepper": "stepper",
+    "Stepper": "notebook",
+    "stepper": "notebook",
+    "Interaction": "notebook",
+    "interact": "notebook",
     "compile": "replay",
 }
 
@@ -83,7 +88,11 @@ class _Package(type(sys)):
 
     def __setattr__(self, name: str, value: object) -> None:
         if isinstance(value, type(sys)) and name in _LAZY:
-            value = getattr(__import__(f"{__name__}.{_LAZY[name]}", fromlist=[name]), name)
+            if not hasattr(value, name):
+                # The name belongs to another module: ``autograd.stepper`` is the
+                # notebook's ``stepper()``, not the module stepper.py; __getattr__ finds it.
+                return
+            value = getattr(value, name)
         super().__setattr__(name, value)
 
 
@@ -100,6 +109,8 @@ __all__ = [
     "AnomalyError",
     "Drawing",
     "Explanation",
+    "Interaction",
+    "Stepper",
     "GraphTooLargeError",
     "RendererNotFoundError",
     "RenderTimeoutError",
@@ -114,9 +125,11 @@ __all__ = [
     "explain",
     "grad",
     "gradcheck",
+    "interact",
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "stepper",
     "sum",
     "topological_order",
     "write_stepper",

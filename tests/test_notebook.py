@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -53,3 +57,161 @@ def test_tour_runs_in_a_real_kernel_without_errors(this_python_kernel, tmp_path)
     assert not [o for o in outputs if o.get("output_type") == "error"]
     # The drawings show inline, as SVG.
     assert any("image/svg+xml" in o.get("data", {}) for o in outputs)
+
+
+def run_in_kernel(kernel_name: str, cells: list[str]):
+    """Execute ``cells`` in a fresh kernel started from the repository root; return the notebook."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(
+        notebook, kernel_name=kernel_name, timeout=120, resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
+    return notebook
+
+
+def printed(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("output_type") == "stream")
+
+
+def test_interact_in_a_real_kernel_follows_the_sliders(this_python_kernel):
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("graphviz")
+    setup = (
+        "import json, autograd\n"
+        "print(autograd.__file__)\n"
+        "def neuron(x=2.0, w=-3.0, b=6.88):\n"
+        "    return (x * w + b).tanh()\n"
+        "knobs = autograd.interact(neuron, x=(-2, 2), w=(-3, 3), b=(-8, 8))\n"
+        "knobs"
+    )
+    report = "print(json.dumps({'values': knobs.values, 'out': knobs.output.data, 'grads': knobs.gradients,"
+    report += " 'table': knobs.table.value, 'svg': knobs.drawing.value.count('<svg')}))"
+    moves = [{"x": 0.5}, {"w": 1.25, "b": -0.5}, {"x": -2.0}]
+    cells = [setup, report]
+    for move in moves:
+        cells.append("".join(f"knobs.sliders[{k!r}].value = {v!r}\n" for k, v in move.items()) + report)
+    notebook = run_in_kernel(this_python_kernel, cells)
+
+    assert printed(notebook.cells[0]).strip() == str(ROOT / "autograd" / "__init__.py")  # this checkout
+    # The cell shows the widget as a front end draws it: a view of the sliders, graph and table.
+    bundles = [o.get("data", {}) for o in notebook.cells[0].outputs
+               if o.get("output_type") == "execute_result"]
+    assert any("application/vnd.jupyter.widget-view+json" in b for b in bundles)
+
+    point = {"x": 2.0, "w": -3.0, "b": 6.88}
+    seen = []
+    for cell, move in zip(notebook.cells[1:], [{}, *moves]):
+        point.update(move)
+        result = json.loads(printed(cell))
+        o = math.tanh(point["x"] * point["w"] + point["b"])  # by hand: ∂o/∂x = (1 − o²)·w, ...
+        assert result["values"] == point
+        assert result["out"] == pytest.approx(o, rel=1e-12)
+        assert result["grads"] == pytest.approx(
+            {"x": (1 - o * o) * point["w"], "w": (1 - o * o) * point["x"], "b": 1 - o * o}, rel=1e-12
+        )
+        assert "∂L/∂w" in result["table"] and result["svg"] == 1
+        seen.append(result["table"])
+    assert len(set(seen)) == len(seen)  # every change redrew the table
+
+
+# -- the tour, executed, exported to HTML by nbconvert, and opened in a browser --------------------
+
+BROWSER_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHAINRULE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def exported_tour(tmp_path_factory) -> dict:
+    """The tour executed in a real kernel and exported as nbconvert's HTML page, with its cell outputs."""
+    for module in ("nbformat", "nbclient", "nbconvert", "ipykernel.kernelspec", "ipywidgets", "graphviz"):
+        pytest.importorskip(module)
+    import nbclient
+    import nbconvert
+    import nbformat
+    from ipykernel.kernelspec import write_kernel_spec
+
+    folder = tmp_path_factory.mktemp("tour")
+    name = "chainrule-test-python"
+    write_kernel_spec(folder / "kernels" / name)
+    saved = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = str(folder)
+    try:
+        notebook = nbformat.read(NOTEBOOK, as_version=4)
+        nbclient.NotebookClient(
+            notebook, kernel_name=name, timeout=600, resources={"metadata": {"path": str(ROOT)}}
+        ).execute()
+    finally:
+        if saved is None:
+            del os.environ["JUPYTER_PATH"]
+        else:
+            os.environ["JUPYTER_PATH"] = saved
+    body, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
+    page = folder / "tour.html"
+    page.write_text(body, encoding="utf-8")
+    return {"notebook": notebook, "page": page}
+
+
+@pytest.mark.slow
+def test_the_tour_prints_the_gradients_the_chain_rule_gives(exported_tour):
+    cells = [c for c in exported_tour["notebook"].cells if c.cell_type == "code"]
+    text = "\n".join(printed(c) for c in cells)
+    # L = (a·b + c)·f at a = 2, b = -3, c = 10, f = -2: ∂L/∂a = b·f, ∂L/∂b = a·f, ∂L/∂c = f, ∂L/∂f = a·b + c.
+    assert "∂L/∂a = 6.0, ∂L/∂b = -4.0, ∂L/∂c = -2.0, ∂L/∂f = 4.0" in text
+    # The neuron: ∂out/∂w1 = (1 − out²)·x1 with x1 = 2.
+    out = math.tanh(2.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432)
+    assert f"∂out/∂w1 = {(1 - out**2) * 2:.4f}" in text
+    # After training, the lesson's backward() starts from zeroed gradients: .grad equals what
+    # grad() computes without reading .grad (fit's leftovers would have added in).
+    match = re.search(r"∂score/∂w = (\S+); grad\(\), which never reads \.grad, says (\S+)", text)
+    assert match and float(match.group(1)) == float(match.group(2)) != 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_the_steppers_in_the_html_export_step_each_on_its_own(exported_tour):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no Chromium installed (set CHAINRULE_CHROMIUM to its path)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            # The export loads its MathJax and widget scripts from the web: stay offline.
+            page.route(re.compile(r"^https?://"), lambda route: route.abort())
+            page.goto(exported_tour["page"].as_uri())
+            frames = page.locator("iframe.chainrule-stepper")
+            assert frames.count() == 2  # the tour's stepper of L and of the neuron
+            first, second = (frames.nth(k).element_handle().content_frame() for k in (0, 1))
+
+            def state(frame):
+                return frame.inner_text("#counter"), frame.inner_text("#current")
+
+            start = [state(first), state(second)]
+            assert start[0] != start[1]  # two different lessons
+            first.click("#next")
+            one = state(first)
+            assert one != start[0] and state(second) == start[1]
+            # Keys reach the frame that has the focus, and only that one.
+            second.click("#counter")
+            page.keyboard.press("ArrowRight")
+            assert state(second) != start[1] and state(first) == one
+            page.keyboard.press("ArrowLeft")
+            assert state(second) == start[1] and state(first) == one
+            first.click("#prev")
+            assert state(first) == start[0]
+            assert errors == [], errors
+        finally:
+            browser.close()
