@@ -437,6 +437,13 @@ class Op:
             (called by name in expressions and on the command line:
             ``exp(x)``) or ``"activation"`` (a function that nn may also use
             as a neuron's activation).
+        text, latex: how ``out`` is written in terms of its inputs, in plain
+            text (``"$a * $b"``, ``"tanh($a)"``) and in LaTeX
+            (``r"\frac{$a}{$b}"``), as ``string.Template`` texts over ``$a`` and
+            ``$b``; None for ``sum``, whose inputs are joined with ``+``.
+        kink: for an operation with a kink, where its derivative does not
+            exist and the rule chooses a subgradient: ``(where, slope on the
+            left, slope on the right)``, such as ``(0.0, "0", "1")`` for relu.
 
     ``op(a, b)`` applies it to Values or numbers. ``op.rule(out, a, b)`` gives
     the local derivatives; it is the ``local`` code, compiled once here, so
@@ -445,12 +452,15 @@ class Op:
     """
 
     __slots__ = (
-        "name", "symbol", "arity", "forward", "local", "formulas", "kind", "evaluate", "rule",
+        "name", "symbol", "arity", "forward", "local", "formulas", "kind", "text", "latex", "kink",
+        "evaluate", "rule",
     )
 
     def __init__(
         self, name: str, symbol: str, arity: int, forward: str, local: Sequence[str],
-        formulas: Sequence[str], kind: str = "operator", *, helpers: dict[str, Any] | None = None,
+        formulas: Sequence[str], kind: str = "operator", *, text: str | None = None,
+        latex: str | None = None, kink: tuple[float, str, str] | None = None,
+        helpers: dict[str, Any] | None = None,
     ) -> None:
         if arity and len(local) != arity or arity and len(formulas) != arity:
             raise ValueError(f"Op {name!r}: {arity} inputs need {arity} local derivatives and formulas")
@@ -459,6 +469,13 @@ class Op:
         if kind not in ("operator", "function", "activation"):
             raise ValueError(f"Op {name!r}: kind is 'operator', 'function' or 'activation', not {kind!r}")
         self.kind = kind
+        # The usual ways of writing: a + b for an operator, f(a) for a function.
+        infix = kind == "operator" and arity == 2
+        default_text = f"$a {name} $b" if infix else f"{name}($a)" if arity == 1 else None
+        self.text = default_text if text is None else text
+        default_latex = f"$a {name} $b" if infix else rf"\operatorname{{{name}}}($a)" if arity == 1 else None
+        self.latex = default_latex if latex is None else latex
+        self.kink = kink
         # Built from the table's own strings, never from user text.
         params = "xs" if arity == 0 else ", ".join("ab"[:arity])
         namespace = {**FORWARD_HELPERS, **(helpers or {})}
@@ -519,20 +536,32 @@ _F, _A = "function", "activation"
 #                    name  drawn  n  forward          ∂out/∂a, ∂out/∂b as code         as a teacher writes them  # noqa: E501
 ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1")))
 SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1")))
-MUL = _table(Op(    "*",   "×",   2, "a * b",         ("b", "a"),                      ("b", "a")))
-DIV = _table(Op(    "/",   "÷",   2, "divide(a, b)",  ("over(1.0, b)", "-over(out, b)"), ("1/b", "−a/b²")))
+MUL = _table(Op(    "*",   "×",   2, "a * b",         ("b", "a"),                      ("b", "a"),
+                latex=r"$a \cdot $b"))
+DIV = _table(Op(    "/",   "÷",   2, "divide(a, b)",  ("over(1.0, b)", "-over(out, b)"), ("1/b", "−a/b²"),
+                latex=r"\frac{$a}{$b}"))
 POW = _table(Op(    "**",  "^",   2, "power(a, b)",   ("base_slope(a, b)", "exponent_slope(out, a)"),
-                                                      ("b·a^(b−1)", "ln(a)·out")))
-NEG = _table(Op(    "neg", "−x",  1, "-a",            ("-1.0",),                       ("−1",)))
-ABS = _table(Op(    "abs", "|x|", 1, "abs(a)",        ("sign(a)",),                    ("sign(a)",), _F))
-EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                        ("out",), _F))
-LOG = _table(Op(    "log", "log", 1, "log(a)",        ("over(1.0, a)",),               ("1/a",), _F))
-SIN = _table(Op(    "sin", "sin", 1, "sin(a)",        ("cos(a)",),                     ("cos(a)",), _F))
-COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),                    ("−sin(a)",), _F))
-SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F))
-RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                    ("1 if a > 0 else 0",), _A))  # noqa: E501
-TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A))
-SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",),     ("out·(1 − out)",), _A))  # noqa: E501
+                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}"))
+NEG = _table(Op(    "neg", "−x",  1, "-a",            ("-1.0",),                       ("−1",),
+                text="-$a", latex="-$a"))
+ABS = _table(Op(    "abs", "|x|", 1, "abs(a)",        ("sign(a)",),                    ("sign(a)",), _F,
+                latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1")))
+EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                        ("out",), _F,
+                latex=r"\exp($a)"))
+LOG = _table(Op(    "log", "log", 1, "log(a)",        ("over(1.0, a)",),               ("1/a",), _F,
+                latex=r"\ln($a)"))
+SIN = _table(Op(    "sin", "sin", 1, "sin(a)",        ("cos(a)",),                     ("cos(a)",), _F,
+                latex=r"\sin($a)"))
+COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),                    ("−sin(a)",), _F,
+                latex=r"\cos($a)"))
+SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F,
+                 latex=r"\sqrt{$a}"))
+RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                ("1 if a > 0 else 0",), _A,
+                 kink=(0.0, "0", "1")))
+TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A,
+                 latex=r"\tanh($a)"))
+SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",),     ("out·(1 − out)",), _A,
+                    latex=r"\sigma($a)"))
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
 SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), ()))
 
@@ -547,7 +576,7 @@ def power_op(p: float) -> Op:
     p = float(p)
     text = repr(p)
     return Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-              (_power_formula(p),))
+              (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
 
 
 def _power_formula(p: float) -> str:

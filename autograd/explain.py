@@ -54,6 +54,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from numbers import Real
+from string import Template
 from typing import Any
 
 from .checks import number_format
@@ -61,11 +62,6 @@ from .engine import Value, chain_rule, topological_order
 from .naming import expression, in_derivative, is_constant, node_names, number_text
 
 __all__ = ["Step", "Explanation", "explain"]
-
-# The operations with a kink, where the derivative does not exist and
-# backward() chooses a subgradient: name -> (kink, slope left of it, slope
-# right of it). The engine's rules choose 0 at the kink, as PyTorch does.
-_KINKS = {"relu": (0.0, "0", "1"), "abs": (0.0, "−1", "1")}
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 _OPERANDS = ("a", "b", "out")  # the names the table's formulas are written in
@@ -445,7 +441,8 @@ def _local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> 
 
 
 def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
-    kink = _KINKS.get(node.op)
+    # The table says where an operation has a kink; its rule chooses 0 there, as PyTorch does.
+    kink = None if node.operation is None else node.operation.kink
     if kink is None or x.data != kink[0]:
         return ""
     at, left, right = kink
@@ -526,8 +523,8 @@ _LATEX_SPECIAL = {
     "\\": r"\backslash{}", "^": r"\text{\textasciicircum}", "~": r"\text{\textasciitilde}",
     " ": r"\ ", '"': r"\text{''}", "`": r"\text{\textasciigrave}",
 }
-_LATEX_FUNCTIONS = {"exp": r"\exp", "log": r"\ln", "ln": r"\ln", "sin": r"\sin", "cos": r"\cos",
-                    "tanh": r"\tanh", "sigmoid": r"\sigma"}
+# The words of the table's formulas that LaTeX has a command for.
+_LATEX_WORDS = {"ln": r"\ln", "sin": r"\sin", "cos": r"\cos", "exp": r"\exp"}
 _GREEK_SPELLING = {"lamda": "lambda"}
 _GREEK_AS_LATIN = dict(zip(
     ("alpha", "beta", "epsilon", "zeta", "eta", "iota", "kappa", "mu", "nu", "omicron", "rho", "tau", "chi"),
@@ -606,7 +603,7 @@ def _frac(top: str, bottom: str) -> str:
 
 def _latex_subgradient(s: Step, lnames: dict[Value, str]) -> str:
     """The sentence of a subgradient chosen at a kink, in LaTeX."""
-    at, left, right = _KINKS[s.node.op]
+    at, left, right = s.node.operation.kink
     return (
         rf"\text{{subgradient at the kink }} {lnames[s.input]} = {_latex_number(number_text(at))}"
         rf"\text{{: any slope from }} {left.replace('−', '-')} \text{{ to }} {right}"
@@ -633,8 +630,8 @@ def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
             out.append(operands[t])
         elif t in ("if", "else"):
             out.append(rf"\text{{ {t} }}")
-        elif t in _LATEX_FUNCTIONS:
-            out.append(_LATEX_FUNCTIONS[t])
+        elif t in _LATEX_WORDS:
+            out.append(_LATEX_WORDS[t])
         elif _IDENTIFIER.fullmatch(t):
             out.append(rf"\operatorname{{{t}}}")
         elif t == "^" and i + 1 < len(tokens) and tokens[i + 1] == "(":
@@ -657,29 +654,13 @@ def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
 
 def _latex_expression(v: Value, lnames: dict[Value, str]) -> str:
     """How ``v`` was computed, in LaTeX: ``x_{1} \\cdot w_{1}``, ``\\tanh(n)``, ``\\frac{a}{b}``."""
-    op, args = v.op, [lnames[x] for x in v.inputs]
-    if not args:
+    args = [lnames[x] for x in v.inputs]
+    operation = v.operation
+    if not args or operation is None:
         return lnames[v]
-    if op in ("+", "-") and len(args) == 2:
-        return f"{args[0]} {op} {args[1]}"
-    if op == "*":
-        return f"{args[0]} \\cdot {args[1]}"
-    if op == "/":
-        return f"\\frac{{{args[0]}}}{{{args[1]}}}"
-    if op == "**":
-        return f"{{{args[0]}}}^{{{args[1]}}}"
-    if op.startswith("**") and len(args) == 1:
-        return f"{{{args[0]}}}^{{{_latex_number(op[2:])}}}"
-    if op == "neg":
-        return f"-{args[0]}"
-    if op == "abs":
-        return f"\\lvert {args[0]} \\rvert"
-    if op == "sqrt":
-        return f"\\sqrt{{{args[0]}}}"
-    if op == "sum":
+    if operation.latex is None:  # sum, of any number of inputs
         return " + ".join(args)
-    function = _LATEX_FUNCTIONS.get(op) or rf"\operatorname{{{''.join(_latex_char(c) for c in op)}}}"
-    return f"{function}({', '.join(args)})"
+    return Template(operation.latex).substitute(a=args[0], b=args[-1])
 
 
 # ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ every name a gradient is written for points at one node.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from string import Template
 from typing import TYPE_CHECKING
 
 from .engine import Constant, op_named
@@ -99,20 +100,13 @@ def expression(value: Value, names: dict[Value, str]) -> str:
     ``"a * b"``, ``"tanh(n)"``, ``"x ** 2"``, ``"-y"``, ``"w0 + w1 + b"``.
     A leaf has no formula: its expression is its own name.
     """
-    op, args = value.op, [names[x] for x in value.inputs]
-    if not args:
-        return names[value]
+    args = [names[x] for x in value.inputs]
     operation = value.operation
-    if operation is not None and operation.kind == "operator" and operation.arity == 2:
-        return f"{args[0]} {op} {args[1]}"
-    if op == "neg" and len(args) == 1:
-        return f"-{args[0]}"
-    if op.startswith("**") and len(args) == 1:
-        return f"{args[0]} ** {op[2:]}"
-    if op == "sum":
+    if not args or operation is None:
+        return names[value]
+    if operation.text is None:  # sum, of any number of inputs
         return " + ".join(args)
-    return f"{op}({', '.join(args)})"
-
+    return Template(operation.text).substitute(a=args[0], b=args[-1])
 
 
 def in_derivative(name: str) -> str:
