@@ -1297,7 +1297,7 @@ _SCRIPT = r"""
     return m ? Number(m[1]) : null;
   }
   function writeAddress() {
-    if (!alone() || readAddress() === position) return;
+    if (!ready || !alone() || readAddress() === position) return;
     try { history.replaceState(null, "", "#step=" + position); } catch (err) { /* a sandboxed frame */ }
   }
   window.addEventListener("hashchange", function () {
@@ -1314,7 +1314,14 @@ _SCRIPT = r"""
   if (typeof ResizeObserver === "function") new ResizeObserver(layout).observe(root);
   showView(lesson.collapse ? "groups" : "full");
   layout();
-  var start = alone() ? readAddress() : null;
-  if (start !== null) go(start); else render();
+  var ready = false;
+  render();
+  function opened() {
+    // Only once the whole document is read is it known whether this stepper is alone in it.
+    ready = true;
+    var start = alone() ? readAddress() : null;
+    if (start !== null) go(start);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", opened); else opened();
 })(document.currentScript.parentNode);
 """
