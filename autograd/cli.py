@@ -98,11 +98,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="the value of each variable, e.g. --at x=2 w=-3 b=6.88 (commas also separate)",
     )
     parser.add_argument("--draw", metavar="PATH", help="write the graph to PATH (.png, .svg, .pdf or .dot)")
-    parser.add_argument("--html", metavar="PATH", help="write the step-by-step forward and backward page to PATH")
+    parser.add_argument("--html", metavar="PATH", help="write the step-by-step lesson page to PATH")
     parser.add_argument("--quiz", action="store_true",
                         help="--html: the student types each value and gradient before it is shown")
     parser.add_argument("--lr", type=float, metavar="ETA",
-                        help="--html: end with one gradient-descent step, learning rate ETA, on every variable")
+                        help="--html: end with one gradient-descent step of rate ETA on every variable")
     parser.add_argument("--format", default=".4f", metavar="SPEC",
                         help="number format, a Python format spec (default .4f; .17g shows every digit)")
     parser.add_argument("--no-steps", action="store_true", help="print only the value and the gradients")

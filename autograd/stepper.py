@@ -217,7 +217,9 @@ def _lesson(root: Value, fmt: str, grad: float, max_nodes: int | None,
         )
     param_set = set(params)
     out = in_derivative(names[root])
-    number = (lambda x: number_text(x, fmt))
+    def number(x: float) -> str:
+        return number_text(x, fmt)
+
     group = _grouping(order, root)
     group_names = list(dict.fromkeys(g for g in group.values() if g is not None))
     group_index = {g: k for k, g in enumerate(group_names)}
@@ -389,7 +391,9 @@ def stepper_fragment(
     if lr is not None:
         lr = real_number(lr, "stepper(lr=...)", 0.0, open_low=True)
     if not isinstance(height, str) or not re.fullmatch(r"[\w.%() +-]+", height):
-        raise ValueError(f"stepper(height=...): expected a CSS length such as '100vh' or '40em', got {height!r:.60}")
+        raise ValueError(
+            f"stepper(height=...): expected a CSS length such as '100vh' or '40em', got {height!r:.60}"
+        )
     lesson, steps = _lesson(root, fmt, grad, max_nodes, lr, parameters)
     order = steps.order
     params = [order[u["node"]] for u in lesson["updates"]]
@@ -411,7 +415,9 @@ def stepper_fragment(
             if groups[v] is not None:
                 last[groups[v]] = i
         lesson["group_last"] = [last[g] for g in lesson["groups"]]
-        lesson["group_members"] = [[i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]]
+        lesson["group_members"] = [
+            [i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]
+        ]
     lesson["quiz"] = quiz
     lesson["title"] = title or f"Forward and backward through {steps.names[root]}"
     rows = "\n".join(
@@ -521,14 +527,16 @@ _FRAGMENT = """<div class="chainrule-stepper{quiz_class}" data-cr-lesson="{diges
     <button type="button" class="cr-next" title="Right arrow or space">Next &#x25B6;</button>
     <button type="button" class="cr-end" title="End">End &#x25B6;&#x25B6;</button>
     <button type="button" class="cr-prev-group" hidden title="The previous neuron">&#x25C0; neuron</button>
-    <button type="button" class="cr-next-group" hidden title="All the steps of the next neuron">Next neuron &#x25B6;</button>
+    <button type="button" class="cr-next-group" hidden
+      title="All the steps of the next neuron">Next neuron &#x25B6;</button>
     <span class="cr-counter"></span>
     <span class="cr-spacer"></span>
     <button type="button" class="cr-zoom-out" title="Zoom out (-)">&minus;</button>
     <span class="cr-zoom-level">fit</span>
     <button type="button" class="cr-zoom-in" title="Zoom in (+, Ctrl+wheel or pinch)">+</button>
     <button type="button" class="cr-fit" title="The whole graph (0)">Fit</button>
-    <button type="button" class="cr-view" hidden title="One box per neuron, or every value">Every value</button>
+    <button type="button" class="cr-view" hidden
+      title="One box per neuron, or every value">Every value</button>
     <button type="button" class="cr-present" title="Large text (F)">Present</button>
   </div>
 </div>
@@ -582,7 +590,8 @@ _CSS = """
 .chainrule-stepper .cr-title { font-size: 1.15em; margin: 0 0 .3em 0; }
 .chainrule-stepper .cr-controls { display: flex; gap: .4em; align-items: center; flex-wrap: wrap; }
 .chainrule-stepper .cr-spacer { flex: 1; }
-.chainrule-stepper button { font-size: .95em; padding: .3em .75em; border-radius: .4em; border: 1px solid #9ca3af;
+.chainrule-stepper button { font-size: .95em; padding: .3em .75em; border-radius: .4em;
+  border: 1px solid #9ca3af;
   background: #f9fafb; cursor: pointer; color: inherit; }
 .chainrule-stepper button:hover { background: #eef2ff; }
 .chainrule-stepper button:disabled { opacity: .4; cursor: default; }
@@ -591,46 +600,57 @@ _CSS = """
 .chainrule-stepper .cr-zoom-level { font-variant-numeric: tabular-nums; min-width: 3.2em; text-align: center;
   font-size: .9em; color: #4b5563; }
 .chainrule-stepper .cr-main { flex: 1; min-height: 0; display: flex; gap: .8em; margin-top: .5em; }
-.chainrule-stepper .cr-graph { flex: 1; min-width: 0; position: relative; overflow: hidden; border: 1px solid #e5e7eb;
+.chainrule-stepper .cr-graph { flex: 1; min-width: 0; position: relative; overflow: hidden;
+  border: 1px solid #e5e7eb;
   border-radius: .4em; touch-action: none; cursor: grab; background: #fff; }
 .chainrule-stepper .cr-graph.cr-dragging { cursor: grabbing; }
 .chainrule-stepper .cr-svg { position: absolute; left: 0; top: 0; width: 100%; height: 100%; display: block; }
 .chainrule-stepper .cr-svg[hidden] { display: none; }
 .chainrule-stepper .cr-svg .node { cursor: pointer; }
-.chainrule-stepper .cr-side { flex: 0 0 27em; max-width: 45%; overflow-y: auto; display: flex; flex-direction: column;
+.chainrule-stepper .cr-side { flex: 0 0 27em; max-width: 45%; overflow-y: auto; display: flex;
+  flex-direction: column;
   gap: .55em; font-size: .95em; }
-.chainrule-stepper .cr-side-a, .chainrule-stepper .cr-side-b { display: flex; flex-direction: column; gap: .55em; }
+.chainrule-stepper .cr-side-a, .chainrule-stepper .cr-side-b { display: flex; flex-direction: column;
+  gap: .55em; }
 .chainrule-stepper.cr-wide .cr-main { flex-direction: column; }
-.chainrule-stepper.cr-wide .cr-side { flex: 0 0 auto; max-width: none; max-height: 40%; flex-direction: row; gap: 1em;
+.chainrule-stepper.cr-wide .cr-side { flex: 0 0 auto; max-width: none; max-height: 40%;
+  flex-direction: row; gap: 1em;
   overflow: hidden; }
 .chainrule-stepper.cr-wide .cr-side-a { flex: 1 1 55%; overflow-y: auto; }
 .chainrule-stepper.cr-wide .cr-side-b { flex: 1 1 45%; overflow-y: auto; }
 .chainrule-stepper .cr-phase { font-weight: 600; color: #374151; }
-.chainrule-stepper .cr-current, .chainrule-stepper .cr-panel-text { font-family: ui-monospace, Menlo, Consolas, monospace;
+.chainrule-stepper .cr-current, .chainrule-stepper .cr-panel-text { font-family: ui-monospace, Menlo,
+  Consolas, monospace;
   white-space: pre-wrap; overflow-wrap: anywhere; }
-.chainrule-stepper .cr-current { background: #fef3c7; padding: .55em .75em; border-radius: .4em; min-height: 2.8em;
+.chainrule-stepper .cr-current { background: #fef3c7; padding: .55em .75em; border-radius: .4em;
+  min-height: 2.8em;
   font-size: 1.02em; line-height: 1.45; }
 .chainrule-stepper .cr-current .cr-sum { display: block; margin-top: .3em; color: #92400e; }
 .chainrule-stepper .cr-ask { background: #eff6ff; border-radius: .4em; padding: .5em .7em; }
-.chainrule-stepper .cr-ask[hidden], .chainrule-stepper .cr-score[hidden], .chainrule-stepper .cr-panel[hidden] { display: none; }
-.chainrule-stepper .cr-answer { font-size: 1em; width: 8em; font-family: ui-monospace, Menlo, Consolas, monospace; }
+.chainrule-stepper .cr-ask[hidden], .chainrule-stepper .cr-score[hidden],
+  .chainrule-stepper .cr-panel[hidden] { display: none; }
+.chainrule-stepper .cr-answer { font-size: 1em; width: 8em; font-family: ui-monospace, Menlo, Consolas,
+  monospace; }
 .chainrule-stepper .cr-feedback { margin-top: .35em; white-space: pre-wrap; }
 .chainrule-stepper .cr-feedback.cr-right { color: #166534; font-weight: 600; }
 .chainrule-stepper .cr-feedback.cr-wrong { color: #991b1b; }
 .chainrule-stepper .cr-score { background: #ecfdf5; border-radius: .4em; padding: .45em .7em; }
 .chainrule-stepper .cr-lr { font-family: ui-monospace, Menlo, Consolas, monospace; }
 .chainrule-stepper .cr-lr-note { color: #6b7280; font-size: .9em; }
-.chainrule-stepper .cr-panel { position: relative; border: 1px solid #c7d2fe; background: #eef2ff; border-radius: .4em;
+.chainrule-stepper .cr-panel { position: relative; border: 1px solid #c7d2fe; background: #eef2ff;
+  border-radius: .4em;
   padding: .5em 2em .5em .7em; font-size: .95em; }
 .chainrule-stepper .cr-panel-close { position: absolute; right: .3em; top: .3em; padding: 0 .4em; }
 .chainrule-stepper .cr-note { color: #6b7280; font-size: .9em; }
 .chainrule-stepper .cr-note:empty { display: none; }
-.chainrule-stepper .cr-legend { display: flex; flex-wrap: wrap; gap: .25em .9em; font-size: .85em; color: #374151; }
+.chainrule-stepper .cr-legend { display: flex; flex-wrap: wrap; gap: .25em .9em; font-size: .85em;
+  color: #374151; }
 .chainrule-stepper .cr-legend span { display: inline-flex; align-items: center; gap: .3em; }
 .chainrule-stepper .cr-swatch { display: inline-block; width: 1.1em; height: .8em; border: 1px solid #6b7280;
   border-radius: .15em; }
 .chainrule-stepper table { border-collapse: collapse; font-size: .9em; }
-.chainrule-stepper td, .chainrule-stepper th { padding: .1em .5em; border-bottom: 1px solid #e5e7eb; text-align: left; }
+.chainrule-stepper td, .chainrule-stepper th { padding: .1em .5em; border-bottom: 1px solid #e5e7eb;
+  text-align: left; }
 .chainrule-stepper td.cr-num { text-align: right; font-family: ui-monospace, Menlo, Consolas, monospace; }
 .chainrule-stepper tr.cr-updated td { background: #fee2e2; }
 .chainrule-stepper ol.cr-steps { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .85em;
@@ -643,15 +663,24 @@ _CSS = """
 .chainrule-stepper .edge.cr-feeding path { stroke: #2563eb; stroke-width: 3px; }
 .chainrule-stepper .edge.cr-feeding polygon { stroke: #2563eb; fill: #2563eb; }
 .chainrule-stepper .node.cr-target polygon { stroke: #dc2626; stroke-width: 3.5px; }
-.chainrule-stepper .node.cr-source polygon, .chainrule-stepper .node.cr-source ellipse { stroke: #d97706; stroke-width: 3.5px; }
-.chainrule-stepper .node.cr-computing polygon, .chainrule-stepper .node.cr-computing ellipse { stroke: #2563eb; stroke-width: 3.5px; }
+.chainrule-stepper .node.cr-source polygon, .chainrule-stepper .node.cr-source ellipse { stroke: #d97706;
+  stroke-width: 3.5px; }
+.chainrule-stepper .node.cr-computing polygon,
+  .chainrule-stepper .node.cr-computing ellipse { stroke: #2563eb; stroke-width: 3.5px; }
 .chainrule-stepper .node.cr-updated polygon { stroke: #7c3aed; stroke-width: 3.5px; }
-.chainrule-stepper .node.cr-selected polygon, .chainrule-stepper .node.cr-selected ellipse { stroke-dasharray: 5 3; stroke: #4338ca; stroke-width: 3px; }
-.chainrule-stepper .node.cr-current-group polygon, .chainrule-stepper .node.cr-current-group path { stroke: #dc2626; stroke-width: 3.5px; }
+.chainrule-stepper .node.cr-selected polygon,
+  .chainrule-stepper .node.cr-selected ellipse { stroke-dasharray: 5 3; stroke: #4338ca; stroke-width: 3px; }
+.chainrule-stepper .node.cr-expanded polygon,
+  .chainrule-stepper .node.cr-expanded ellipse { stroke: #4338ca; stroke-width: 2.5px; }
+.chainrule-stepper input { font-size: inherit; }
+.chainrule-stepper .node.cr-current-group polygon,
+  .chainrule-stepper .node.cr-current-group path { stroke: #dc2626; stroke-width: 3.5px; }
 .chainrule-stepper text.cr-unknown { fill: #9ca3af; }
 .chainrule-stepper text.cr-new { fill: #7c3aed; font-weight: bold; }
 .chainrule-stepper.cr-present { font-size: 24px; }
-.chainrule-stepper.cr-present .cr-side { flex-basis: 24em; max-width: 50%; }
+.chainrule-stepper.cr-present:not(.cr-wide) .cr-side { flex-basis: 24em; max-width: 50%; }
+.chainrule-stepper.cr-present.cr-wide .cr-side { max-height: 50%; }
+.chainrule-stepper.cr-present.cr-wide .cr-side-a { flex-basis: 70%; }
 .chainrule-stepper.cr-present .cr-details, .chainrule-stepper.cr-present .cr-title { display: none; }
 .chainrule-stepper.cr-present .cr-svg text { font-weight: 600; }
 @media (max-width: 900px) {
@@ -708,7 +737,8 @@ _SCRIPT = r"""
         u.data_text + " \u2212 " + lrText + " \u00b7 " + factor(u.grad_text) + " = " + nwText);
       return { node: u.node, name: u.name, value: nw, text: nwText,
         question: u.name + " \u2190 " + u.name + " \u2212 \u03b7\u00b7\u2202" + out + "/\u2202" + nm + " = ?",
-        hint: u.name + " = " + u.data_text + ", \u03b7 = " + lrText + ", \u2202" + out + "/\u2202" + nm + " = " + u.grad_text };
+        hint: u.name + " = " + u.data_text + ", \u03b7 = " + lrText + ", \u2202" + out + "/\u2202" + nm
+          + " = " + u.grad_text };
     });
     return { kind: "update", node: null, group: null, items: items,
       text: "One step of gradient descent, \u03b7 = " + lrText + ":\n" + lines.join("\n") };
@@ -856,9 +886,11 @@ _SCRIPT = r"""
       }
     }
     var f = baseSteps.filter(function (s) { return s.kind === "forward"; }).length;
-    var phase = !current ? "Start" : current.kind === "forward" ? "Forward pass: operation " + (position) + " of " + f
+    var phase = !current ? "Start" : current.kind === "forward" ? "Forward pass: operation "
+      + (position) + " of " + f
       : current.kind === "seed" ? "Backward pass begins"
-      : current.kind === "backward" ? "Backward pass: edge " + (position - f - 1) + " of " + lesson.backward_count
+      : current.kind === "backward" ? "Backward pass: edge " + (position - f - 1) + " of "
+        + lesson.backward_count
       : "Update";
     q(".cr-phase").textContent = phase;
     while (list.children.length < n) list.appendChild(document.createElement("li"));
@@ -917,8 +949,10 @@ _SCRIPT = r"""
     var right = counts.first + counts.hint, asked = right + counts.revealed;
     var finished = position === n && done(n - 1);
     score.hidden = false;
-    score.textContent = (finished ? "Final score: " : "Score so far: ") + right + " of " + asked + " right (" +
-      counts.first + " at the first try, " + counts.hint + " after a hint), " + counts.revealed + " revealed" +
+    score.textContent = (finished ? "Final score: " : "Score so far: ") + right + " of " + asked
+      + " right (" +
+      counts.first + " at the first try, " + counts.hint + " after a hint), " + counts.revealed
+        + " revealed" +
       (counts.skipped ? ", " + counts.skipped + " skipped" : "") + "; " + total + " questions in all.";
     score.setAttribute("data-right", String(right));
     score.setAttribute("data-asked", String(asked));
@@ -936,7 +970,8 @@ _SCRIPT = r"""
       var given = parseAnswer(input.value);
       if (given === null) {
         fb.className = "cr-feedback cr-wrong";
-        fb.textContent = "Type a number, such as -0.5 or 1.25e-3 (you typed \u201c" + input.value + "\u201d).";
+        fb.textContent = "Type a number, such as -0.5 or 1.25e-3 (you typed \u201c" + input.value
+          + "\u201d).";
         return;
       }
       if (close(given, qn.answer)) {
@@ -1063,7 +1098,8 @@ _SCRIPT = r"""
       if (!c.width && !c.height) return;
       var a = toView(c.left, c.top), b = toView(c.right, c.bottom);
       var box = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])];
-      r = r ? [Math.min(r[0], box[0]), Math.min(r[1], box[1]), Math.max(r[2], box[2]), Math.max(r[3], box[3])] : box;
+      r = r ? [Math.min(r[0], box[0]), Math.min(r[1], box[1]), Math.max(r[2], box[2]), Math.max(r[3],
+        box[3])] : box;
     });
     return r;
   }
@@ -1126,7 +1162,8 @@ _SCRIPT = r"""
     } else if (drag) {
       var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
       if (!moved && Math.abs(dx) + Math.abs(dy) < 5) return;
-      if (!moved) { graph.classList.add("cr-dragging"); try { graph.setPointerCapture(e.pointerId); } catch (err) {} }
+      if (!moved) { graph.classList.add("cr-dragging"); try { graph.setPointerCapture(e.pointerId);
+        } catch (err) {} }
       moved = true;
       view.box = [drag.box[0] - dx / drag.s, drag.box[1] - dy / drag.s, drag.box[2], drag.box[3]];
       apply(view);
@@ -1144,8 +1181,10 @@ _SCRIPT = r"""
   var viewButton = q(".cr-view");
   function showView(which) {
     var groups = which === "groups" && svgGroups;
-    svgFull.hidden = !!groups;
-    if (svgGroups) svgGroups.hidden = !groups;
+    // An <svg> has no .hidden property: the attribute itself hides it.
+    if (groups) svgFull.setAttribute("hidden", ""); else svgFull.removeAttribute("hidden");
+    if (svgGroups) { if (groups) svgGroups.removeAttribute("hidden");
+      else svgGroups.setAttribute("hidden", ""); }
     view = groups ? views[1] : views[0];
     apply(view);
     viewButton.textContent = groups ? "Every value" : "One box per neuron";
@@ -1159,7 +1198,8 @@ _SCRIPT = r"""
       Array.prototype.forEach.call(texts, function (t) {
         if (/^last data /.test(t.textContent)) {
           var fresh = st.fresh[last];
-          t.textContent = "last data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text) : "?");
+          t.textContent = "last data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text)
+            : "?");
         } else if (/^last grad /.test(t.textContent)) {
           t.textContent = "last grad " + (st.grads[last] ? st.grads[last][1] : "?");
         }
@@ -1179,7 +1219,12 @@ _SCRIPT = r"""
     showView("full");
     fit();
     var members = lesson.group_members[k], els = [];
-    members.forEach(function (i) { if (boxes[i]) els.push(boxes[i]); if (opsEls[i]) els.push(opsEls[i]); });
+    boxes.forEach(function (b) { toggle(b, "cr-expanded", false); });
+    opsEls.forEach(function (b) { toggle(b, "cr-expanded", false); });
+    members.forEach(function (i) {
+      if (boxes[i]) { els.push(boxes[i]); toggle(boxes[i], "cr-expanded", true); }
+      if (opsEls[i]) { els.push(opsEls[i]); toggle(opsEls[i], "cr-expanded", true); }
+    });
     var r = rectOf(els);
     if (r) showRect(r, 20);
   }
@@ -1188,7 +1233,7 @@ _SCRIPT = r"""
     q(".cr-next-group").hidden = false;
     q(".cr-prev-group").hidden = false;
     viewButton.addEventListener("click", function () {
-      showView(svgFull.hidden ? "full" : "groups");
+      showView(svgFull.hasAttribute("hidden") ? "full" : "groups");
     });
   }
 
@@ -1204,7 +1249,8 @@ _SCRIPT = r"""
     var complete = !quiz || nd.role === "constant" ||
       (st.grads[i] && (nd.inputs.length === 0 || st.known[i]) && gradComplete(i));
     text.textContent = complete ? nd.panel.join("\n")
-      : nd.name + ": answer the steps that reach it first; its chain rule is shown once its gradient is complete.";
+      : nd.name + ": answer the steps that reach it first; " +
+        "its chain rule is shown once its gradient is complete.";
   }
   function gradComplete(i) {
     // True once every backward step into i has been applied (and answered).
@@ -1252,7 +1298,8 @@ _SCRIPT = r"""
   // ---- notes for big graphs
   if (nodes.length > 40) {
     q(".cr-note").textContent = "This graph has " + nodes.length + " values. " + (svgGroups
-      ? "It opens one box per neuron: click a box to expand it, or press Next neuron to apply all of its steps."
+      ? "It opens one box per neuron: click a box to expand it, " +
+        "or press Next neuron to apply all of its steps."
       : "Zoom in (+, Ctrl+wheel or a pinch) and drag to read it: the view follows the current step.");
   }
 
@@ -1265,7 +1312,8 @@ _SCRIPT = r"""
     return active ? active === root : document.querySelector(".chainrule-stepper") === root;
   }
   function activate() {
-    Array.prototype.forEach.call(document.querySelectorAll(".chainrule-stepper[data-cr-active]"), function (s) {
+    Array.prototype.forEach.call(document.querySelectorAll(".chainrule-stepper[data-cr-active]"),
+      function (s) {
       s.removeAttribute("data-cr-active");
     });
     root.setAttribute("data-cr-active", "");
