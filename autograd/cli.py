@@ -98,7 +98,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="the value of each variable, e.g. --at x=2 w=-3 b=6.88 (commas also separate)",
     )
     parser.add_argument("--draw", metavar="PATH", help="write the graph to PATH (.png, .svg, .pdf or .dot)")
-    parser.add_argument("--html", metavar="PATH", help="write the step-by-step backward page to PATH")
+    parser.add_argument("--html", metavar="PATH", help="write the step-by-step lesson page to PATH")
+    parser.add_argument("--quiz", action="store_true",
+                        help="--html: the student types each value and gradient before it is shown")
+    parser.add_argument("--lr", type=float, metavar="ETA",
+                        help="--html: end with one gradient-descent step of rate ETA on every variable")
     parser.add_argument("--format", default=".4f", metavar="SPEC",
                         help="number format, a Python format spec (default .4f; .17g shows every digit)")
     parser.add_argument("--no-steps", action="store_true", help="print only the value and the gradients")
@@ -171,6 +175,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         raise ValueError(f"--draw and --html are the same file {args.draw!r}; give each its own")
     if args.timeout != 0:
         real_number(args.timeout, "--timeout", 0.0, open_low=True)
+    if args.lr is not None:
+        real_number(args.lr, "--lr", 0.0, open_low=True)
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
@@ -248,7 +254,8 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
                      renderer=args.renderer, timeout=timeout).save(path)
             else:
                 write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
-                              title=f"{name} = {expression.text}", timeout=timeout)
+                              title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
+                              lr=args.lr, parameters=list(leaves.values()))
         except (ValueError, RuntimeError, ImportError, OSError) as error:
             # Renderer missing or stopped, graph too large, disk full...: say so
             # and go on with the next file.

@@ -1,17 +1,20 @@
-"""The HTML stepper: a self-contained page replaying backward, checked as text and in a real browser."""
+"""The HTML stepper: a self-contained page replaying forward, backward and an update, checked as text.
+
+The page in a real browser is tested in test_stepper_browser.py.
+"""
 
 import json
+import math
 import os
 import re
-import shutil
 
 import pytest
 
 pytest.importorskip("graphviz")
 
-from autograd import RendererNotFoundError, Value, explain  # noqa: E402
+from autograd import Parameter, RendererNotFoundError, Value, explain  # noqa: E402
 from autograd.draw import find_renderer  # noqa: E402
-from autograd.stepper import stepper_html, write_stepper  # noqa: E402
+from autograd.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
 try:
     find_renderer()
@@ -21,8 +24,8 @@ except RendererNotFoundError:
 
 def neuron():
     x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
+    w1, w2 = Parameter(-3.0, label="w1"), Parameter(1.0, label="w2")
+    b = Parameter(6.8813735870195432, label="b")
     o = (x1 * w1 + x2 * w2 + b).tanh()
     o.label = "o"
     return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
@@ -37,8 +40,12 @@ def fan_out():
 
 
 def lesson_data(html_text):
-    match = re.search(r'<script type="application/json" id="lesson">(.*?)</script>', html_text, re.S)
+    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', html_text, re.S)
     return json.loads(match.group(1))
+
+
+def of_kind(data, kind):
+    return [s for s in data["steps"] if s["kind"] == kind]
 
 
 def test_page_is_self_contained():
@@ -57,8 +64,10 @@ def test_embedded_steps_are_explain_steps():
     L, _ = fan_out()
     data = lesson_data(stepper_html(L))
     steps = explain(L, fmt=".4f")  # the stepper's default format
-    assert [s["text"] for s in data["steps"]] == [s.format() for s in steps]
-    assert [s["total"] for s in data["steps"]] == [s.total for s in steps]
+    backward = of_kind(data, "backward")
+    assert [s["text"] for s in backward] == [s.format() for s in steps]
+    assert [s["total"] for s in backward] == [s.total for s in steps]
+    assert [s["answer"] for s in backward] == [s.contribution for s in steps]
 
 
 def test_the_starting_line_is_explains_header():
@@ -66,23 +75,24 @@ def test_the_starting_line_is_explains_header():
     out = x * 3
     out.label = "layer.out"  # not an identifier: written d(layer.out)
     data = lesson_data(stepper_html(out, grad=2.0))
+    assert of_kind(data, "seed")[0]["text"] == data["start"]
     assert data["start"] == explain(out, grad=2.0, fmt=".4f").text(header=True).splitlines()[0]
     assert data["start"].startswith("∂(layer.out)/∂(layer.out) = 2.0000")
 
 
-def test_the_hint_writes_the_output_as_the_steps_do():
+def test_a_backward_question_writes_the_output_as_the_steps_do():
     x = Value(2.0, label="x")
     out = x * 3
     out.label = "layer.out"
-    page = stepper_html(out)
-    assert "<b>d(layer.out)/d(input) += d(layer.out)/d(node)" in page
+    (step,) = of_kind(lesson_data(stepper_html(out)), "backward")
+    assert step["question"] == "∂(layer.out)/∂x += ∂(layer.out)/∂(layer.out) · ∂(x * 3)/∂x = ?"
 
 
 def test_the_graph_has_an_element_for_every_edge_of_every_step():
     L, _ = fan_out()
     page = stepper_html(L)
-    for s in lesson_data(page)["steps"]:
-        assert f'id="e{s["node"]}_{s["position"]}"' in page
+    for s in of_kind(lesson_data(page), "backward"):
+        assert f'data-cr-id="e{s["node"]}_{s["position"]}"' in page
 
 
 def test_labels_cannot_break_out_of_the_script():
@@ -106,7 +116,7 @@ def test_a_long_replay_is_refused_with_the_way_out():
     y = x
     for _ in range(80):
         y = y * 1.01 + x
-    with pytest.raises(GraphTooLargeError, match=r"241 values \(240 steps\).*max_nodes=None"):
+    with pytest.raises(GraphTooLargeError, match=r"241 values \(240 backward steps\).*max_nodes=None"):
         stepper_html(y)
 
 
@@ -114,160 +124,6 @@ def test_missing_folder_is_an_error(tmp_path):
     o, _ = neuron()
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_stepper(o, tmp_path / "no" / "steps.html")
-
-
-# ----------------------------------------------------------------------
-# In a real browser: the system Chromium, driven by Playwright.
-
-BROWSER_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def chromium_path():
-    for candidate in (os.environ.get("CHAINRULE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium installed (set CHAINRULE_CHROMIUM to its path)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def open_page(browser, tmp_path):
-    pages = []
-
-    def opener(root):
-        path = write_stepper(root, tmp_path / "steps.html")
-        page = browser.new_page()
-        requests, errors = [], []
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        pages.append((page, requests, errors))
-        return page, requests, errors
-
-    yield opener
-    for page, requests, errors in pages:
-        assert errors == [], errors
-        assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
-        page.close()
-
-
-def shown_grad(page, index):
-    cell = page.locator(f"#grad-{index}")
-    return cell.get_attribute("data-grad"), cell.inner_text()
-
-
-def index_of(root, value):
-    return explain(root).order.index(value)
-
-
-@pytest.mark.browser
-def test_next_reveals_a_leaf_gradient_equal_to_the_engines(open_page):
-    o, leaves = neuron()
-    steps = explain(o)
-    w1 = leaves["w1"]
-    last = max(k for k, s in enumerate(steps) if s.input is w1)  # w1's last (only) contribution
-    o.backward()
-    page, _, _ = open_page(o)
-    i = index_of(o, w1)
-    for _ in range(last):
-        page.click("#next")
-    assert shown_grad(page, i) == ("", "?")  # not reached yet
-    page.click("#next")
-    raw, text = shown_grad(page, i)
-    assert float(raw) == w1.grad
-    assert text == f"{w1.grad:.4f}"
-    assert page.inner_text("#counter") == f"step {last + 1} of {len(steps)}"
-
-
-@pytest.mark.browser
-def test_before_the_first_step_the_page_shows_the_starting_line(open_page):
-    L, _ = fan_out()
-    L.label = "L.total"  # not an identifier: written d(L.total)
-    page, _, _ = open_page(L)
-    assert page.inner_text("#current") == explain(L, fmt=".4f").text(header=True).splitlines()[0]
-
-
-@pytest.mark.browser
-def test_arrow_keys_replay_all_of_backward(open_page):
-    L, leaves = fan_out()
-    n = len(explain(L))
-    L.backward()
-    page, _, _ = open_page(L)
-    for _ in range(n + 3):  # extra presses stay at the end
-        page.keyboard.press("ArrowRight")
-    for name, leaf in leaves.items():
-        raw, text = shown_grad(page, index_of(L, leaf))
-        assert float(raw) == leaf.grad, name
-        assert text == f"{leaf.grad:.4f}"
-    assert page.inner_text("#counter") == f"step {n} of {n}"
-
-
-@pytest.mark.browser
-def test_a_fan_out_gradient_grows_one_contribution_at_a_time(open_page):
-    L, leaves = fan_out()
-    steps = explain(L)
-    a = leaves["a"]
-    page, _, _ = open_page(L)
-    i = index_of(L, a)
-    for k, s in enumerate(steps):
-        page.keyboard.press("ArrowRight")
-        if s.input is a:
-            assert float(shown_grad(page, i)[0]) == s.total, f"after step {k + 1}"
-
-
-@pytest.mark.browser
-def test_previous_takes_a_step_back(open_page):
-    L, leaves = fan_out()
-    steps = explain(L)
-    page, _, _ = open_page(L)
-    page.click("#end")
-    last = steps[-1]
-    earlier = [s.total for s in steps[:-1] if s.input is last.input]
-    page.click("#prev")
-    raw, _ = shown_grad(page, index_of(L, last.input))
-    assert (float(raw) if raw else None) == (earlier[-1] if earlier else None)
-    page.keyboard.press("Home")
-    assert page.inner_text("#counter") == f"step 0 of {len(steps)}"
-
-
-@pytest.mark.browser
-def test_the_edge_being_applied_is_highlighted(open_page):
-    L, _ = fan_out()
-    steps = explain(L)
-    order = explain(L).order
-    page, _, _ = open_page(L)
-    for k in (1, 4, len(steps)):
-        while page.inner_text("#counter") != f"step {k} of {len(steps)}":
-            page.click("#next")
-        s = steps[k - 1]
-        active = page.eval_on_selector_all(".edge.active", "els => els.map(e => e.id)")
-        assert active == [f"e{order.index(s.node)}_{s.position}"]
-        assert page.inner_text("#current") == s.format(".4f")
-
-
-@pytest.mark.browser
-def test_the_drawing_shows_the_revealed_gradients(open_page):
-    o, leaves = neuron()
-    o.backward()
-    page, _, _ = open_page(o)
-    page.click("#end")
-    i = index_of(o, leaves["x1"])
-    texts = page.eval_on_selector_all(f"#n{i} text", "els => els.map(e => e.textContent)")
-    assert f"grad {leaves['x1'].grad:.4f}" in texts
 
 
 def test_labels_a_a_and_a2_are_three_rows_of_the_table():
@@ -284,25 +140,10 @@ def test_a_value_used_by_sixty_operations_gets_a_page(tmp_path, op):
 
     out, leaves = evaluate(op.join(["x"] * 61), {"x": 1.0})
     page = write_stepper(out, tmp_path / "steps.html").read_text(encoding="utf-8")
-    data = lesson_data(page)
-    assert len(data["steps"]) == 2 * 60
-    for s in data["steps"]:
-        assert f'id="e{s["node"]}_{s["position"]}"' in page
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("label", ["grad of x", "grad 2", "data x"])
-def test_a_value_named_like_a_field_keeps_its_name_on_the_page(open_page, label):
-    x = Value(2.0, label=label)
-    y = Value(-1.5, label="y")
-    out = x * y
-    out.label = "out"
-    out.backward()
-    page, _, _ = open_page(out)
-    page.click("#end")
-    i = index_of(out, x)
-    texts = page.eval_on_selector_all(f"#n{i} text", "els => els.map(e => e.textContent)")
-    assert texts == [label, f"data {x.data:.4f}", f"grad {x.grad:.4f}"]
+    backward = of_kind(lesson_data(page), "backward")
+    assert len(backward) == 2 * 60
+    for s in backward:
+        assert f'data-cr-id="e{s["node"]}_{s["position"]}"' in page
 
 
 @pytest.mark.skipif(os.name == "nt", reason="a shell script stands in for dot")
@@ -320,3 +161,173 @@ def test_a_render_that_runs_too_long_is_stopped_and_no_page_is_written(tmp_path,
     with pytest.raises(RenderTimeoutError, match="within 0.5 s"):
         write_stepper(o, tmp_path / "steps.html", renderer="dot", timeout=0.5)
     assert not (tmp_path / "steps.html").exists()
+
+
+# ----------------------------------------------------------------------
+# Forward, the update, the panel, question mode: the data the page shows
+
+
+def test_forward_has_one_step_per_operation_with_its_value():
+    o, leaves = neuron()
+    data = lesson_data(stepper_html(o))
+    forward = of_kind(data, "forward")
+    results = [v for v in explain(o).order if v.inputs]
+    assert [s["answer"] for s in forward] == [v.data for v in results]
+    x1, w1 = leaves["x1"], leaves["w1"]
+    first = forward[0]
+    assert first["text"] == f"t1 = x1 * w1 = 2.0000 * (-3.0000) = {x1.data * w1.data:.4f}"
+    assert first["question"] == "t1 = x1 * w1 = ?"
+
+
+def test_the_steps_come_forward_then_seed_then_backward():
+    L, _ = fan_out()
+    kinds = [s["kind"] for s in lesson_data(stepper_html(L))["steps"]]
+    f = kinds.count("forward")
+    assert kinds == ["forward"] * f + ["seed"] + ["backward"] * len(explain(L))
+
+
+def test_no_update_without_a_learning_rate():
+    o, _ = neuron()
+    data = lesson_data(stepper_html(o))
+    assert data["lr"] is None
+    assert all(u["new"] is None for u in data["updates"])
+
+
+@pytest.mark.parametrize("lr", [0.1, 0.5])
+def test_the_update_is_gradient_descent_with_the_hand_derived_gradient(lr):
+    o, leaves = neuron()
+    data = lesson_data(stepper_html(o, lr=lr))
+    x1, x2 = leaves["x1"].data, leaves["x2"].data
+    slope = 1 - o.data ** 2  # d tanh(n)/dn
+    hand = {"w1": x1 * slope, "w2": x2 * slope, "b": slope}
+    updates = {u["name"]: u for u in data["updates"]}
+    assert set(updates) == {"w1", "w2", "b"}  # the Parameters; the inputs x1, x2 are not learned
+    for name, g in hand.items():
+        assert updates[name]["new"] == pytest.approx(leaves[name].data - lr * g, rel=1e-12, abs=1e-12)
+
+
+def test_parameters_argument_chooses_what_the_update_changes():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    L = a * b
+    data = lesson_data(stepper_html(L, lr=0.1, parameters=[b]))
+    (u,) = data["updates"]
+    assert u["name"] == "b"
+    assert u["new"] == pytest.approx(3.0 - 0.1 * 2.0)  # dL/db = a
+
+
+def test_a_learning_rate_without_parameters_says_how_to_give_them():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    with pytest.raises(ValueError, match=r"no parameters.*autograd.Parameter.*parameters="):
+        stepper_html(a * b, lr=0.1)
+
+
+@pytest.mark.parametrize("lr", [0, -0.1, float("nan"), "0.1", True])
+def test_a_bad_learning_rate_is_refused(lr):
+    o, _ = neuron()
+    with pytest.raises(ValueError, match=r"stepper\(lr=\.\.\.\)"):
+        stepper_html(o, lr=lr)
+
+
+def test_a_parameter_outside_the_graph_is_refused():
+    o, _ = neuron()
+    with pytest.raises(ValueError, match="not part of the graph"):
+        stepper_html(o, lr=0.1, parameters=[Value(1.0, label="elsewhere")])
+
+
+def test_the_panel_sums_every_use_and_agrees_with_finite_differences():
+    a, b = Value(-1.25, label="a"), Value(0.5, label="b")
+
+    def f(av):
+        return math.exp(av * av + av * 0.5) - 0.5 / av
+
+    L = (a * a + a * b).exp() - b / a
+    L.label = "L"
+    data = lesson_data(stepper_html(L, fmt=".6f"))
+    node = next(n for n in data["nodes"] if n["name"] == "a")
+    panel = node["panel"]
+    assert "Σ ∂L/∂c · ∂c/∂a" in panel[1]
+    uses = sum(1 for s in explain(L) if s.input is a)
+    assert panel[2].count("∂L/∂") == uses + 1  # the left side and one term per use
+    h = 1e-6
+    numeric = (f(a.data + h) - f(a.data - h)) / (2 * h)
+    final = next(line for line in panel if line.startswith("   = ") and " + " not in line)
+    assert float(final[5:]) == pytest.approx(numeric, abs=1e-5)
+
+
+def test_a_constant_has_no_gradient_in_the_panel():
+    x = Value(2.0, label="x")
+    data = lesson_data(stepper_html(x * 3))
+    constant = next(n for n in data["nodes"] if n["role"] == "constant")
+    assert "no gradient" in constant["panel"][0]
+
+
+def test_quiz_mode_is_written_into_the_page():
+    o, _ = neuron()
+    assert lesson_data(stepper_html(o, quiz=True))["quiz"] is True
+    assert lesson_data(stepper_html(o))["quiz"] is False
+
+
+def test_quiz_must_be_a_bool():
+    o, _ = neuron()
+    with pytest.raises(TypeError, match="quiz"):
+        stepper_html(o, quiz="yes")
+
+
+def test_the_page_uses_no_fixed_ids():
+    # Two steppers in one document must not clash: nothing has an id, and the
+    # program looks everything up inside its own box.
+    o, _ = neuron()
+    fragment = stepper_fragment(o)
+    assert not re.search(r"\sid=", fragment)
+    assert "getElementById" not in fragment
+
+
+def test_a_network_gets_one_box_per_neuron():
+    import random
+
+    import nn
+
+    random.seed(1)
+    model = nn.MLP(2, [4, 1])
+    y = model([Value(1.0, label="x0"), Value(-0.5, label="x1")])
+    L = (y - 1.0) ** 2
+    page = stepper_html(L, lr=0.05)
+    data = lesson_data(page)
+    assert sorted(data["groups"]) == [f"layers.0.neurons.{k}" for k in range(4)] + ["layers.1.neurons.0"]
+    assert data["collapse"] is True  # 43 values open one box per neuron
+    for k in range(len(data["groups"])):
+        assert f'data-cr-group="{k}"' in page
+    assert len(data["updates"]) == len(model.parameters())
+
+
+# ----------------------------------------------------------------------
+# The command line
+
+
+@pytest.mark.parametrize("extra, quiz, lr", [([], False, None), (["--quiz"], True, None),
+                                             (["--lr", "0.1"], False, 0.1)])
+def test_the_cli_writes_quiz_and_update_pages(tmp_path, extra, quiz, lr, capsys):
+    from autograd.cli import main
+
+    path = tmp_path / "steps.html"
+    status = main(["w*x + b", "--at", "w=2", "x=3", "b=1", "--html", str(path), *extra])
+    assert status == 0
+    data = lesson_data(path.read_text(encoding="utf-8"))
+    assert data["quiz"] is quiz
+    assert data["lr"] == lr
+    if lr is not None:
+        news = {u["name"]: u["new"] for u in data["updates"]}
+        assert news == pytest.approx({"w": 2 - 0.1 * 3, "x": 3 - 0.1 * 2, "b": 1 - 0.1 * 1})
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "abc"])
+def test_the_cli_refuses_a_bad_learning_rate(tmp_path, value, capsys):
+    from autograd.cli import main
+
+    try:
+        status = main(["w*x", "--at", "w=2", "x=3", "--html", str(tmp_path / "s.html"), f"--lr={value}"])
+    except SystemExit as stop:  # argparse itself refuses what is not a number
+        status = stop.code
+    assert status == 2
+    assert "--lr" in capsys.readouterr().err
+    assert not (tmp_path / "s.html").exists()
