@@ -197,20 +197,20 @@ def test_the_steppers_in_the_html_export_step_each_on_its_own(exported_tour):
             first, second = (frames.nth(k).element_handle().content_frame() for k in (0, 1))
 
             def state(frame):
-                return frame.inner_text("#counter"), frame.inner_text("#current")
+                return frame.inner_text(".cr-counter"), frame.inner_text(".cr-current")
 
             start = [state(first), state(second)]
             assert start[0] != start[1]  # two different lessons
-            first.click("#next")
+            first.click(".cr-next")
             one = state(first)
             assert one != start[0] and state(second) == start[1]
             # Keys reach the frame that has the focus, and only that one.
-            second.click("#counter")
+            second.click(".cr-counter")
             page.keyboard.press("ArrowRight")
             assert state(second) != start[1] and state(first) == one
             page.keyboard.press("ArrowLeft")
             assert state(second) == start[1] and state(first) == one
-            first.click("#prev")
+            first.click(".cr-prev")
             assert state(first) == start[0]
             assert errors == [], errors
         finally:
