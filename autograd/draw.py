@@ -270,14 +270,52 @@ class Drawing:
         """The rendered SVG, as text."""
         return self.pipe("svg").decode("utf-8")
 
+    def fitted_svg(self) -> str:
+        """The SVG scaled to the width of where it is shown (a notebook cell), never wider than drawn.
+
+        ``width="100%"`` with the drawing's own ``viewBox``, so that a wide graph
+        shrinks to fit instead of needing a horizontal scroll bar, and a small
+        one keeps its size (``max-width``).
+        """
+        return fit_width(self.svg())
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         try:
-            return {"image/svg+xml": self.svg()}
+            return {"image/svg+xml": self.fitted_svg()}
         except (RendererNotFoundError, RuntimeError) as error:
             return {"text/plain": f"{self!r}\n(cannot render: {error})"}
 
     def _repr_svg_(self) -> str:
-        return self.svg()
+        return self.fitted_svg()
+
+    def _repr_html_(self) -> str:
+        return self.fitted_svg()
+
+
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+_SIZE_ATTR = re.compile(r'\s(width|height)="([^"]*)"')
+
+
+def fit_width(svg: str) -> str:
+    """An SVG text whose root element scales to 100% of the width it is given, up to its own.
+
+    The ``viewBox`` stays (it is what keeps the proportions); the fixed width
+    and height go, and the drawn width becomes the ``max-width``.
+    """
+    match = _SVG_TAG.search(svg)
+    if match is None:
+        raise ValueError("fit_width: the text holds no <svg> element")
+    tag = match.group(0)
+    sizes = dict(_SIZE_ATTR.findall(tag))
+    new = _SIZE_ATTR.sub("", tag)
+    if "viewBox" not in new and "width" in sizes and "height" in sizes:
+        w, h = (re.sub(r"[a-z%]+$", "", sizes[k]) for k in ("width", "height"))
+        new = new[:-1] + f' viewBox="0 0 {w} {h}">'
+    style = "max-width: 100%; height: auto"
+    if "width" in sizes:
+        style = f"max-width: min(100%, {sizes['width']}); height: auto"
+    new = new[:4] + f' width="100%" style="{style}"' + new[4:]
+    return svg[: match.start()] + new + svg[match.end():]
 
 
 def _formatter(fmt: NumberFormat | None) -> Callable[[float], str]:
@@ -496,24 +534,27 @@ def _local_formula(v: Value, position: int, names: dict[Value, str]) -> str:
 
 def _edge_label(
     v: Value, position: int, x: Value, number: Callable[[float], str], local: float | None,
-    names: dict[Value, str], look: _Look,
+    names: dict[Value, str], look: _Look, visible: bool = True,
 ) -> str:
-    """What the arrow from input ``x`` into ``v``'s operation says, by its head.
+    """What the arrow from input ``x`` into ``v``'s operation says.
 
     The operand's place (1st/2nd) for − ÷ ^, and the local derivative ∂v/∂x:
-    a number, and in the slide style its formula first (``x1 = 2``).
+    a number, and in the slide style its formula first (``x1 = 2``). Not
+    ``visible``: the number is there but drawn in no colour, keeping its room
+    (pictures of a pass half done keep the layout of the finished one).
     """
-    parts = []
-    if v.op in _ORDERED and len(v.inputs) == 2:
-        parts.append(_POSITION[position])
+    place = _POSITION[position] if v.op in _ORDERED and len(v.inputs) == 2 else ""
+    text = ""
     if local is not None and not is_constant(x):
         text = number(local)
         if look.formulas:
             formula = _local_formula(v, position, names)
             if formula.replace("−", "-") != text:
                 text = f"{formula} = {text}"
-        parts.append(text)
-    return _edge_text(": ".join(parts))
+    if not text or visible:
+        return _edge_text(": ".join(t for t in (place, text) if t))
+    hidden = f'<font color="transparent">{_html(text)}</font>'
+    return f"<{_html(place)}: {hidden}>" if place else f"<{hidden}>"
 
 
 # Where the arrows into a two-input operation arrive: the 1st input on one
@@ -572,10 +613,12 @@ def draw(
         fmt: number format: a format spec such as ``".4f"`` or ``".3g"``, or
             a function float -> str. None: numbers as a person writes them,
             up to 4 significant digits (3 in the slide style), never ``-0``.
-        edge_labels: write the local derivative ∂(result)/∂(input) by the
-            head of each arrow into an operation (``True``), or only on the
-            arrows given as ``(result, input position)`` pairs. Arrows from
-            constants carry no number: a constant has no gradient.
+        edge_labels: write the local derivative ∂(result)/∂(input) on each
+            arrow into an operation (``True``), or only on the arrows given
+            as ``(result, input position)`` pairs (the others keep the room
+            of theirs, so that pictures of a pass half done share one
+            layout). Arrows from constants carry no number: a constant has
+            no gradient.
         highlight: a Value of the graph; every path from it to the output is
             drawn in red.
         parameters: Values to colour as trainable parameters, besides the
@@ -695,17 +738,11 @@ def draw(
             _trunk(g, i, trunks[v], v in path, path)
         if not v.inputs:
             continue
-        wanted = labelled is True or (
-            labelled is not None and any((v, p) in labelled for p in range(len(v.inputs)))
-        )
-        locals_ = v.local_grads() if wanted else ()
+        locals_ = v.local_grads() if labelled is not None else (None,) * len(v.inputs)
         for position, x in enumerate(v.inputs):
-            local = None
-            if labelled is True or (labelled is not None and (v, position) in labelled):
-                local = locals_[position]
-            attrs = _arrow_attrs(
-                _edge_label(v, position, x, number, local, names, look), position, len(v.inputs), rankdir
-            )
+            visible = labelled is True or (labelled is not None and (v, position) in labelled)
+            label = _edge_label(v, position, x, number, locals_[position], names, look, visible)
+            attrs = _arrow_attrs(label, position, len(v.inputs), rankdir)
             if (x in path and v in path) or (v, position) in marked_edges or v in marked_nodes:
                 attrs.update(_RED)
                 if "label" in attrs:
