@@ -39,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
     from .explain import Explanation, Step, explain
+    from .frames import Frames, write_frames
     from .replay import compile
     from .stepper import write_stepper
 
@@ -56,6 +57,8 @@ _LAZY = {
     "explain": "explain",
     "write_stepper": "stepper",
     "compile": "replay",
+    "write_frames": "frames",
+    "Frames": "frames",
 }
 
 
@@ -120,5 +123,7 @@ __all__ = [
     "sum",
     "topological_order",
     "write_stepper",
+    "write_frames",
+    "Frames",
     "zero_grad",
 ]

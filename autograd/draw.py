@@ -211,17 +211,23 @@ class Drawing:
         kind = "summary of " if self.summarized else ""
         return f"<Drawing: {kind}{self.node_count} values; .save('graph.png'), .source>"
 
-    def pipe(self, format: str = "svg") -> bytes:  # noqa: A002 - the name graphviz uses
-        """Render with ``dot`` (or graphviz-pure) and return the bytes of the image."""
+    def pipe(self, format: str = "svg", dpi: float | None = None) -> bytes:  # noqa: A002 - graphviz's name
+        """Render with ``dot`` (or graphviz-pure) and return the bytes of the image.
+
+        ``dpi`` sets the resolution of a PNG (96 by default; 192 for a sharp slide).
+        ``"plain"`` gives Graphviz's text description of the layout.
+        """
         fmt = format.lower().lstrip(".")
         name, exe = find_renderer(self.renderer)
+        if dpi is not None:
+            dpi = real_number(dpi, "pipe(dpi=...)", 0.0, open_low=True)
         if fmt == "pdf" and fmt not in _FORMATS[name]:
             # No PDF writer: a PNG at twice the usual resolution, on a PDF page.
             return png_to_pdf(self._run(name, exe, "png", f"-Gdpi={_PDF_DPI}"), dpi=_PDF_DPI)
-        if fmt not in _FORMATS[name]:
+        if fmt not in _FORMATS[name] and fmt != "plain":
             choices = ", ".join(_FORMATS[name])
             raise ValueError(f"the renderer {name!r} cannot write {fmt!r}; it writes {choices}")
-        return self._run(name, exe, fmt)
+        return self._run(name, exe, fmt, *((f"-Gdpi={dpi:g}",) if dpi is not None else ()))
 
     def _run(self, name: str, exe: str, fmt: str, *options: str) -> bytes:
         try:
