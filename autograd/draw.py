@@ -442,7 +442,7 @@ _ORDERED = frozenset(("-", "/", "**"))
 _POSITION = ("1st", "2nd")
 _ROLE_WORDS = {
     "input": "input", "parameter": "parameter", "constant": "constant", "intermediate": "result",
-    "output": "output",
+    "output": "output", "group": "group (one box for many values)",
 }
 _UNKNOWN = "?"
 
@@ -718,12 +718,12 @@ def draw(
     if summarized:
         depth = None if isinstance(summarize, bool) else int(summarize)
         g = _digraph(rankdir, look)
-        _draw_summary(
+        drawn = _draw_summary(
             g, root, order, index, roles, names, rankdir, number, value_of, grad_of, parameter_set,
             max_nodes, depth, group_by, path, look, grad_word,
         )
         if legend:
-            _legend(g, set(roles.values()) | {"group"}, look, red)
+            _legend(g, drawn, look, red)
         return Drawing(g, len(order), True, renderer, timeout)
 
     g = _digraph(rankdir, look)
@@ -913,8 +913,11 @@ def _draw_summary(
     value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
     parameters: set[Value], max_nodes: int | None, depth: int | None,
     group_by: Callable[[Value], str | None] | None, path: set[Value], look: _Look, grad_word: str,
-) -> None:
-    """One box per group: a neuron's weights, products, sum and activation become one box."""
+) -> set[str]:
+    """One box per group: a neuron's weights, products, sum and activation become one box.
+
+    Returns the roles drawn (for the legend): those of the Values drawn alone, and "group".
+    """
     group: dict[Value, str | None] = {}
     first_seen: dict[str, int] = {}
     for v in order:
@@ -960,7 +963,7 @@ def _draw_summary(
     ids = {key: f"g{i}" for i, key in enumerate(members)}
 
     def shown(x: float | None) -> str:
-        return _UNKNOWN if x is None else _record_text(number(x))
+        return _UNKNOWN if x is None else _edge_text(number(x))
 
     for key, vs in members.items():
         out = outputs.get(key, vs[-1])
@@ -970,17 +973,18 @@ def _draw_summary(
             n_params = sum(1 for v in vs if not v.inputs and v.label)
         what = op_symbol(out.op) if out.inputs else names[out]
         fields = [
-            _record_text(key),
+            _edge_text(key),
             f"{len(vs)} values, {n_params} parameter{'' if n_params == 1 else 's'}",
-            f"output {_record_text(what)}",
+            f"output {_edge_text(what)}",
             f"{look.value_word} {shown(value_of(out))}",
         ]
         if grad_of is not None:
-            fields.append(f"{_record_text(grad_word)} {shown(grad_of(out))}")
-        # Stacked fields read better in a box: records flip with rankdir.
-        text = " | ".join(fields) if rankdir in ("LR", "RL") else "{ " + " | ".join(fields) + " }"
+            fields.append(f"{_edge_text(grad_word)} {shown(grad_of(out))}")
+        # One line per field in a plain box: Graphviz cannot keep boxes drawn as
+        # records in a given order (see _stack_in_index_order).
         hot = _RED if any(v in path for v in vs) else {}
-        g.node(ids[key], text, shape="record", style="filled,rounded", fillcolor=_COLOURS["group"], **hot)
+        g.node(ids[key], "\\n".join(fields), shape="box", style="filled,rounded", fillcolor=_COLOURS["group"],
+               **hot)
     for v in singles:
         _value_node(g, v, index[v], roles[v], names[v], number, value_of, grad_of,
                     _RED if v in path else {}, False, look, grad_word, rankdir)
@@ -1002,6 +1006,7 @@ def _draw_summary(
             attrs.update(_RED)
         g.edge(src, dst, **attrs)
     _stack_in_index_order(g, members, outputs, ids, order)
+    return {roles[v] for v in singles} | ({"group"} if members else set())
 
 
 def _stack_in_index_order(

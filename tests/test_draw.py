@@ -272,9 +272,9 @@ def test_summarize_draws_one_box_per_neuron():
     boxes = {k: v for k, v in nodes(src).items() if k.startswith("g")}
     assert len(boxes) == 4 + 4 + 1
     # Layer 1's neurons: 4 weights and a bias; products, the sum and tanh: 4 + 1 + 4 + 1 + 1 values.
-    assert any("layers.1.neurons.3 | 11 values, 5 parameters" in v for v in boxes.values())
+    assert any("layers.1.neurons.3\\n11 values, 5 parameters" in v for v in boxes.values())
     # Every neuron of layer 0 feeds every neuron of layer 1: 4 x 4 arrows.
-    names = {k: re.search(r"label=\"(?:\{ )?([^ |]+)", v).group(1) for k, v in boxes.items()}
+    names = {k: re.search(r"label=\"([^\\\\]+)", v).group(1) for k, v in boxes.items()}
     between = [(names[t], names[h]) for t, h, _ in edges(src) if t in names and h in names]
     assert sum(1 for t, h in between if t.startswith("layers.0") and h.startswith("layers.1")) == 16
 
@@ -284,14 +284,14 @@ def test_summarize_counts_the_given_parameters():
     ws, b = layers[0][0]
     src = draw(loss, summarize=True, parameters=[b]).source
     # 2 weights, the bias, 2 inputs (constants), 2 products, the sum, tanh.
-    assert "layers.0.neurons.0 | 9 values, 1 parameter |" in src
+    assert "layers.0.neurons.0\\n9 values, 1 parameter\\n" in src
 
 
 def test_summarize_highlights_the_boxes_on_the_paths_to_the_output():
     loss, layers = tiny_mlp()
     w = layers[0][0][0][0]  # a weight of layers.0.neurons.0
     src = draw(loss, summarize=True, highlight=w).source
-    boxes = {re.search(r"label=\"([^ |]+)", v).group(1): (k, "#dc2626" in v)
+    boxes = {re.search(r"label=\"([^\\\\]+)", v).group(1): (k, "#dc2626" in v)
              for k, v in nodes(src).items() if k.startswith("g")}
     assert boxes["layers.0.neurons.0"][1] and not boxes["layers.0.neurons.1"][1]
     assert all(hot for name, (_, hot) in boxes.items() if name.startswith(("layers.1", "layers.2")))
