@@ -3,17 +3,22 @@
 ``draw(L)`` turns everything ``L`` depends on into a Graphviz graph:
 
 - every Value is a box with its name, its number (``data``) and its gradient
-  (``grad``, the number ``backward()`` left there);
+  ``∂L/∂v`` (``grad``, the number ``backward()`` left there); a constant (a
+  plain number lifted into the graph) is a grey box with its number alone;
 - every operation is a small circle with its symbol (``+``, ``×``, ``tanh``),
-  between the boxes of its inputs and the box of its result;
+  between the boxes of its inputs and the box of its result; the arrows into
+  a two-input operation arrive on opposite sides (1st input on top), and for
+  ``−``, ``÷`` and ``^`` they say which operand they are;
 - with ``edge_labels=True`` each arrow into an operation carries the *local
-  derivative* d(result)/d(input), the factor the chain rule multiplies by on
+  derivative* ∂(result)/∂(input), the factor the chain rule multiplies by on
   that edge.
 
-Colours tell the roles apart: inputs (labelled leaves) blue, parameters (the
-ones you pass as ``parameters=``) amber, constants (plain numbers) grey, the
-output green. ``highlight=x`` paints every path from ``x`` to the output red:
-the paths along which ``dL/dx`` is collected.
+Colours tell the roles apart, and a legend says which is which: inputs
+(labelled leaves) blue, parameters (``autograd.Parameter``, as nn makes its
+weights and biases, and any you pass as ``parameters=``) amber, constants
+grey, the output green. ``highlight=x`` paints every path from ``x`` to the
+output red: the paths along which ``∂L/∂x`` is collected. ``style="slide"``
+draws for a projector.
 
 >>> from autograd import Value, draw
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")

@@ -286,7 +286,8 @@ def test_a_summary_box_of_a_hidden_neuron_shows_its_activation():
 
 
 def test_svg_for_a_notebook_scales_to_the_cell_width():
-    svg = '<?xml?>\n<svg width="1200pt" height="300pt"\n viewBox="0.00 0.00 1200.00 300.00" xmlns="x">\n<g/></svg>'
+    svg = ('<?xml?>\n<svg width="1200pt" height="300pt"\n viewBox="0.00 0.00 1200.00 300.00" xmlns="x">'
+           "\n<g/></svg>")
     fitted = fit_width(svg)
     tag = re.search(r"<svg[^>]*>", fitted).group(0)
     assert 'width="100%"' in tag and 'viewBox="0.00 0.00 1200.00 300.00"' in tag
