@@ -39,6 +39,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
     from .explain import Explanation, Step, explain
+    from .frames import Frames, write_frames
     from .notebook import Interaction, Stepper, interact, stepper
     from .replay import compile
     from .stepper import write_stepper
@@ -61,6 +62,8 @@ _LAZY = {
     "Interaction": "notebook",
     "interact": "notebook",
     "compile": "replay",
+    "write_frames": "frames",
+    "Frames": "frames",
 }
 
 
@@ -133,5 +136,7 @@ __all__ = [
     "sum",
     "topological_order",
     "write_stepper",
+    "write_frames",
+    "Frames",
     "zero_grad",
 ]

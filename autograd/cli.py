@@ -4,8 +4,11 @@
 
 prints the value of the expression, the gradient with respect to every
 variable, and every step of backward. ``--draw graph.png`` writes the picture
-of the graph (PNG, SVG or PDF, from the extension) and ``--html steps.html``
-a page that replays backward one step at a time, in any browser, offline.
+of the graph (PNG, SVG or PDF, from the extension), ``--html steps.html``
+a page that replays backward one step at a time, in any browser, offline, and
+``--frames DIR`` one picture per step (``--frames-format svg|png|pdf``; pdf
+also writes DIR/frames.pdf, a page per step, for slides). ``--style slide``
+draws for a projector.
 
 Exit status: 0 on success, 2 when the expression, the values or the options
 are not acceptable (the message on stderr says why, in one line), 1 when a
@@ -26,9 +29,11 @@ from pathlib import Path
 from typing import NoReturn
 
 from .checks import number_format, real_number
-from .draw import DEFAULT_TIMEOUT, RENDERERS, draw
+from .draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from .explain import explain
 from .expr import ExpressionError, allowed, parse_expression
+from .frames import FRAME_FORMATS, write_frames
+from .naming import in_derivative, number_text
 from .replay import generate
 from .stepper import write_stepper
 
@@ -103,8 +108,15 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                         help="--html: the student types each value and gradient before it is shown")
     parser.add_argument("--lr", type=float, metavar="ETA",
                         help="--html: end with one gradient-descent step of rate ETA on every variable")
-    parser.add_argument("--format", default=".4f", metavar="SPEC",
-                        help="number format, a Python format spec (default .4f; .17g shows every digit)")
+    parser.add_argument("--frames", metavar="DIR",
+                        help="write one picture per step of forward and backward into the folder DIR")
+    parser.add_argument("--frames-format", choices=FRAME_FORMATS, default="svg",
+                        help="format of the --frames pictures (default svg; pdf also writes DIR/frames.pdf)")
+    parser.add_argument("--style", choices=STYLES, default="default",
+                        help="style of --draw: default (compact) or slide (large text, for a projector)")
+    parser.add_argument("--format", default=None, metavar="SPEC",
+                        help="number format, a Python format spec (default: up to 4 significant digits, "
+                             "as explain writes them; .4f for fixed decimals, .17g for every digit)")
     parser.add_argument("--no-steps", action="store_true", help="print only the value and the gradients")
     parser.add_argument("--code", action="store_true",
                         help="also print the compiled Python of the forward and backward pass")
@@ -171,6 +183,11 @@ def _check_outputs(args: argparse.Namespace) -> None:
             raise ValueError(f"{option} {path}: the folder {str(folder)!r} does not exist")
         if is_folder:
             raise ValueError(f"{option} {path}: that is a folder; give a file name inside it")
+    if args.frames is not None:
+        if not args.frames.strip():
+            raise ValueError(f"--frames: expected a folder such as frames, got {args.frames!r}")
+        if not Path(args.frames).is_dir():
+            raise ValueError(f"--frames {args.frames}: the folder does not exist; make it first")
     if args.draw and args.html and os.path.abspath(args.draw) == os.path.abspath(args.html):
         raise ValueError(f"--draw and --html are the same file {args.draw!r}; give each its own")
     if args.timeout != 0:
@@ -204,7 +221,8 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
     args = parser.parse_args(argv)
     fmt = args.format
     try:
-        number_format(fmt, "--format")
+        if fmt is not None:
+            number_format(fmt, "--format")
         _check_outputs(args)
     except ValueError as error:
         _error(error)
@@ -226,16 +244,17 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
     if leaves:
         # .15g: every digit the user typed (a float holds about 15), without trailing zeros.
         print("at   " + ", ".join(f"{k} = {v.data:.15g}" for k, v in leaves.items()))
-    print(f"{name} = {out.data:{fmt}}")
+    print(f"{name} = {number_text(out.data, fmt)}")
     if leaves:
         print()
-        print("gradients (the chain rule, summed over every path):")
-        width = max(len(k) for k in leaves)
+        print(f"gradients ∂{name}/∂v (the chain rule, summed over every path):")
+        width = max(len(in_derivative(k)) for k in leaves)
         for k, v in leaves.items():
-            print(f"  d{name}/d{k:<{width}} = {steps.grad(v):{fmt}}")
+            print(f"  ∂{name}/∂{in_derivative(k):<{width}} = {number_text(steps.grad(v), fmt)}")
     if not args.no_steps and len(steps):
         print()
-        print(f"backward, one step at a time: d{name}/d(input) += d{name}/d(node) * d(node)/d(input)")
+        print(f"backward, one step at a time: ∂{name}/∂a += ∂{name}/∂c · ∂c/∂a "
+              "(upstream gradient · local derivative, for each input a of each operation c)")
         for line in steps.text(header=True).splitlines():
             print("  " + line)
 
@@ -245,15 +264,20 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         print(generate(out, list(leaves.values())).source, end="")
 
     status = EXIT_OK
-    for option, path in (("--draw", args.draw), ("--html", args.html)):
+    for option, path in (("--draw", args.draw), ("--html", args.html), ("--frames", args.frames)):
         if not path:
             continue
         try:
             if option == "--draw":
-                draw(out, rankdir=args.rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients,
-                     renderer=args.renderer, timeout=timeout).save(path)
+                draw(out, style=args.style, rankdir=args.rankdir, fmt=fmt, edge_labels=True,
+                     grads=steps.gradients, renderer=args.renderer, timeout=timeout).save(path)
+            elif option == "--frames":
+                frames = write_frames(out, path, args.frames_format, rankdir=args.rankdir, fmt=fmt,
+                                      renderer=args.renderer, timeout=timeout)
+                path = f"{len(frames)} frames into {path}" + (f" and {frames.pdf}" if frames.pdf else "")
             else:
-                write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
+                # The page writes numbers with a format spec of its own (.4f unless --format says).
+                write_stepper(out, path, fmt=fmt or ".4f", rankdir=args.rankdir, renderer=args.renderer,
                               title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
                               lr=args.lr, parameters=list(leaves.values()))
         except (ValueError, RuntimeError, ImportError, OSError) as error:

@@ -3,17 +3,22 @@
 ``draw(L)`` turns everything ``L`` depends on into a Graphviz graph:
 
 - every Value is a box with its name, its number (``data``) and its gradient
-  (``grad``, the number ``backward()`` left there);
+  ``∂L/∂v`` (``grad``, the number ``backward()`` left there); a constant (a
+  plain number lifted into the graph) is a grey box with its number alone;
 - every operation is a small circle with its symbol (``+``, ``×``, ``tanh``),
-  between the boxes of its inputs and the box of its result;
+  between the boxes of its inputs and the box of its result; the arrows into
+  a two-input operation arrive on opposite sides (1st input on top), and for
+  ``−``, ``÷`` and ``^`` they say which operand they are;
 - with ``edge_labels=True`` each arrow into an operation carries the *local
-  derivative* d(result)/d(input), the factor the chain rule multiplies by on
+  derivative* ∂(result)/∂(input), the factor the chain rule multiplies by on
   that edge.
 
-Colours tell the roles apart: inputs (labelled leaves) blue, parameters (the
-ones you pass as ``parameters=``) amber, constants (plain numbers) grey, the
-output green. ``highlight=x`` paints every path from ``x`` to the output red:
-the paths along which ``dL/dx`` is collected.
+Colours tell the roles apart, and a legend says which is which: inputs
+(labelled leaves) blue, parameters (``autograd.Parameter``, as nn makes its
+weights and biases, and any you pass as ``parameters=``) amber, constants
+grey, the output green. ``highlight=x`` paints every path from ``x`` to the
+output red: the paths along which ``∂L/∂x`` is collected. ``style="slide"``
+draws for a projector.
 
 >>> from autograd import Value, draw
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -32,18 +37,20 @@ Rendering needs a ``dot`` program: Graphviz's own (``apt install graphviz``,
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from .checks import number_format, real_number
-from .engine import Value
+from .checks import did_you_mean, number_format, real_number
+from .engine import Parameter, Value
 from .graph import topological_order
-from .naming import is_constant, node_names, op_symbol
+from .naming import is_constant, node_names, number_text, op_symbol
 from .pdf import png_to_pdf
 
 if TYPE_CHECKING:
@@ -60,9 +67,14 @@ __all__ = [
     "RENDERER_ENV",
     "find_renderer",
     "label_group",
+    "STYLES",
 ]
 
 NumberFormat = Union[str, Callable[[float], str]]
+
+#: The looks of a drawing: ``"default"`` is compact, for a screen; ``"slide"``
+#: is for a projector (large text, 3 significant digits, ``value`` and ``∂L/∂·``).
+STYLES = ("default", "slide")
 
 RENDERERS = ("dot", "graphviz-pure")
 RENDERER_ENV = "CHAINRULE_RENDERER"
@@ -100,6 +112,7 @@ _HIGHLIGHT = "#dc2626"
 _RED = {"color": _HIGHLIGHT, "penwidth": "2.5"}
 _RANKDIRS = ("LR", "TB", "RL", "BT")
 _grad = attrgetter("grad")
+_data = attrgetter("data")
 
 
 class GraphTooLargeError(ValueError):
@@ -203,17 +216,23 @@ class Drawing:
         kind = "summary of " if self.summarized else ""
         return f"<Drawing: {kind}{self.node_count} values; .save('graph.png'), .source>"
 
-    def pipe(self, format: str = "svg") -> bytes:  # noqa: A002 - the name graphviz uses
-        """Render with ``dot`` (or graphviz-pure) and return the bytes of the image."""
+    def pipe(self, format: str = "svg", dpi: float | None = None) -> bytes:  # noqa: A002 - graphviz's name
+        """Render with ``dot`` (or graphviz-pure) and return the bytes of the image.
+
+        ``dpi`` sets the resolution of a PNG (96 by default; 192 for a sharp slide).
+        ``"plain"`` gives Graphviz's text description of the layout.
+        """
         fmt = format.lower().lstrip(".")
         name, exe = find_renderer(self.renderer)
+        if dpi is not None:
+            dpi = real_number(dpi, "pipe(dpi=...)", 0.0, open_low=True)
         if fmt == "pdf" and fmt not in _FORMATS[name]:
             # No PDF writer: a PNG at twice the usual resolution, on a PDF page.
             return png_to_pdf(self._run(name, exe, "png", f"-Gdpi={_PDF_DPI}"), dpi=_PDF_DPI)
-        if fmt not in _FORMATS[name]:
+        if fmt not in _FORMATS[name] and fmt != "plain":
             choices = ", ".join(_FORMATS[name])
             raise ValueError(f"the renderer {name!r} cannot write {fmt!r}; it writes {choices}")
-        return self._run(name, exe, fmt)
+        return self._run(name, exe, fmt, *((f"-Gdpi={dpi:g}",) if dpi is not None else ()))
 
     def _run(self, name: str, exe: str, fmt: str, *options: str) -> bytes:
         try:
@@ -262,23 +281,63 @@ class Drawing:
         """The rendered SVG, as text."""
         return self.pipe("svg").decode("utf-8")
 
+    def fitted_svg(self) -> str:
+        """The SVG scaled to the width of where it is shown (a notebook cell), never wider than drawn.
+
+        ``width="100%"`` with the drawing's own ``viewBox``, so that a wide graph
+        shrinks to fit instead of needing a horizontal scroll bar, and a small
+        one keeps its size (``max-width``).
+        """
+        return fit_width(self.svg())
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         try:
-            return {"image/svg+xml": self.svg()}
+            return {"image/svg+xml": self.fitted_svg()}
         except (RendererNotFoundError, RuntimeError) as error:
             return {"text/plain": f"{self!r}\n(cannot render: {error})"}
 
     def _repr_svg_(self) -> str:
-        return self.svg()
+        return self.fitted_svg()
+
+    def _repr_html_(self) -> str:
+        return self.fitted_svg()
 
 
-def _formatter(fmt: NumberFormat) -> Callable[[float], str]:
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+_SIZE_ATTR = re.compile(r'\s(width|height)="([^"]*)"')
+
+
+def fit_width(svg: str) -> str:
+    """An SVG text whose root element scales to 100% of the width it is given, up to its own.
+
+    The ``viewBox`` stays (it is what keeps the proportions); the fixed width
+    and height go, and the drawn width becomes the ``max-width``.
+    """
+    match = _SVG_TAG.search(svg)
+    if match is None:
+        raise ValueError("fit_width: the text holds no <svg> element")
+    tag = match.group(0)
+    sizes = dict(_SIZE_ATTR.findall(tag))
+    new = _SIZE_ATTR.sub("", tag)
+    if "viewBox" not in new and "width" in sizes and "height" in sizes:
+        w, h = (re.sub(r"[a-z%]+$", "", sizes[k]) for k in ("width", "height"))
+        new = new[:-1] + f' viewBox="0 0 {w} {h}">'
+    style = "max-width: 100%; height: auto"
+    if "width" in sizes:
+        style = f"max-width: min(100%, {sizes['width']}); height: auto"
+    new = new[:4] + f' width="100%" style="{style}"' + new[4:]
+    return svg[: match.start()] + new + svg[match.end():]
+
+
+def _formatter(fmt: NumberFormat | None) -> Callable[[float], str]:
+    if fmt is None:
+        return number_text
     if callable(fmt):
         return fmt
     if not isinstance(fmt, str):
         raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, got {type(fmt).__name__}")
     number_format(fmt, "fmt")
-    return lambda x: format(x, fmt)
+    return lambda x: number_text(x, fmt)
 
 
 def _record_text(text: str) -> str:
@@ -323,7 +382,7 @@ def _roles(order: list[Value], root: Value, parameters: set[Value]) -> dict[Valu
     for v in order:
         if v is root:
             roles[v] = "output"
-        elif v in parameters:
+        elif v in parameters or isinstance(v, Parameter):
             roles[v] = "parameter"
         elif v.inputs:
             roles[v] = "intermediate"
@@ -343,61 +402,207 @@ def _on_path(order: list[Value], start: Value) -> set[Value]:
     return reached
 
 
-def _grad_reader(show_grad: bool, grads: Mapping[Value, float] | None) -> Callable[[Value], float] | None:
-    """How a node's gradient is read for display: from ``.grad``, from ``grads``, or not at all (None)."""
+def _grad_reader(
+    show_grad: bool, grads: Mapping[Value, float] | None
+) -> Callable[[Value], float | None] | None:
+    """How a node's gradient is read for display: from ``.grad``, from ``grads``, or not at all (None).
+
+    A Value missing from ``grads`` reads None, drawn as ``?``: not known yet.
+    """
     if not show_grad:
         return None
     if grads is None:
         return _grad
-    return lambda v: grads.get(v, 0.0)
+    return grads.get
 
 
-def _digraph(rankdir: str) -> graphviz.Digraph:
+@dataclass(frozen=True)
+class _Look:
+    """Everything that differs between the styles of a drawing."""
+
+    node_size: int
+    edge_size: int
+    op_size: int
+    legend_size: int
+    value_word: str
+    grad_word: str  # "{out}" stands for the output's name
+    digits: str | None  # the default number format (None: number_text's 4 significant digits)
+    formulas: bool  # edge labels show the local derivative's formula before its number
+    stacked: bool  # a box's fields one under the other (narrow boxes: more ranks fit a slide's width)
+    graph: tuple[tuple[str, str], ...] = ()
+
+
+_LOOKS = {
+    "default": _Look(11, 9, 14, 9, "data", "grad", None, False, False),
+    # A slide is wide and short, and the text must stay large: narrow boxes
+    # (fields stacked) and ranks packed closer, so that a lesson's graph comes
+    # near 16:9 without being scaled down.
+    "slide": _Look(20, 17, 24, 16, "value", "∂{out}/∂·", ".3g", True, True,
+                   (("nodesep", "0.35"), ("ranksep", "0.4"), ("pad", "0.15"))),
+}
+
+# Binary operations whose inputs may not be swapped: their arrows say which
+# operand each one is (a − b: 1st − 2nd; a ÷ b; a ^ b).
+_ORDERED = frozenset(("-", "/", "**"))
+_POSITION = ("1st", "2nd")
+_ROLE_WORDS = {
+    "input": "input", "parameter": "parameter", "constant": "constant", "intermediate": "result",
+    "output": "output", "group": "group (one box for many values)",
+}
+_UNKNOWN = "?"
+
+
+def _digraph(rankdir: str, look: _Look) -> graphviz.Digraph:
     graphviz = _import_graphviz()
     g = graphviz.Digraph("chainrule", format="svg")
-    g.attr(rankdir=rankdir)
-    g.attr("node", fontname="Helvetica", fontsize="11")
-    g.attr("edge", fontname="Helvetica", fontsize="9")
+    g.attr(rankdir=rankdir, **dict(look.graph))
+    g.attr("node", fontname="Helvetica", fontsize=str(look.node_size))
+    g.attr("edge", fontname="Helvetica", fontsize=str(look.edge_size))
     return g
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _legend(g: graphviz.Digraph, roles: Iterable[str], look: _Look, red: str | None) -> None:
+    """One small table of the colours used: a box per role, and red for a highlighted path."""
+    cells = [
+        f'<td bgcolor="{_COLOURS[role]}" border="1">{_ROLE_WORDS[role]}</td>'
+        for role in _ROLE_WORDS if role in roles
+    ]
+    if red:
+        font = f'<font color="{_HIGHLIGHT}">{_html(red)}</font>'
+        cells.append(f'<td border="1" color="{_HIGHLIGHT}">{font}</td>')
+    table = (
+        '<<table border="0" cellborder="0" cellspacing="4" cellpadding="3">'
+        f"<tr>{''.join(cells)}</tr></table>>"
+    )
+    g.node("legend", table, shape="plain", fontsize=str(look.legend_size), id="legend")
+
+
+def _record(fields: list[str], stacked: bool, rankdir: str) -> str:
+    """A record label: fields side by side, or stacked (records turn with rankdir, so braces flip)."""
+    across = rankdir in ("LR", "RL")
+    text = " | ".join(fields)
+    return text if stacked == across else "{ " + text + " }"
 
 
 def _value_node(
     g: graphviz.Digraph, v: Value, i: int, role: str, name: str, number: Callable[[float], str],
-    grad_of: Callable[[Value], float] | None, hot: dict[str, str], element_ids: bool,
+    value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
+    hot: dict[str, str], element_ids: bool, look: _Look, grad_word: str, rankdir: str,
+    op_hot: dict[str, str] | None = None,
 ) -> None:
     """Add the box of ``v`` and, for a result, its operation node and the arrow from it to the box."""
-    fields = [] if role == "constant" else [_record_text(name)]
-    fields.append(f"data {_record_text(number(v.data))}")
-    if grad_of is not None:
-        fields.append(f"grad {_record_text(number(grad_of(v)))}")
+
+    def shown(x: float | None) -> str:
+        return _UNKNOWN if x is None else _record_text(number(x))
+
+    if role == "constant":
+        # A plain number is written as itself: it has no name and nobody asks for its gradient.
+        fields = [shown(value_of(v))]
+    else:
+        fields = [_record_text(name), f"{look.value_word} {shown(value_of(v))}"]
+        if grad_of is not None:
+            fields.append(f"{_record_text(grad_word)} {shown(grad_of(v))}")
     attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[role], **hot}
     if element_ids:
         attrs["id"] = f"n{i}"
-    g.node(f"v{i}", "{ " + " | ".join(fields) + " }", **attrs)
+    g.node(f"v{i}", _record(fields, look.stacked, rankdir), **attrs)
     if not v.inputs:
         return
+    op_hot = hot if op_hot is None else op_hot
     symbol = op_symbol(v.op)
     op_attrs = {"shape": "circle" if len(symbol) <= 3 else "ellipse", "style": "filled",
-                "fillcolor": _COLOURS["op"], "margin": "0.02", "fontsize": "14", **hot}
+                "fillcolor": _COLOURS["op"], "margin": "0.02", "fontsize": str(look.op_size), **op_hot}
     if element_ids:
         op_attrs["id"] = f"op{i}"
     g.node(f"v{i}op", symbol, **op_attrs)
-    out_attrs = dict(hot)
+    out_attrs = dict(op_hot)
     if element_ids:
         out_attrs["id"] = f"o{i}"
     g.edge(f"v{i}op", f"v{i}", **out_attrs)
 
 
+_OPERAND = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def _local_formula(v: Value, position: int, names: dict[Value, str]) -> str:
+    """The table's formula of ∂v/∂(input), in the graph's names: ``x1``, ``1 − o²``, ``−x/y²``."""
+    op = v.operation
+    if op is None or not op.formulas:
+        return "1"
+    operands = {"out": names[v]}
+    if op.arity in (1, 2):
+        operands.update(zip("ab", (names[x] for x in v.inputs)))
+    # Names that are not single words (a constant (-3), a label with dots) get parentheses.
+    wrapped = {
+        k: n if n.isidentifier() or n.replace(".", "").isdigit() else f"({n})" for k, n in operands.items()
+    }
+    return _OPERAND.sub(lambda m: wrapped.get(m.group(0), m.group(0)), op.formulas[position])
+
+
+def _edge_label(
+    v: Value, position: int, x: Value, number: Callable[[float], str], local: float | None,
+    names: dict[Value, str], look: _Look, visible: bool = True,
+) -> str:
+    """What the arrow from input ``x`` into ``v``'s operation says.
+
+    The operand's place (1st/2nd) for − ÷ ^, and the local derivative ∂v/∂x:
+    a number, and in the slide style its formula first (``x1 = 2``). Not
+    ``visible``: the number is there but drawn in no colour, keeping its room
+    (pictures of a pass half done keep the layout of the finished one).
+    """
+    place = _POSITION[position] if v.op in _ORDERED and len(v.inputs) == 2 else ""
+    text = ""
+    if local is not None and not is_constant(x):
+        text = number(local)
+        if look.formulas:
+            formula = _local_formula(v, position, names)
+            if formula.replace("−", "-") != text:
+                text = f"{formula} = {text}"
+    if not text or visible:
+        return _edge_text(": ".join(t for t in (place, text) if t))
+    hidden = f'<font color="transparent">{_html(text)}</font>'
+    return f"<{_html(place)}: {hidden}>" if place else f"<{hidden}>"
+
+
+# Where the arrows into a two-input operation arrive: the 1st input on one
+# side of the circle, the 2nd on the other, whatever the layout; so that the
+# order of a − b is seen, and the two arrows (and their labels) run apart.
+_PORTS = {"LR": ("n", "s"), "RL": ("n", "s"), "TB": ("w", "e"), "BT": ("w", "e")}
+
+
+def _arrow_attrs(text: str, position: int, count: int, rankdir: str) -> dict[str, str]:
+    """Where an arrow into an operation arrives, and its label.
+
+    Into a two-input operation the arrows arrive on opposite sides of the
+    circle (1st input on top, 2nd below; left and right top to bottom), so
+    they run apart, and each label sits on its own arrow, where Graphviz keeps
+    room for it. (Labels by the arrow heads were tried: they get no room of
+    their own and land on the arrows and the boxes.)
+    """
+    attrs = {"headport": _PORTS[rankdir][position]} if count == 2 else {}
+    if text:
+        attrs["label"] = text
+    return attrs
+
+
 def draw(
     root: Value,
     *,
+    style: str = "default",
     rankdir: str = "LR",
-    fmt: NumberFormat = ".4f",
-    edge_labels: bool = False,
+    fmt: NumberFormat | None = None,
+    edge_labels: bool | Iterable[tuple[Value, int]] = False,
     highlight: Value | None = None,
     parameters: Iterable[Value] = (),
     show_grad: bool = True,
     grads: Mapping[Value, float] | None = None,
+    values: Mapping[Value, float] | None = None,
+    mark: Iterable[Value | tuple[Value, int]] = (),
+    legend: bool = True,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     summarize: bool | int = False,
     group_by: Callable[[Value], str | None] | None = None,
@@ -409,29 +614,46 @@ def draw(
 
     Args:
         root: the output Value (usually the loss ``L``).
+        style: ``"default"`` (compact, for a screen: each box reads
+            ``name | data | grad``) or ``"slide"`` (for a projector: text of
+            20 pt, edge labels of 17 pt, 3 significant digits, boxes reading
+            ``name | value | ∂L/∂·`` with the output's own name, local
+            derivatives as formula and number, fitted to a 16:9 slide).
         rankdir: ``"LR"`` (inputs on the left, output on the right) or ``"TB"``
             (top to bottom); ``"RL"``/``"BT"`` also work.
-        fmt: number format of data, grad and edge labels: a format spec such
-            as ``".4f"`` or ``".3g"``, or a function float -> str.
-        edge_labels: write the local derivative d(result)/d(input) on each
-            arrow into an operation.
+        fmt: number format: a format spec such as ``".4f"`` or ``".3g"``, or
+            a function float -> str. None: numbers as a person writes them,
+            up to 4 significant digits (3 in the slide style), never ``-0``.
+        edge_labels: write the local derivative ∂(result)/∂(input) on each
+            arrow into an operation (``True``), or only on the arrows given
+            as ``(result, input position)`` pairs (the others keep the room
+            of theirs, so that pictures of a pass half done share one
+            layout). Arrows from constants carry no number: a constant has
+            no gradient.
         highlight: a Value of the graph; every path from it to the output is
             drawn in red.
-        parameters: Values to colour as trainable parameters (e.g.
-            ``model.parameters()``).
-        show_grad: show the ``grad`` field (turn off before ``backward()``).
+        parameters: Values to colour as trainable parameters, besides the
+            ``autograd.Parameter``s (nn's weights and biases), which always are.
+        show_grad: show the gradient field (turn off before ``backward()``).
         grads: gradients to show instead of ``.grad`` (for example
-            ``explain(L).gradients``, which needs no ``backward()``).
+            ``explain(L).gradients``, which needs no ``backward()``); a Value
+            missing from it shows ``?``.
+        values: values to show instead of ``.data``; a Value missing from
+            it shows ``?`` (a forward pass half done).
+        mark: Values and arrows (``(result, input position)``) to paint red:
+            what has just changed (``write_frames`` uses it).
+        legend: draw the small table of what the colours mean.
         max_nodes: refuse graphs with more Values than this, with a message
             (``None`` draws any size).
         summarize: draw one box per group of Values instead of one per Value:
             ``True`` groups by dotted label (``"layers.0.neurons.3.w.1"`` →
             ``"layers.0.neurons.3"``, one box per neuron); an int keeps that
             many parts of the label (``2`` → ``"layers.0"``, one box per layer).
-            Unnamed results join the group of their newest named input, so a
-            neuron's products, sum and activation land in its box; arrows
-            between boxes say how many edges they stand for. ``highlight``
-            still works; ``edge_labels`` does not apply to boxes.
+            A neuron's products, sum and activation land in its box, and the
+            box shows the value and gradient of its output (the one Value of
+            the group used outside it); a loss stays outside the boxes;
+            arrows between boxes say how many edges they stand for.
+            ``highlight`` still works; ``edge_labels`` does not apply to boxes.
         group_by: a function Value -> group name (or None) to choose the
             groups yourself; implies ``summarize``.
         renderer: ``"dot"`` or ``"graphviz-pure"`` to force one (default:
@@ -441,6 +663,9 @@ def draw(
         timeout: seconds the renderer may run when the drawing is saved or
             shown (``None``: no limit); past it, ``RenderTimeoutError``.
 
+    For ``a − b``, ``a ÷ b`` and ``a ^ b`` each arrow says which operand it
+    is (``1st``, ``2nd``), with or without edge labels.
+
     A value that feeds many operations far apart (``x + x + ... + x``) has
     its arrows drawn as one trunk with a branch to each operation: each
     branch still carries its own local derivative, and Graphviz lays it out
@@ -448,6 +673,12 @@ def draw(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw(root): expected a Value, got {type(root).__name__}")
+    if style not in _LOOKS:
+        raise ValueError(
+            f"draw(style=...): expected one of {', '.join(map(repr, STYLES))}, got {style!r}"
+            f"{did_you_mean(str(style), STYLES)}"
+        )
+    look = _LOOKS[style]
     if rankdir not in _RANKDIRS:
         raise ValueError(f"draw(rankdir=...): expected one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if renderer is not None and renderer not in RENDERERS:
@@ -459,7 +690,7 @@ def draw(
         raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
     if summarize is not False and not isinstance(summarize, (bool, int)):
         raise TypeError(f"draw(summarize=...): expected True/False or a depth (int), got {summarize!r}")
-    number = _formatter(fmt)
+    number = _formatter(fmt if fmt is not None else look.digits)
     order = topological_order(root)
     parameter_set = set(parameters)
     for p in parameter_set:
@@ -471,6 +702,8 @@ def draw(
     if highlight is not None and highlight not in index:
         raise ValueError("draw(highlight=...): that Value is not part of the graph of root")
     path = _on_path(order, highlight) if highlight is not None else set()
+    marked_nodes, marked_edges = _marks(mark, index)
+    labelled = _labelled_edges(edge_labels, index)
     summarized = bool(summarize) or group_by is not None
     if not summarized and max_nodes is not None and len(order) > max_nodes:
         raise GraphTooLargeError(
@@ -482,15 +715,24 @@ def draw(
     roles = _roles(order, root, parameter_set)
     names = node_names(order, root)
     grad_of = _grad_reader(show_grad, grads)
+    value_of = _value_reader(values)
+    grad_word = look.grad_word.format(out=names[root])
+    red = None
+    if highlight is not None:
+        red = f"paths of ∂{names[root]}/∂{names[highlight]}"
     if summarized:
         depth = None if isinstance(summarize, bool) else int(summarize)
-        return _draw_summary(
-            root, order, index, roles, names, rankdir, number, grad_of, parameter_set, max_nodes, depth,
-            group_by, renderer, path, timeout,
+        g = _digraph(rankdir, look)
+        drawn = _draw_summary(
+            g, root, order, index, roles, names, rankdir, number, value_of, grad_of, parameter_set,
+            max_nodes, depth, group_by, path, look, grad_word,
         )
+        if legend:
+            _legend(g, drawn, look, red)
+        return Drawing(g, len(order), True, renderer, timeout)
 
-    g = _digraph(rankdir)
-    trunks, hidden = _trunks(order, index, edge_labels)
+    g = _digraph(rankdir, look)
+    trunks, hidden = _trunks(order, index, labelled is not None)
     if hidden > _HIDDEN_POINT_BUDGET:
         # Long arrows that no trunk merges (many values, each used twice far
         # apart): straight arrows and a bounded placement are drawn in a second,
@@ -498,25 +740,82 @@ def draw(
         g.attr(splines="line", nslimit="1")
     for v in order:
         i = index[v]
-        _value_node(g, v, i, roles[v], names[v], number, grad_of, _RED if v in path else {}, element_ids)
+        box_hot = _RED if v in path or v in marked_nodes else {}
+        # A marked result is one just computed: its operation and its arrows in are part of the news.
+        op_hot = _RED if v in path or v in marked_nodes else {}
+        _value_node(g, v, i, roles[v], names[v], number, value_of, grad_of, box_hot, element_ids, look,
+                    grad_word, rankdir, op_hot)
         if v in trunks:
             _trunk(g, i, trunks[v], v in path, path)
         if not v.inputs:
             continue
-        locals_ = v.local_grads() if edge_labels else ()
+        locals_ = v.local_grads() if labelled is not None else (None,) * len(v.inputs)
         for position, x in enumerate(v.inputs):
-            attrs = {}
-            if edge_labels:
-                attrs["label"] = _edge_text(number(locals_[position]))
-            if x in path and v in path:
+            visible = labelled is True or (labelled is not None and (v, position) in labelled)
+            label = _edge_label(v, position, x, number, locals_[position], names, look, visible)
+            attrs = _arrow_attrs(label, position, len(v.inputs), rankdir)
+            if (x in path and v in path) or (v, position) in marked_edges or v in marked_nodes:
                 attrs.update(_RED)
+                if "label" in attrs:
+                    attrs["fontcolor"] = _HIGHLIGHT
             if element_ids:
                 attrs["id"] = f"e{i}_{position}"
             tail = f"v{index[x]}"
             if x in trunks:
                 tail = f"v{index[x]}j{trunks[x][v]}"
             g.edge(tail, f"v{i}op", **attrs)
+    if legend:
+        _legend(g, set(roles.values()), look, red)
     return Drawing(g, len(order), False, renderer, timeout)
+
+
+def _value_reader(values: Mapping[Value, float] | None) -> Callable[[Value], float | None]:
+    if values is None:
+        return _data
+    return values.get
+
+
+def _marks(
+    mark: Iterable[Value | tuple[Value, int]], index: dict[Value, int]
+) -> tuple[set[Value], set[tuple[Value, int]]]:
+    nodes: set[Value] = set()
+    arrows: set[tuple[Value, int]] = set()
+    for item in mark:
+        if isinstance(item, Value):
+            if item not in index:
+                raise ValueError("draw(mark=...): a marked Value is not part of the graph of root")
+            nodes.add(item)
+        elif isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Value):
+            node, position = item
+            if node not in index or not isinstance(position, int) or not 0 <= position < len(node.inputs):
+                raise ValueError(
+                    f"draw(mark=...): ({position!r}) is not an input position of a result of the graph"
+                )
+            arrows.add((node, position))
+        else:
+            raise TypeError(
+                "draw(mark=...): expected Values and (result, input position) pairs, "
+                f"got {type(item).__name__}"
+            )
+    return nodes, arrows
+
+
+def _labelled_edges(
+    edge_labels: bool | Iterable[tuple[Value, int]], index: dict[Value, int]
+) -> bool | set[tuple[Value, int]] | None:
+    """True for every arrow, a set of (result, position) for some, None for none."""
+    if edge_labels is True or edge_labels is False:
+        return True if edge_labels else None
+    chosen = set()
+    for item in edge_labels:
+        pair = isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Value)
+        if not (pair and item[0] in index):
+            raise TypeError(
+                "draw(edge_labels=...): expected True/False or (result, input position) pairs of the graph, "
+                f"got {item!r:.60}"
+            )
+        chosen.add(item)
+    return chosen
 
 
 def _trunks(
@@ -581,14 +880,49 @@ def _trunk(g: graphviz.Digraph, i: int, joints: dict[Value, int], hot: bool, pat
         g.edge(tail, f"v{i}j{k}", arrowhead="none", **(_RED if k <= last_hot else colour))
 
 
+def _joins(v: Value, group: dict[Value, str | None], first_seen: dict[str, int]) -> str | None:
+    """The group an unnamed result belongs to, or None: it stays out of every box.
+
+    A result belongs with the group of a named leaf it uses directly (a
+    neuron's product w·x joins the neuron of w, not the one that made x; its
+    sum joins the neuron of its bias). Otherwise it belongs to a group only
+    when it continues that group's own computation: an operation on two or
+    more of the group's Values (w1·x1 + w2·x2), or an activation of one. A
+    loss, ``(out − t)²`` or ``out / n``, only uses a neuron's output: it stays
+    outside.
+    """
+    leaves = {group[x] for x in v.inputs if not x.inputs and not is_constant(x) and group.get(x) is not None}
+    if leaves:
+        return max(leaves, key=first_seen.__getitem__)
+    used = [x for x in v.inputs if not is_constant(x)]
+    groups = {group.get(x) for x in used}
+    if len(groups) != 1 or None in groups:
+        return None
+    operation = v.operation
+    if len(used) >= 2 or (operation is not None and operation.kind == "activation"):
+        return groups.pop()
+    return None
+
+
+def _depths(order: list[Value]) -> dict[Value, int]:
+    """How many operations lie between each Value and the leaves (the longest way)."""
+    depth: dict[Value, int] = {}
+    for v in order:
+        depth[v] = 1 + max((depth[x] for x in v.inputs), default=-1)
+    return depth
+
+
 def _draw_summary(
-    root: Value, order: list[Value], index: dict[Value, int], roles: dict[Value, str],
+    g: graphviz.Digraph, root: Value, order: list[Value], index: dict[Value, int], roles: dict[Value, str],
     names: dict[Value, str], rankdir: str, number: Callable[[float], str],
-    grad_of: Callable[[Value], float] | None, parameters: set[Value], max_nodes: int | None,
-    depth: int | None, group_by: Callable[[Value], str | None] | None, renderer: str | None, path: set[Value],
-    timeout: float | None,
-) -> Drawing:
-    """One box per group: a neuron's weights, products, sum and activation become one box."""
+    value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
+    parameters: set[Value], max_nodes: int | None, depth: int | None,
+    group_by: Callable[[Value], str | None] | None, path: set[Value], look: _Look, grad_word: str,
+) -> set[str]:
+    """One box per group: a neuron's weights, products, sum and activation become one box.
+
+    Returns the roles drawn (for the legend): those of the Values drawn alone, and "group".
+    """
     group: dict[Value, str | None] = {}
     first_seen: dict[str, int] = {}
     for v in order:
@@ -597,23 +931,18 @@ def _draw_summary(
             raise TypeError(
                 f"draw(group_by=...): expected a str or None for each Value, got {type(key).__name__}"
             )
-        if key is None and v.inputs:
-            # An unnamed result belongs with the group of its own named leaves
-            # first: a neuron's product w*x joins the neuron of w, not the one
-            # that made x. Otherwise with the group of its inputs seen last.
-            leaves = {group[x] for x in v.inputs if not x.inputs and group.get(x) is not None}
-            candidates = leaves or {group[x] for x in v.inputs if group.get(x) is not None}
-            if candidates:
-                key = max(candidates, key=first_seen.__getitem__)
+        if key is None and v.inputs and v is not root:
+            key = _joins(v, group, first_seen)
         if key is not None:
             first_seen.setdefault(key, len(first_seen))
         group[v] = key
+    # The output is drawn as itself, and so are the constants it uses (a loss's divisor).
+    group[root] = None
     # Plain-number constants fold into the group of the operation using them.
     for v in order:
         for x in v.inputs:
             if group[x] is None and is_constant(x) and group[v] is not None:
                 group[x] = group[v]
-    group[root] = None
 
     members: dict[str, list[Value]] = {}
     for v in order:
@@ -628,28 +957,42 @@ def _draw_summary(
             "Use fewer groups (summarize=2 keeps two parts of each label), a group_by=... that also "
             "groups the unlabelled values, or max_nodes=None"
         )
-    g = _digraph(rankdir)
+    # A group's output: its Value that is used outside the group (a neuron's activation).
+    outputs: dict[str, Value] = {}
+    for v in order:
+        for x in v.inputs:
+            if group[x] is not None and group[x] != group[v]:
+                if group[x] not in outputs or index[x] > index[outputs[group[x]]]:
+                    outputs[group[x]] = x
+    known_roles = bool(parameters) or any(isinstance(v, Parameter) for v in order)
     ids = {key: f"g{i}" for i, key in enumerate(members)}
+
+    def shown(x: float | None) -> str:
+        return _UNKNOWN if x is None else _edge_text(number(x))
+
     for key, vs in members.items():
-        last = vs[-1]
-        # Without an explicit list, the labelled leaves are the parameters (nn labels its own).
-        if parameters:
-            n_params = sum(1 for v in vs if v in parameters)
-        else:
+        out = outputs.get(key, vs[-1])
+        if known_roles:
+            n_params = sum(1 for v in vs if v in parameters or isinstance(v, Parameter))
+        else:  # no roles given: the labelled leaves are the parameters (nn labels its own)
             n_params = sum(1 for v in vs if not v.inputs and v.label)
+        what = op_symbol(out.op) if out.inputs else names[out]
         fields = [
-            _record_text(key),
+            _edge_text(key),
             f"{len(vs)} values, {n_params} parameter{'' if n_params == 1 else 's'}",
-            f"last data {_record_text(number(last.data))}",
+            f"output {_edge_text(what)}",
+            f"{look.value_word} {shown(value_of(out))}",
         ]
         if grad_of is not None:
-            fields.append(f"last grad {_record_text(number(grad_of(last)))}")
-        # Stacked fields read better in a box: records flip with rankdir.
-        text = " | ".join(fields) if rankdir in ("LR", "RL") else "{ " + " | ".join(fields) + " }"
+            fields.append(f"{_edge_text(grad_word)} {shown(grad_of(out))}")
+        # One line per field in a plain box: Graphviz cannot keep boxes drawn as
+        # records in a given order (see _stack_in_index_order).
         hot = _RED if any(v in path for v in vs) else {}
-        g.node(ids[key], text, shape="record", style="filled,rounded", fillcolor=_COLOURS["group"], **hot)
+        g.node(ids[key], "\\n".join(fields), shape="box", style="filled,rounded", fillcolor=_COLOURS["group"],
+               **hot)
     for v in singles:
-        _value_node(g, v, index[v], roles[v], names[v], number, grad_of, _RED if v in path else {}, False)
+        _value_node(g, v, index[v], roles[v], names[v], number, value_of, grad_of,
+                    _RED if v in path else {}, False, look, grad_word, rankdir)
     # Edges between boxes, each drawn once with the number of arrows it stands for.
     counts: dict[tuple[str, str], int] = {}
     on_path: set[tuple[str, str]] = set()
@@ -667,4 +1010,34 @@ def _draw_summary(
         if (src, dst) in on_path:
             attrs.update(_RED)
         g.edge(src, dst, **attrs)
-    return Drawing(g, len(order), True, renderer, timeout)
+    _stack_in_index_order(g, members, outputs, ids, order)
+    return {roles[v] for v in singles} | ({"group"} if members else set())
+
+
+def _stack_in_index_order(
+    g: graphviz.Digraph, members: dict[str, list[Value]], outputs: dict[str, Value], ids: dict[str, str],
+    order: list[Value],
+) -> None:
+    """Neurons 0, 1, 2... of one layer one under the other, in that order.
+
+    Siblings are groups named ``prefix.0``, ``prefix.1``... whose outputs are
+    equally far from the leaves (the neurons of one layer; not the layers
+    themselves). Invisible arrows between them keep Graphviz from reordering.
+    """
+    depth = _depths(order)
+    siblings: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    for key, vs in members.items():
+        prefix, _, last = key.rpartition(".")
+        if prefix and last.isdigit():
+            out = outputs.get(key, vs[-1])
+            siblings.setdefault((prefix, depth[out]), []).append((int(last), key))
+    for keys in siblings.values():
+        if len(keys) < 2:
+            continue
+        keys.sort()
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            for _, key in keys:
+                same.node(ids[key])
+            for (_, a), (_, b) in zip(keys, keys[1:]):
+                same.edge(ids[a], ids[b], style="invis")

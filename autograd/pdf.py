@@ -5,14 +5,17 @@ pip-only install can still save ``graph.pdf`` for slides, the drawing is
 rendered as a high-resolution PNG and wrapped in a PDF page of the same
 proportions. The pixels are decoded here (PNG's row filters undone) and
 stored losslessly: colour as one image, transparency as its soft mask.
+``pngs_to_pdf`` puts several pictures in one PDF, a page each (the frames
+of a lesson, for slides).
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Sequence
 
-__all__ = ["png_pixels", "png_to_pdf"]
+__all__ = ["png_pixels", "png_to_pdf", "pngs_to_pdf"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {2: 3, 6: 4}  # colour type -> bytes per pixel (8-bit RGB, RGBA)
@@ -86,37 +89,51 @@ def _unfilter(kind: int, line: bytearray, previous: bytearray, bpp: int) -> None
 
 def png_to_pdf(data: bytes, dpi: float = 72.0) -> bytes:
     """Wrap a PNG image in a one-page PDF; ``dpi`` sets the page size (pixels * 72 / dpi points)."""
-    width, height, channels, pixels = png_pixels(data)
-    if channels == 4:
-        rgb = bytearray(width * height * 3)
-        rgb[0::3], rgb[1::3], rgb[2::3] = pixels[0::4], pixels[1::4], pixels[2::4]
-        alpha = pixels[3::4]
-    else:
-        rgb, alpha = pixels, b""
-    w_pt, h_pt = width * 72.0 / dpi, height * 72.0 / dpi
-    content = f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im1 Do Q".encode("ascii")
-    mask = " /SMask 6 0 R" if alpha else ""
-    image = (
-        f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB "
-        f"/BitsPerComponent 8 /Filter /FlateDecode{mask} /Length {{length}} >>"
-    )
-    objects: list[tuple[str, bytes | None]] = [
-        ("<< /Type /Catalog /Pages 2 0 R >>", None),
-        ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", None),
-        (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.3f} {h_pt:.3f}] "
-            "/Resources << /XObject << /Im1 5 0 R >> >> /Contents 4 0 R >>",
-            None,
-        ),
-        ("<< /Length {length} >>", content),
-        (image, zlib.compress(bytes(rgb), 9)),
-    ]
-    if alpha:
+    return pngs_to_pdf([data], dpi)
+
+
+def pngs_to_pdf(pages: Sequence[bytes], dpi: float = 72.0) -> bytes:
+    """One PDF with a page per PNG image, in order; each page the size of its picture at ``dpi``."""
+    if not pages:
+        raise ValueError("pngs_to_pdf: expected at least one PNG image, got none")
+    # Objects 1 and 2 are the catalogue and the page tree; each page then takes
+    # four objects (page, contents, image, mask; the mask left empty when opaque).
+    objects: list[tuple[str, bytes | None]] = [("<< /Type /Catalog /Pages 2 0 R >>", None), ("", None)]
+    kids = []
+    for data in pages:
+        width, height, channels, pixels = png_pixels(data)
+        if channels == 4:
+            rgb = bytearray(width * height * 3)
+            rgb[0::3], rgb[1::3], rgb[2::3] = pixels[0::4], pixels[1::4], pixels[2::4]
+            alpha = pixels[3::4]
+        else:
+            rgb, alpha = pixels, b""
+        first = len(objects) + 1
+        page, contents, image, mask = first, first + 1, first + 2, first + 3
+        kids.append(f"{page} 0 R")
+        w_pt, h_pt = width * 72.0 / dpi, height * 72.0 / dpi
+        content = f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im1 Do Q".encode("ascii")
+        smask = f" /SMask {mask} 0 R" if alpha else ""
         objects.append((
-            f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray "
-            "/BitsPerComponent 8 /Filter /FlateDecode /Length {length} >>",
-            zlib.compress(bytes(alpha), 9),
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.3f} {h_pt:.3f}] "
+            f"/Resources << /XObject << /Im1 {image} 0 R >> >> /Contents {contents} 0 R >>",
+            None,
         ))
+        objects.append(("<< /Length {length} >>", content))
+        objects.append((
+            f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB "
+            f"/BitsPerComponent 8 /Filter /FlateDecode{smask} /Length {{length}} >>",
+            zlib.compress(bytes(rgb), 9),
+        ))
+        if alpha:
+            objects.append((
+                f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray "
+                "/BitsPerComponent 8 /Filter /FlateDecode /Length {length} >>",
+                zlib.compress(bytes(alpha), 9),
+            ))
+        else:
+            objects.append(("null", None))  # keeps four objects per page
+    objects[1] = (f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>", None)
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, (head, stream) in enumerate(objects, start=1):

@@ -66,8 +66,8 @@ def test_svg_is_xml_showing_the_numbers(tmp_path, renderer):
     root = ET.parse(target).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert f"data {L.data:.4f}" in texts
-    assert "grad 1.0000" in texts
+    assert f"data {L.data:.4g}" in texts
+    assert "grad 1" in texts
     assert "tanh" in texts
 
 
