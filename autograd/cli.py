@@ -276,8 +276,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
                                       renderer=args.renderer, timeout=timeout)
                 path = f"{len(frames)} frames into {path}" + (f" and {frames.pdf}" if frames.pdf else "")
             else:
-                # The page writes numbers with a format spec of its own (.4f unless --format says).
-                write_stepper(out, path, fmt=fmt or ".4f", rankdir=args.rankdir, renderer=args.renderer,
+                write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
                               title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
                               lr=args.lr, parameters=list(leaves.values()))
         except (ValueError, RuntimeError, ImportError, OSError) as error:

@@ -194,7 +194,7 @@ def _role(v: Value, root: Value, parameters: set[Value]) -> str:
     return "input"
 
 
-def _lesson(root: Value, fmt: str, grad: float, max_nodes: int | None,
+def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             lr: float | None, parameters: Iterable[Value] | None) -> tuple[dict, object]:
     """Everything the page shows, as plain data, and the explanation it came from."""
     steps = explain(root, grad=grad, fmt=fmt)
@@ -309,7 +309,7 @@ def _lesson(root: Value, fmt: str, grad: float, max_nodes: int | None,
         "seed": steps.seed,
         "seed_text": number(steps.seed),
         "start": steps.text(header=True).splitlines()[0],
-        "fmt": fmt,
+        "fmt": ".4g" if fmt is None else fmt,  # None: as explain writes numbers, up to 4 digits
         "nodes": nodes,
         "steps": lesson_steps,
         "backward_count": len(steps),
@@ -365,7 +365,7 @@ def _panel(v: Value, root: Value, steps, uses: list, names: dict, number, out: s
 def stepper_fragment(
     root: Value,
     *,
-    fmt: str = ".4f",
+    fmt: str | None = None,
     rankdir: str = "LR",
     grad: float = 1.0,
     title: str | None = None,
@@ -385,7 +385,8 @@ def stepper_fragment(
     keys drive the stepper last clicked (the first one until then). The
     ``#step=`` address is followed only when the document holds one stepper.
     """
-    number_format(fmt, "stepper(fmt=...)")
+    if fmt is not None:
+        number_format(fmt, "stepper(fmt=...)")
     if not isinstance(quiz, bool):
         raise TypeError(f"stepper(quiz=...): expected True or False, got {quiz!r:.60}")
     if lr is not None:
@@ -445,7 +446,7 @@ def stepper_fragment(
 def stepper_html(
     root: Value,
     *,
-    fmt: str = ".4f",
+    fmt: str | None = None,
     rankdir: str = "LR",
     grad: float = 1.0,
     title: str | None = None,
@@ -473,7 +474,7 @@ def write_stepper(
     root: Value,
     path: str | os.PathLike,
     *,
-    fmt: str = ".4f",
+    fmt: str | None = None,
     rankdir: str = "LR",
     grad: float = 1.0,
     title: str | None = None,
@@ -489,7 +490,8 @@ def write_stepper(
     Args:
         root: the output (the loss ``L``).
         path: the HTML file to write (its folder must exist).
-        fmt: the number format shown (``".4f"``).
+        fmt: the number format shown; None (the default) writes numbers as
+            explain does, up to 4 significant digits (``".4f"`` for fixed decimals).
         rankdir: the drawing direction, ``"LR"`` or ``"TB"``.
         grad: the seed ∂L/∂L (1.0).
         title: the page's heading.
