@@ -59,7 +59,7 @@ from typing import Any
 
 from .checks import number_format
 from .engine import Value, chain_rule, topological_order
-from .naming import expression, in_derivative, is_constant, node_names, number_text
+from .naming import enclosed, expression, in_derivative, is_constant, local_name, node_names, number_text
 
 __all__ = ["Step", "Explanation", "explain"]
 
@@ -376,7 +376,7 @@ def explain(root: Value, grad: float = 1.0, fmt: str | None = None) -> Explanati
         steps.append(Step(
             node, x, position, local, upstream, contribution, totals[x], (out, names[node], names[x]),
             _formula(node, names), fmt, _local_formula(node, position, names),
-            _local_name(node, x, root, names), _subgradient(node, x, names),
+            local_name(node, x, root, names), _subgradient(node, x, names),
         ))
 
     gradients = chain_rule(root, seed, order=order, on_step=record)
@@ -425,21 +425,6 @@ def _local_formula(node: Value, position: int, names: dict[Value, str]) -> str:
     return _substitute(op.formulas[position], _operand_names(node, names, _atom))
 
 
-def _local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:
-    """``∂p/∂w1``; at the output's own operation ``∂(x1 * w1)/∂w1``, since ``∂L/∂w1`` is the gradient."""
-    inp = in_derivative(names[x])
-    if node is not root:
-        return f"∂{in_derivative(names[node])}/∂{inp}"
-    inputs = node.inputs
-    if node.op == "sum" and len(inputs) > 4:
-        what = f"{names[inputs[0]]} + … + {names[inputs[-1]]}"
-    else:
-        what = expression(node, names)
-    if not re.fullmatch(r"[A-Za-z_]\w*\(.*\)", what) or not _enclosed(what[what.index("("):]):
-        what = f"({what})"
-    return f"∂{what}/∂{inp}"
-
-
 def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
     # The table says where an operation has a kink; its rule chooses 0 there, as PyTorch does.
     kink = None if node.operation is None else node.operation.kink
@@ -454,22 +439,9 @@ def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
 
 def _atom(name: str) -> str:
     """A name as an operand of a formula: ``x1``, ``2``, ``(-3)``, ``(w1*x1)``."""
-    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+-]?\d+)?", name) or _enclosed(name):
+    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+-]?\d+)?", name) or enclosed(name):
         return name
     return f"({name})"
-
-
-def _enclosed(text: str) -> bool:
-    """True when the whole text is one pair of parentheses: ``(-3)``, not ``(a)·(b)``."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and i < len(text) - 1:
-            return False
-    return True
 
 
 def _group(formula: str) -> str:

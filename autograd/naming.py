@@ -20,6 +20,7 @@ every name a gradient is written for points at one node.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from string import Template
 from typing import TYPE_CHECKING
@@ -29,7 +30,10 @@ from .engine import Constant, op_named
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text"]
+__all__ = [
+    "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
+    "enclosed",
+]
 
 
 
@@ -137,3 +141,31 @@ def number_text(x: float, fmt: str | None = None) -> str:
     if x == 0.0:
         x = 0.0
     return format(x, ".4g" if fmt is None else fmt)
+
+
+def local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:
+    """``∂p/∂w1``; at the output's own operation ``∂(x1 * w1)/∂w1``, since ``∂L/∂w1`` is the gradient."""
+    inp = in_derivative(names[x])
+    if node is not root:
+        return f"∂{in_derivative(names[node])}/∂{inp}"
+    inputs = node.inputs
+    if node.op == "sum" and len(inputs) > 4:
+        what = f"{names[inputs[0]]} + … + {names[inputs[-1]]}"
+    else:
+        what = expression(node, names)
+    if not re.fullmatch(r"[A-Za-z_]\w*\(.*\)", what) or not enclosed(what[what.index("("):]):
+        what = f"({what})"
+    return f"∂{what}/∂{inp}"
+
+
+def enclosed(text: str) -> bool:
+    """True when the whole text is one pair of parentheses: ``(-3)``, not ``(a)·(b)``."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True

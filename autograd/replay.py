@@ -36,17 +36,20 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import keyword
 import math
 import numbers
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
 from . import engine
 from .checks import count
 from .engine import Value
-from .naming import expression, in_derivative, node_names
+from .naming import expression, in_derivative, local_name, node_names
 
 __all__ = ["compile", "Compiled", "Replay", "generate"]
 
@@ -208,15 +211,59 @@ def _forward_order(roots: Sequence[Value]) -> list[Value]:
     return order
 
 
+_GENERATED = re.compile(r"\b([vg])(\d+)\b")
+
+
+def readable_names(names: Sequence[str], taken: Iterable[str] = ()) -> dict[str, str]:
+    """{generated name: the reader's name}: ``v3 -> w1`` and ``g3 -> dw1`` when the third Value is w1.
+
+    ``names`` are the Values' names in the order of the generated ones (as
+    explain names them: labels, t1, t2...). A name is used only when it is a
+    plain ASCII identifier that is not a keyword, a builtin, a helper of the
+    generated code or a generated name, and when neither it nor its ``d``
+    name is taken by another Value.
+    """
+    reserved = set(taken) | set(dir(builtins)) | set(engine.RULE_HELPERS) | set(engine.FORWARD_HELPERS)
+    labels = list(names)
+    count_of = Counter(labels)
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+    for i, label in enumerate(labels):
+        value, grad = label, f"d{label}"
+        usable = (
+            label.isascii() and label.isidentifier() and not keyword.iskeyword(label)
+            and not label.startswith("_") and count_of[label] == 1
+        )
+        if not usable or {value, grad} & (reserved | used) or _GENERATED.fullmatch(value) \
+                or _GENERATED.fullmatch(grad):
+            continue
+        chosen[f"v{i}"], chosen[f"g{i}"] = value, grad
+        used |= {value, grad}
+    return chosen
+
+
+def _with_labels(code: str, names: dict[str, str]) -> str:
+    """The generated code with its names replaced by the reader's, in the code only, not in comments."""
+    out = []
+    for line in code.splitlines(keepends=True):
+        body, hash_, comment = line.partition("  #")
+        body = _GENERATED.sub(lambda m: names.get(m.group(0), m.group(0)), body)
+        out.append(body + hash_ + comment)
+    return "".join(out)
+
+
 class Replay:
     """The generated code of one graph (one branch), and the function compiled from it.
 
     ``replay(*floats)`` returns ``(value, gradients)`` for new numbers in the
     inputs, or None when a guard fails (the numbers take another branch).
-    ``source`` is the code, as it runs.
+    ``executed`` is the code as it runs, with generated names only (``v3``
+    for a value, ``g3`` for its gradient). ``source`` is the same code with
+    each of those names written as its Value's label where the label is a
+    usable name (``w1`` and ``dw1``); the two differ by that renaming alone.
     """
 
-    __slots__ = ("source", "function", "n_inputs", "n_operations", "n_edges", "n_guards")
+    __slots__ = ("source", "executed", "function", "n_inputs", "n_operations", "n_edges", "n_guards")
 
     def __init__(self, output: Value, inputs: Sequence[Value], wanted: Sequence[Value] = (),
                  guards: Sequence[tuple] = (), name: str = "replay",
@@ -304,7 +351,8 @@ class Replay:
                 else:
                     formula = "∂out/∂xi = 1"
                 here, there = in_derivative(names[v]), in_derivative(names[x])
-                step = f"∂{root}/∂{there} += ∂{root}/∂{here} · ∂{here}/∂{there}   [{op.name}: {formula}]"
+                written = local_name(v, x, output, names)  # the local derivative, as explain writes it
+                step = f"∂{root}/∂{there} += ∂{root}/∂{here} · {written}   [{op.name}: {formula}]"
                 if j in started:
                     lines.append(f"    g{j} += {term}  # {_line(step)}")
                 else:
@@ -319,11 +367,14 @@ class Replay:
         else:
             also = "".join(f"v{index[v]}, " for v in extras)
             lines.append(f"    return v{r}, ({', '.join(grads)}{trailing}), ({also})")
-        self.source = "\n".join(lines) + "\n"
-        # The source is made of the table's code, generated names and comments only.
+        self.executed = "\n".join(lines) + "\n"
+        # What runs is made of the table's code, generated names and comments only:
+        # no label ever reaches exec. The labels are for the reader, in `source`.
         scope: dict[str, Any] = {"__builtins__": {}}
         scope.update(namespace)
-        exec(builtins.compile(self.source, f"<autograd.compile {name}>", "exec"), scope)  # noqa: S102
+        exec(builtins.compile(self.executed, f"<autograd.compile {name}>", "exec"), scope)  # noqa: S102
+        readable = node_names(order, output)
+        self.source = _with_labels(self.executed, readable_names([readable[v] for v in order], namespace))
         self.function = scope[name]
         self.n_inputs = len(inputs)
         self.n_operations = n_ops
@@ -405,7 +456,9 @@ class Compiled:
     guards that send a call back to a new trace.
 
     Attributes:
-        source: the generated code of the branch the last call ran.
+        source: the generated code of the branch the last call ran, with the
+            Values' names (labels, t1, t2...) where they are usable names.
+        executed: the same code as it runs, with generated names only.
         sources: the code of every branch traced so far.
         traces: how many times ``f`` has been traced.
     """
@@ -438,6 +491,13 @@ class Compiled:
         if self._last is None:
             raise RuntimeError("compile: call the compiled function once first; tracing needs numbers")
         return self._last.source
+
+    @property
+    def executed(self) -> str:
+        """The code that runs: ``source`` with generated names only (no label is ever code)."""
+        if self._last is None:
+            raise RuntimeError("compile: call the compiled function once first; tracing needs numbers")
+        return self._last.executed
 
     @property
     def sources(self) -> tuple[str, ...]:
