@@ -1066,11 +1066,18 @@ def _backward_floats(order: list[Value], seed: float) -> None:
                 inputs = node._a
                 for x, dx in zip(inputs, op.rule(node.data, *[x.data for x in inputs])):
                     x.grad += g * dx
-    except BaseException:
+    except BaseException as error:
+        failed, upstream = node, g  # the step that raised
         for node in order:
             node.grad = 0.0
         for node, g in earlier:
             node.grad = g
+        if isinstance(error, (ArithmeticError, ValueError, TypeError)):
+            numbers = ", ".join(repr(x.data) for x in failed.inputs)
+            raise type(error)(
+                f"backward() stopped at the local derivative of '{failed.op}' (inputs {numbers}, "
+                f"output {failed.data!r}, upstream gradient {upstream!r}): {error}; every .grad is as before"
+            ) from error
         raise
     for node, g in earlier:
         node.grad += g

@@ -212,6 +212,20 @@ def test_a_failed_backward_leaves_every_grad_as_before(monkeypatch):
     assert all(v.grad in (0.0, -2.0, 1.5) for v in autograd.topological_order(y))
 
 
+def test_a_failed_backward_names_the_operation_and_its_numbers(monkeypatch):
+    x = Value(0.5, label="x")
+    y = x.tanh() * 3
+
+    def failing(out, a):
+        raise ZeroDivisionError("a rule that divides by zero")
+
+    monkeypatch.setattr(autograd.OPS["tanh"], "rule", failing)
+    where = r"'tanh' \(inputs 0\.5, output 0\.46.*upstream gradient 3\.0\)"
+    with pytest.raises(ZeroDivisionError, match=where):
+        y.backward()
+    assert x.grad == 0.0
+
+
 def test_a_huge_integer_is_refused_naming_the_operation():
     with pytest.raises(OverflowError, match=r"Value\(data\): .* too large for a float"):
         Value(10**400)
