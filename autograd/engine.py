@@ -32,8 +32,10 @@ reference to their output goes.
 from __future__ import annotations
 
 import _thread
+import builtins
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
@@ -286,14 +288,21 @@ def sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def add_in_order(xs: Iterable[float]) -> float:
-    """x1 + x2 + ... + xn from left to right, rounding after each addition as a
-    chain of binary additions does (builtins.sum compensates the rounding
-    since Python 3.12, so it would not give the same float)."""
+def _add_in_order(xs: Iterable[float]) -> float:
     total = 0.0
     for x in xs:
         total += x
     return total
+
+
+# x1 + x2 + ... + xn from left to right, rounding after each addition as a
+# chain of binary additions does. builtins.sum does exactly that for floats
+# before Python 3.12, three times faster than a loop; from 3.12 on it
+# compensates the rounding, which would not give the float that the same
+# chain of + gives, so the loop does it there.
+add_in_order: Callable[[Iterable[float]], float] = (
+    builtins.sum if sys.version_info < (3, 12) else _add_in_order
+)
 
 
 def relu(x: float) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from operator import add
 from typing import Any
 
 import autograd
@@ -70,7 +71,8 @@ class CompiledLoss:
         for x, t in zip(Xb, yb):
             value, grads, outs = self._for(t)(*x)
             losses.append(value)
-            total = [s + g for s, g in zip(total, grads[len(grads) - n_params:])]
+            # map(add, ...) adds in C, in the same order as the loop it replaces.
+            total = list(map(add, total, grads[len(grads) - n_params:]))
             outputs.append(outs[0] if len(outs) == 1 else list(outs))
         # The batch's loss is the mean of the per-sample losses, added in the same order.
         loss = sum(losses) / len(losses)
