@@ -6,11 +6,11 @@ import json
 import math
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from browser import BROWSER_ARGS, chromium_path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "demos" / "tour.ipynb"
@@ -116,19 +116,6 @@ def test_interact_in_a_real_kernel_follows_the_sliders(this_python_kernel):
 
 
 # -- the tour, executed, exported to HTML by nbconvert, and opened in a browser --------------------
-
-BROWSER_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHAINRULE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    return None
-
 
 @pytest.fixture(scope="module")
 def exported_tour(tmp_path_factory) -> dict:

@@ -9,10 +9,11 @@ import os
 import re
 
 import pytest
+from stepper_graphs import fan_out, neuron
 
 pytest.importorskip("graphviz")
 
-from autograd import Parameter, RendererNotFoundError, Value, explain  # noqa: E402
+from autograd import RendererNotFoundError, Value, explain  # noqa: E402
 from autograd.draw import find_renderer  # noqa: E402
 from autograd.naming import number_text  # noqa: E402
 from autograd.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
@@ -21,23 +22,6 @@ try:
     find_renderer()
 except RendererNotFoundError:
     pytest.skip("no Graphviz renderer installed", allow_module_level=True)
-
-
-def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Parameter(-3.0, label="w1"), Parameter(1.0, label="w2")
-    b = Parameter(6.8813735870195432, label="b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
-
-
-def fan_out():
-    a = Value(-1.25, label="a")
-    b = Value(0.5, label="b")
-    L = (a * a + a * b).exp() - b / a
-    L.label = "L"
-    return L, {"a": a, "b": b}
 
 
 def lesson_data(html_text):

@@ -4,15 +4,15 @@ One browser serves the whole module; each test opens its own page.
 """
 
 import math
-import os
 import random
-import shutil
 
 import pytest
+from browser import BROWSER_ARGS, chromium_path
+from stepper_graphs import fan_out, neuron
 
 pytest.importorskip("graphviz")
 
-from autograd import Parameter, RendererNotFoundError, Value, explain  # noqa: E402
+from autograd import RendererNotFoundError, Value, explain  # noqa: E402
 from autograd.draw import find_renderer  # noqa: E402
 from autograd.naming import number_text  # noqa: E402
 from autograd.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
@@ -23,19 +23,6 @@ except RendererNotFoundError:
     pytest.skip("no Graphviz renderer installed", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
-
-BROWSER_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def chromium_path():
-    for candidate in (os.environ.get("CHAINRULE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and shutil.which(candidate):
-            return shutil.which(candidate)
-    return None
-
 
 @pytest.fixture(scope="module")
 def browser():
@@ -72,23 +59,6 @@ def open_page(browser, tmp_path):
         assert errors == [], errors
         assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
         page.close()
-
-
-def neuron():
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Parameter(-3.0, label="w1"), Parameter(1.0, label="w2")
-    b = Parameter(6.8813735870195432, label="b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b}
-
-
-def fan_out():
-    a = Value(-1.25, label="a")
-    b = Value(0.5, label="b")
-    L = (a * a + a * b).exp() - b / a
-    L.label = "L"
-    return L, {"a": a, "b": b}
 
 
 def row(page, i):

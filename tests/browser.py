@@ -1,0 +1,21 @@
+"""Headless Chromium for the browser tests: where it is, and how it is started."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+# As root, in a sandbox with no network: no sandboxing of its own, no GPU, and
+# none of the background connections that the closed network would refuse.
+BROWSER_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    """The Chromium to drive (CHAINRULE_CHROMIUM, or one on PATH), or None."""
+    for candidate in (os.environ.get("CHAINRULE_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
