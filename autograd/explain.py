@@ -54,7 +54,6 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from numbers import Real
-from string import Template
 from typing import Any
 
 from .checks import number_format
@@ -279,11 +278,11 @@ class Explanation:
             node, inp = lnames[s.node], lnames[s.input]
             upstream = _latex_factor(number(s.upstream))
             local = number(s.local)
-            where = f"{node} = {_latex_expression(s.node, lnames)}"
+            where = f"{node} = {expression(s.node, lnames, latex=True)}"
             local_top = node
             if s.node is self.root:
                 # ∂L/∂a is the gradient: the output's own local derivative is written with its operation.
-                local_top = _latex_expression(s.node, lnames)
+                local_top = expression(s.node, lnames, latex=True)
                 if len(s.node.inputs) != 1 or s.node.op == "neg" or s.node.op.startswith("**"):
                     local_top = f"({local_top})"
             row = f"{_frac(out, inp)} &\\mathrel{{+}}= {_frac(out, node)} \\cdot {_frac(local_top, inp)} = "
@@ -622,17 +621,6 @@ def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
             out.append({"−": "-", "·": r" \cdot ", "²": "^{2}", "³": "^{3}"}.get(t, t))
         i += 1
     return "".join(out).strip()
-
-
-def _latex_expression(v: Value, lnames: dict[Value, str]) -> str:
-    """How ``v`` was computed, in LaTeX: ``x_{1} \\cdot w_{1}``, ``\\tanh(n)``, ``\\frac{a}{b}``."""
-    args = [lnames[x] for x in v.inputs]
-    operation = v.operation
-    if not args or operation is None:
-        return lnames[v]
-    if operation.latex is None:  # sum, of any number of inputs
-        return " + ".join(args)
-    return Template(operation.latex).substitute(a=args[0], b=args[-1])
 
 
 # ----------------------------------------------------------------------

@@ -98,19 +98,22 @@ def _number(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def expression(value: Value, names: dict[Value, str]) -> str:
+def expression(value: Value, names: dict[Value, str], latex: bool = False) -> str:
     """The formula that computed ``value``, in terms of its inputs' names.
 
-    ``"a * b"``, ``"tanh(n)"``, ``"x ** 2"``, ``"-y"``, ``"w0 + w1 + b"``.
-    A leaf has no formula: its expression is its own name.
+    ``"a * b"``, ``"tanh(n)"``, ``"x ** 2"``, ``"-y"``, ``"w0 + w1 + b"``;
+    with ``latex=True`` as the table writes it in LaTeX (``\\frac{a}{b}``),
+    for names that are LaTeX already. A leaf has no formula: its expression
+    is its own name.
     """
     args = [names[x] for x in value.inputs]
     operation = value.operation
     if not args or operation is None:
         return names[value]
-    if operation.text is None:  # sum, of any number of inputs
+    template = operation.latex if latex else operation.text
+    if template is None:  # sum, of any number of inputs
         return " + ".join(args)
-    return Template(operation.text).substitute(a=args[0], b=args[-1])
+    return Template(template).substitute(a=args[0], b=args[-1])
 
 
 def in_derivative(name: str) -> str:
