@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
+
+import pytest
 
 # As root, in a sandbox with no network: no sandboxing of its own, no GPU, and
 # none of the background connections that the closed network would refuse.
@@ -19,3 +23,18 @@ def chromium_path() -> str | None:
         if candidate and shutil.which(candidate):
             return shutil.which(candidate)
     return None
+
+
+@contextlib.contextmanager
+def launched_chromium() -> Iterator:
+    """A headless Chromium driven by Playwright; the test is skipped when either is missing."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("no Chromium installed (set CHAINRULE_CHROMIUM to its path)")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from browser import BROWSER_ARGS, chromium_path
+from browser import launched_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "demos" / "tour.ipynb"
@@ -166,39 +166,32 @@ def test_the_tour_prints_the_gradients_the_chain_rule_gives(exported_tour):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_the_steppers_in_the_html_export_step_each_on_its_own(exported_tour):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium installed (set CHAINRULE_CHROMIUM to its path)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 720})
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            # The export loads its MathJax and widget scripts from the web: stay offline.
-            page.route(re.compile(r"^https?://"), lambda route: route.abort())
-            page.goto(exported_tour["page"].as_uri())
-            frames = page.locator("iframe.chainrule-stepper")
-            assert frames.count() == 2  # the tour's stepper of L and of the neuron
-            first, second = (frames.nth(k).element_handle().content_frame() for k in (0, 1))
+    with launched_chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # The export loads its MathJax and widget scripts from the web: stay offline.
+        page.route(re.compile(r"^https?://"), lambda route: route.abort())
+        page.goto(exported_tour["page"].as_uri())
+        frames = page.locator("iframe.chainrule-stepper")
+        assert frames.count() == 2  # the tour's stepper of L and of the neuron
+        first, second = (frames.nth(k).element_handle().content_frame() for k in (0, 1))
 
-            def state(frame):
-                return frame.inner_text(".cr-counter"), frame.inner_text(".cr-current")
+        def state(frame):
+            return frame.inner_text(".cr-counter"), frame.inner_text(".cr-current")
 
-            start = [state(first), state(second)]
-            assert start[0] != start[1]  # two different lessons
-            first.click(".cr-next")
-            one = state(first)
-            assert one != start[0] and state(second) == start[1]
-            # Keys reach the frame that has the focus, and only that one.
-            second.click(".cr-counter")
-            page.keyboard.press("ArrowRight")
-            assert state(second) != start[1] and state(first) == one
-            page.keyboard.press("ArrowLeft")
-            assert state(second) == start[1] and state(first) == one
-            first.click(".cr-prev")
-            assert state(first) == start[0]
-            assert errors == [], errors
-        finally:
-            browser.close()
+        start = [state(first), state(second)]
+        assert start[0] != start[1]  # two different lessons
+        first.click(".cr-next")
+        one = state(first)
+        assert one != start[0] and state(second) == start[1]
+        # Keys reach the frame that has the focus, and only that one.
+        second.click(".cr-counter")
+        page.keyboard.press("ArrowRight")
+        assert state(second) != start[1] and state(first) == one
+        page.keyboard.press("ArrowLeft")
+        assert state(second) == start[1] and state(first) == one
+        first.click(".cr-prev")
+        assert state(first) == start[0]
+        assert errors == [], errors
+

@@ -7,7 +7,7 @@ import math
 import random
 
 import pytest
-from browser import BROWSER_ARGS, chromium_path
+from browser import launched_chromium
 from stepper_graphs import fan_out, neuron
 
 pytest.importorskip("graphviz")
@@ -26,14 +26,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium installed (set CHAINRULE_CHROMIUM to its path)")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
