@@ -464,18 +464,35 @@ def test_fit_compiled_with_a_loss_of_its_own_trains_by_the_graph():
     assert compiled == graph
 
 
-def test_fit_compiled_with_cross_entropy_trains_by_the_graph():
+def _blobs():
     import nn
 
-    X, y = nn.make_blobs(30, centers=3, seed=1)
+    return nn.make_blobs(30, centers=3, seed=1)
+
+
+def _many_targets():
+    X = [[i / 50, 1 - i / 50] for i in range(50)]
+    return X, [x0 * 0.5 - x1 for x0, x1 in X]
+
+
+@pytest.mark.parametrize(
+    "data, sizes, loss, warning",
+    [(_blobs, [4, 3], "cross_entropy", "softmax_cross_entropy is not one of"),
+     (_many_targets, [4, 1], "mse", "more than 32 distinct values")],
+    ids=["cross-entropy", "many-targets"],
+)
+def test_fit_compiled_where_it_does_not_apply_warns_and_trains_by_the_graph(data, sizes, loss, warning):
+    import nn
+
+    X, y = data()
     results = []
     for compile_ in (True, False):
-        model = nn.MLP(2, [4, 3], seed=0)
+        model = nn.MLP(2, sizes, seed=0)
         if compile_:
-            with pytest.warns(UserWarning, match="softmax_cross_entropy is not one of"):
-                nn.fit(model, X, y, loss="cross_entropy", epochs=2, progress=False, compile=True)
+            with pytest.warns(UserWarning, match=warning):
+                nn.fit(model, X, y, loss=loss, epochs=2, progress=False, compile=True)
         else:
-            nn.fit(model, X, y, loss="cross_entropy", epochs=2, progress=False)
+            nn.fit(model, X, y, loss=loss, epochs=2, progress=False)
         results.append([p.data for p in model.parameters()])
     assert results[0] == results[1]
 
@@ -490,23 +507,6 @@ def test_fit_compiled_refuses_a_bad_target_naming_its_sample():
     with pytest.raises(ValueError, match="fit: hinge_loss expects labels -1 or \\+1, got 0 for sample 7"):
         nn.fit(model, X, y, epochs=1, progress=False, compile=True)
     assert [p.data for p in model.parameters()] == before
-
-
-def test_fit_compiled_with_many_distinct_targets_trains_by_the_graph():
-    import nn
-
-    X = [[i / 50, 1 - i / 50] for i in range(50)]
-    y = [x0 * 0.5 - x1 for x0, x1 in X]
-    results = []
-    for compile_ in (True, False):
-        model = nn.MLP(2, [4, 1], seed=0)
-        if compile_:
-            with pytest.warns(UserWarning, match="more than 32 distinct values"):
-                nn.fit(model, X, y, loss="mse", epochs=2, progress=False, compile=True)
-        else:
-            nn.fit(model, X, y, loss="mse", epochs=2, progress=False)
-        results.append([p.data for p in model.parameters()])
-    assert results[0] == results[1]
 
 
 # ----------------------------------------------------------------------
