@@ -395,6 +395,11 @@ def sign(x) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
+def every_slope_one(out: Any, *xs: Any) -> tuple[float, ...]:
+    """The rule of an operation whose every local derivative is 1 (+, sum)."""
+    return (1.0,) * len(xs)
+
+
 # The names a local derivative's code may use, and so the names that compiled
 # replay must provide.
 RULE_HELPERS: dict[str, Callable] = {
@@ -489,8 +494,8 @@ class Op:
         params = "xs" if arity == 0 else ", ".join("ab"[:arity])
         namespace = {**FORWARD_HELPERS, **(helpers or {})}
         self.evaluate = eval(f"lambda {params}: {forward}", namespace)  # noqa: S307
-        if arity == 0:
-            self.rule = lambda out, *xs: (1.0,) * len(xs)  # only sum is variadic: every slope is 1
+        if arity == 0 or all(code == "1.0" for code in self.local):
+            self.rule = every_slope_one  # backward() knows this rule by name and skips its call
         else:
             namespace = {**RULE_HELPERS, **(helpers or {})}
             self.rule = eval(f"lambda out, {params}: ({', '.join(self.local)},)", namespace)  # noqa: S307
@@ -1046,8 +1051,10 @@ def _backward_floats(order: list[Value], seed: float) -> None:
 
     The same walk, the same rules and the same order of additions as
     ``chain_rule``, so the same floats; it keeps the running sums in the
-    nodes' slots instead of a dict, and is five times faster for it (207 against
-    1087 ns per node on an 80,000-node graph of products, tanh and sums, Python 3.11).
+    nodes' slots instead of a dict, and it does not call the rule of + or sum,
+    whose every slope is 1. It is four times faster for it: 322 against 1417
+    ns per node on the 40,740-node graph of one training step of an MLP
+    2-16-16-1 (``python -m benchmarks.bench_engine``, Python 3.11).
     """
     # Fresh sums start at 0.0, exactly as chain_rule's do: set the earlier
     # gradients aside and add them back at the end, or on an error restore them.
@@ -1068,9 +1075,16 @@ def _backward_floats(order: list[Value], seed: float) -> None:
                 a.grad += g * da
             elif arity == 2:
                 a, b = node._a, node._b
-                da, db = op.rule(node.data, a.data, b.data)
-                a.grad += g * da
-                b.grad += g * db
+                if op.rule is every_slope_one:  # g · 1 is g, to the bit
+                    a.grad += g
+                    b.grad += g
+                else:
+                    da, db = op.rule(node.data, a.data, b.data)
+                    a.grad += g * da
+                    b.grad += g * db
+            elif op.rule is every_slope_one:
+                for x in node._a:
+                    x.grad += g
             else:
                 inputs = node._a
                 for x, dx in zip(inputs, op.rule(node.data, *[x.data for x in inputs])):

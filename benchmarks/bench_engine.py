@@ -289,6 +289,28 @@ def run_w2(steps, repeat):
     return table(headers, rows)
 
 
+def run_loops(repeat):
+    """backward() against the chain_rule() it specialises, on one W2 step's graph (nn.MLP)."""
+    import nn
+
+    X, y = make_points(1)
+    rows = []
+    for activation in ("tanh", "relu"):
+        model = nn.MLP(2, [16, 16, 1], activation=activation, seed=0)
+        loss = nn.mse_loss([model(x) for x in X], y)
+        nodes = len(autograd.topological_order(loss))
+        walk, float_loop, core = interleaved_best(
+            [lambda: autograd.topological_order(loss), loss.backward, lambda: autograd.chain_rule(loss)], repeat
+        )
+        rows.append([
+            f"2-16-16-1 {activation}", f"{nodes:,}", f"{walk / nodes * 1e9:.0f}",
+            f"{(float_loop - walk) / nodes * 1e9:.0f}", f"{(core - walk) / nodes * 1e9:.0f}",
+        ])
+    headers = ["network", "nodes", "topological_order ns/node", "backward() loop ns/node",
+               "chain_rule() loop ns/node"]
+    return table(headers, rows)
+
+
 # ----------------------------------------------------------------------
 # W3: pairwise sum of n products, backward per node
 
@@ -483,6 +505,8 @@ def main(argv=None):
     print(run_w1([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000]))
     print("\nW2: one training step (forward, backward, SGD update), MSE over 100 points\n")
     print(run_w2(1 if quick else 3, repeat=2 if quick else 7))
+    print("\nW2's graph: backward()'s float loop against chain_rule() (each minus the topological order)\n")
+    print(run_loops(2 if quick else 7))
     print("\nW3: pairwise sum of products, backward only\n")
     print(run_w3([1_000] if quick else [10_000, 100_000]))
     print("\nW4: memory (tracemalloc) of a W3 graph after backward\n")
