@@ -19,6 +19,7 @@ import platform
 import random
 import time
 import tracemalloc
+from functools import partial
 
 import autograd
 from autograd import Value
@@ -299,9 +300,8 @@ def run_loops(repeat):
         model = nn.MLP(2, [16, 16, 1], activation=activation, seed=0)
         loss = nn.mse_loss([model(x) for x in X], y)
         nodes = len(autograd.topological_order(loss))
-        walk, float_loop, core = interleaved_best(
-            [lambda: autograd.topological_order(loss), loss.backward, lambda: autograd.chain_rule(loss)], repeat
-        )
+        runs = [partial(autograd.topological_order, loss), loss.backward, partial(autograd.chain_rule, loss)]
+        walk, float_loop, core = interleaved_best(runs, repeat)
         rows.append([
             f"2-16-16-1 {activation}", f"{nodes:,}", f"{walk / nodes * 1e9:.0f}",
             f"{(float_loop - walk) / nodes * 1e9:.0f}", f"{(core - walk) / nodes * 1e9:.0f}",
