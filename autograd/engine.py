@@ -956,35 +956,47 @@ def topological_order(root: Value) -> list[Value]:
     # A node is pushed once per edge that reaches it and walked the first
     # time it is popped; then it is pushed again under a None, and when the
     # None comes off the stack every input of the node is in `order`.
-    # A leaf goes into `order` at once.
+    # A node whose inputs were all visited before goes into `order` at once,
+    # and so does a leaf: in a graph without cycles, a visited input is one
+    # that is already in `order` (were it still waiting under its None, it
+    # would depend on the node it is an input of).
     stack: list[Value | None] = [root]
-    push, pop, visit = stack.append, stack.pop, visited.add
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
         node = pop()
         if node is None:
-            order.append(pop())
+            emit(pop())
             continue
         if node in visited:
             continue
         visit(node)
         op = node._op
-        if op is None:  # a leaf has no inputs to wait for
-            order.append(node)
+        if op is None:
+            emit(node)
             continue
-        push(node)
-        push(None)
         arity = op.arity
         if arity == 1:
             a = node._a
-            if a not in visited:
-                push(a)
+            if a in visited:
+                emit(node)
+                continue
+            push(node)
+            push(None)
+            push(a)
         elif arity == 2:
-            b, a = node._b, node._a
+            a, b = node._a, node._b
+            if a in visited and b in visited:
+                emit(node)
+                continue
+            push(node)
+            push(None)
             if b not in visited:
                 push(b)
             if a not in visited:
                 push(a)
         else:
+            push(node)
+            push(None)
             for x in reversed(node._a):
                 if x not in visited:
                     push(x)

@@ -93,6 +93,31 @@ def test_topological_order_puts_inputs_before_outputs():
             assert position[parent] < position[node]
 
 
+def _postorder(root, order=None, seen=None):
+    """The definition the walk keeps: inputs first, in argument order, each Value once (recursive)."""
+    order, seen = ([], set()) if order is None else (order, seen)
+    if root not in seen:
+        seen.add(root)
+        for x in root.inputs:
+            _postorder(x, order, seen)
+        order.append(root)
+    return order
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_topological_order_is_the_depth_first_postorder_in_argument_order(seed):
+    import random
+
+    rng = random.Random(seed)
+    values = [Value(rng.uniform(0.5, 1.5)) for _ in range(3)]
+    for _ in range(40):  # reuse and fan-out: inputs drawn from everything made so far
+        a, b = rng.choice(values), rng.choice(values)
+        made = (a.tanh(), a * b, autograd.sum(rng.sample(values, 3)), a + 0.5)
+        values.append(made[rng.randrange(4)])
+    root = autograd.sum(values[-5:])
+    assert autograd.topological_order(root) == _postorder(root)
+
+
 def test_count_nodes_counts_constants_and_shared_nodes_once():
     a = Value(1.0)
     b = a * 2 + a  # a, 2, a*2, a*2+a
