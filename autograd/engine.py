@@ -64,6 +64,7 @@ __all__ = [
     "detect_anomaly",
     "is_anomaly_enabled",
     "sum",
+    "dot",
     "topological_order",
     "chain_rule",
 ]
@@ -905,6 +906,9 @@ def _node(op: Op, data: float, a: Any, b: Any = None) -> Value:
     return out
 
 
+_NODE_TYPES = frozenset((Value, Constant, Parameter))
+
+
 def _lift(x: Operand, op: str) -> Value:
     """Turn a plain number operand into a constant leaf Value."""
     if isinstance(x, Value):
@@ -930,10 +934,37 @@ def sum(values: Iterable[Operand], start: Operand = 0.0) -> Value:  # noqa: A001
     if isinstance(values, Value):
         raise TypeError("autograd.sum(values): expected an iterable of numbers, got one Value")
     xs = [x if type(x) is Value else _lift(x, "sum") for x in values]
+    return _sum_node(xs, start, "sum")
+
+
+def dot(weights: Iterable[Operand], inputs: Iterable[Operand], start: Operand = 0.0) -> Value:
+    """A weighted sum, as a neuron computes it: out = start + w1·x1 + ... + wn·xn.
+
+    It records n products and one ``sum`` node: the same graph, and the same
+    floats, as ``sum([w * x for w, x in zip(weights, inputs)], start)`` (a
+    plain number among the weights or inputs is lifted into a constant
+    first), so ∂out/∂wi = xi and ∂out/∂xi = wi. It builds the products without going
+    through ``*`` once per pair, which makes an MLP's forward pass faster;
+    nn's neurons use it.
+    """
+    ws, xs = list(weights), list(inputs)
+    if len(ws) != len(xs):
+        raise ValueError(f"autograd.dot(weights, inputs): expected as many inputs as weights, "
+                         f"got {len(ws)} weights and {len(xs)} inputs")
+    products = [
+        _node(MUL, w.data * x.data, w, x) if type(w) in _NODE_TYPES and type(x) in _NODE_TYPES
+        else _lift(w, "dot") * _lift(x, "dot")
+        for w, x in zip(ws, xs)
+    ]
+    return _sum_node(products, start, "dot")
+
+
+def _sum_node(xs: list[Value], start: Operand, where: str) -> Value:
+    """The sum node of ``start`` and the Values ``xs``; a start of exactly 0 is left out."""
     if not (type(start) in (int, float) and start == 0):
-        xs.insert(0, _lift(start, "sum"))
+        xs.insert(0, _lift(start, where))
     if not xs:
-        return _lift(0.0, "sum")
+        return _lift(0.0, where)
     if len(xs) == 1:
         return xs[0]
     return _node(SUM, add_in_order([x.data for x in xs]), tuple(xs))

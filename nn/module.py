@@ -296,8 +296,9 @@ class Neuron(Module):
         fan_out: the width of the layer it belongs to (used by the Xavier rule).
 
     The weights start uniform in ``[-bound, bound]`` (see ``init_bound``), the
-    bias at 0. The weighted sum is a single ``autograd.sum`` node, so the graph
-    has one node for it instead of a chain of n additions.
+    bias at 0. The weighted sum is ``autograd.dot``: one product per weight and a
+    single ``autograd.sum`` node, so the graph has one node for the sum
+    instead of a chain of n additions.
     """
 
     def __init__(
@@ -344,7 +345,7 @@ class Neuron(Module):
 
 
 def _neuron_forward(n: Neuron, xs: Sequence[Input], act: Callable[[Value], Value] | None) -> Value:
-    pre = autograd.sum([w * x for w, x in zip(n.w, xs)], start=0.0 if n.b is None else n.b)
+    pre = autograd.dot(n.w, xs, start=0.0 if n.b is None else n.b)
     return pre if act is None else act(pre)
 
 

@@ -133,6 +133,64 @@ def test_sum_of_nothing_is_zero():
     assert autograd.sum([]).data == 0.0
 
 
+def _shape(v, leaves):
+    """A Value's graph written out: leaves by their position in ``leaves``, constants by number."""
+    if not v.inputs:
+        return ("leaf", leaves.index(v)) if v in leaves else ("constant", v.data)
+    return (v.op, v.data, tuple(_shape(x, leaves) for x in v.inputs))
+
+
+@pytest.mark.parametrize("start", [0.0, 0, 1.5, "value"], ids=["0.0", "0", "1.5", "a Value"])
+@pytest.mark.parametrize("width", [1, 2, 5])
+def test_dot_is_the_sum_of_the_products_node_for_node(start, width):
+    import autograd
+
+    rng = random.Random(width)
+    ws = [Value(rng.uniform(-2, 2)) for _ in range(width)]
+    xs = [Value(rng.uniform(-2, 2)) for _ in range(width - 1)] + [0.75]  # a plain number is lifted
+    start = Value(0.25) if start == "value" else start
+    leaves = [*ws, *xs[:-1]] + ([start] if isinstance(start, Value) else [])
+    fast = autograd.dot(ws, xs, start=start)
+    by_hand = autograd.sum([w * x for w, x in zip(ws, xs)], start=start)
+    assert _shape(fast, leaves) == _shape(by_hand, leaves)
+    fast.backward()
+    from_dot = [v.grad for v in leaves]
+    autograd.zero_grad(fast)
+    by_hand.backward()
+    assert from_dot == [v.grad for v in leaves]
+
+
+def test_dot_slopes_are_the_other_factor():
+    import autograd
+
+    w, x = [Value(2.0), Value(-3.0)], [Value(0.5), Value(4.0)]
+    autograd.dot(w, x, start=1.0).backward()
+    assert [v.grad for v in w] == [0.5, 4.0]  # ∂out/∂wi = xi
+    assert [v.grad for v in x] == [2.0, -3.0]  # ∂out/∂xi = wi
+
+
+def test_dot_of_unequal_lengths_names_both():
+    import autograd
+
+    with pytest.raises(ValueError, match="as many inputs as weights, got 3 weights and 2 inputs"):
+        autograd.dot([Value(1.0)] * 3, [1.0, 2.0])
+
+
+def test_dot_refuses_a_non_number_naming_itself():
+    import autograd
+
+    with pytest.raises(TypeError, match="'dot' operand"):
+        autograd.dot([Value(1.0)], ["2"])
+
+
+def test_dot_under_no_grad_records_nothing():
+    import autograd
+
+    with autograd.no_grad():
+        out = autograd.dot([Value(2.0), Value(3.0)], [Value(4.0), Value(5.0)])
+    assert (out.data, out.inputs) == (23.0, ())
+
+
 def test_sigmoid_is_stable_for_large_negative_inputs():
     assert Value(-1000.0).sigmoid().data == 0.0
     assert Value(1000.0).sigmoid().data == 1.0
