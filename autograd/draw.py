@@ -938,11 +938,17 @@ def _draw_summary(
         group[v] = key
     # The output is drawn as itself, and so are the constants it uses (a loss's divisor).
     group[root] = None
-    # Plain-number constants fold into the group of the operation using them.
+    # A plain-number constant folds into the group of the operations using it
+    # when they are all of one group; a sample's input that every neuron of a
+    # layer reads is drawn on its own, with an arrow to each of them.
+    users: dict[Value, set[str | None]] = {}
     for v in order:
         for x in v.inputs:
-            if group[x] is None and is_constant(x) and group[v] is not None:
-                group[x] = group[v]
+            if group[x] is None and is_constant(x):
+                users.setdefault(x, set()).add(group[v])
+    for x, groups in users.items():
+        if len(groups) == 1 and None not in groups:
+            (group[x],) = groups
 
     members: dict[str, list[Value]] = {}
     for v in order:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Union
 
 import autograd
-from autograd import OPS, Parameter, Value
+from autograd import OPS, Constant, Parameter, Value
 from autograd.checks import did_you_mean, positive_int
 
 from ._checks import is_number, make_rng
@@ -89,8 +89,13 @@ def init_bound(activation: str, fan_in: int, fan_out: int) -> float:
     return math.sqrt(6.0 / (fan_in + fan_out))
 
 
-def _as_inputs(x: Any, nin: int, owner: str) -> Sequence[Input]:
-    """Check one sample's inputs: a sequence of nin numbers or Values."""
+def _as_inputs(x: Any, nin: int, owner: str) -> list[Value]:
+    """One sample's inputs, a sequence of nin numbers or Values, as Values.
+
+    Each plain number becomes one constant that every neuron of the first
+    layer reads, as the sample's one x1 is an input of all of them (lifted by
+    each product instead, it would be a constant per neuron).
+    """
     if is_number(x):
         x = (x,)
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
@@ -99,7 +104,18 @@ def _as_inputs(x: Any, nin: int, owner: str) -> Sequence[Input]:
         raise ValueError(
             f"{owner} expects inputs of width {nin} (a list of {nin} numbers or Values), got {len(x)}"
         )
-    return x
+    return [v if isinstance(v, Value) else _constant(v, i, owner) for i, v in enumerate(x)]
+
+
+def _constant(v: Any, i: int, owner: str) -> Value:
+    try:
+        return Constant(v)
+    except TypeError:
+        raise TypeError(
+            f"{owner} expects numbers or Values as inputs, got {type(v).__name__} ({v!r}) as input {i}"
+        ) from None
+    except OverflowError:
+        raise OverflowError(f"{owner}: input {i} is too large for a float ({v!r})") from None
 
 
 class Module:

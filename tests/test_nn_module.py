@@ -1,6 +1,7 @@
 import json
 import math
 import random
+from builtins import sum as builtins_sum
 
 import pytest
 
@@ -148,6 +149,22 @@ def test_inputs_may_be_values_and_receive_gradients():
     assert (x0.grad, x1.grad) == (n.w[0].data, n.w[1].data)
 
 
+def test_every_first_layer_neuron_reads_one_constant_per_input_number():
+    model = MLP(2, [3, 1], activation="linear", seed=0)
+    out = model([0.5, -1.0])
+    products = [p for p in autograd.topological_order(out) if p.op == "*" and not p.inputs[1].inputs]
+    inputs = {p.inputs[1] for p in products}
+    assert len(products) == 6 and len(inputs) == 2
+    assert sorted(x.data for x in inputs) == [-1.0, 0.5]
+    assert all(isinstance(x, autograd.Constant) for x in inputs)
+    out.backward()
+    # The one x1 gets the whole of ∂out/∂x1: a sum over the three neurons, here linear.
+    w_out = model.layers[1].neurons[0].w
+    for i, x in enumerate(sorted(inputs, key=lambda x: -x.data)):
+        expected = builtins_sum(w_out[j].data * n.w[i].data for j, n in enumerate(model.layers[0].neurons))
+        assert x.grad == pytest.approx(expected, rel=1e-12)
+
+
 def test_relu_neuron_gradient_matches_hand_derivation():
     n = Neuron(2, activation="relu", seed=2)
     n.w[0].data, n.w[1].data, n.b.data = 0.5, -0.25, 0.1
@@ -180,6 +197,18 @@ def test_wrong_input_width_says_expected_and_given(width):
 def test_non_sequence_input_is_a_type_error():
     with pytest.raises(TypeError, match="expects a list of 2"):
         MLP(2, [3, 1], seed=0)("ab")
+
+
+@pytest.mark.parametrize("bad", ["1", None, [1.0]], ids=["str", "None", "list"])
+def test_an_input_that_is_not_a_number_is_named_with_its_place(bad):
+    expected = rf"expects numbers or Values as inputs, got {type(bad).__name__} .* input 1"
+    with pytest.raises(TypeError, match=expected):
+        MLP(2, [3, 1], seed=0)([0.5, bad])
+
+
+def test_an_input_too_large_for_a_float_is_named_with_its_place():
+    with pytest.raises(OverflowError, match=r"MLP\(2, \[3, 1\]\): input 0 is too large for a float"):
+        MLP(2, [3, 1], seed=0)([10**400, 0.5])
 
 
 def test_unknown_activation_suggests_the_closest_name():

@@ -254,8 +254,21 @@ def test_a_summary_keeps_the_loss_outside_the_neurons():
     # Output neuron over 2 samples: 3 weights + bias, and per sample 3 products and a sum.
     nin = 3
     assert boxes["layers.1.neurons.0"][1] == f"{nin + 1 + 2 * (nin + 1)} values, {nin + 1} parameters"
-    # Hidden neurons over 2 samples: 2 weights + bias; per sample 2 products, 2 inputs, sum, tanh.
-    assert boxes["layers.0.neurons.0"][1].startswith(f"{3 + 2 * (2 + 2 + 2)} values, 3 parameters")
+    # Hidden neurons over 2 samples: 2 weights + bias; per sample 2 products, sum, tanh.
+    assert boxes["layers.0.neurons.0"][1].startswith(f"{3 + 2 * (2 + 1 + 1)} values, 3 parameters")
+
+
+def test_a_summary_draws_each_input_once_with_an_arrow_to_every_hidden_neuron():
+    model, outs, loss = mlp_loss()
+    source = draw(loss, summarize=True).source
+    found = nodes(source)
+    boxes = {k for k, v in found.items() if k.startswith("g") and "layers.0." in v}
+    into_boxes = [(t, h) for t, h in re.findall(r"^\t(\w+) -> (\w+)", source, flags=re.M) if h in boxes]
+    inputs = {t for t, _ in into_boxes}
+    # The 4 numbers of the two samples [0.5, -1.0] and [1.5, 0.25], each its own box.
+    assert sorted(re.search(r'label="\{ (\S+) \}"', found[x]).group(1) for x in inputs) == [
+        "-1", "0.25", "0.5", "1.5"]
+    assert sorted(into_boxes) == sorted((x, g) for x in inputs for g in boxes)
 
 
 def test_summary_neurons_are_stacked_in_index_order():
