@@ -401,6 +401,21 @@ def every_slope_one(out: Any, *xs: Any) -> tuple[float, ...]:
     return (1.0,) * len(xs)
 
 
+def the_other_factor(out: Any, a: Any, b: Any) -> tuple[Any, Any]:
+    """The rule of a product: ∂(a·b)/∂a = b and ∂(a·b)/∂b = a."""
+    return (b, a)
+
+
+# The two most common rules are shared functions, which backward()'s float
+# loop knows by identity and applies without a call; a rule put in the place
+# of one of them is called like any other.
+_SHARED_RULES: dict[tuple[str, ...], Callable] = {
+    (): every_slope_one,
+    ("1.0", "1.0"): every_slope_one,
+    ("b", "a"): the_other_factor,
+}
+
+
 # The names a local derivative's code may use, and so the names that compiled
 # replay must provide.
 RULE_HELPERS: dict[str, Callable] = {
@@ -495,8 +510,8 @@ class Op:
         params = "xs" if arity == 0 else ", ".join("ab"[:arity])
         namespace = {**FORWARD_HELPERS, **(helpers or {})}
         self.evaluate = eval(f"lambda {params}: {forward}", namespace)  # noqa: S307
-        if arity == 0 or all(code == "1.0" for code in self.local):
-            self.rule = every_slope_one  # backward() knows this rule by name and skips its call
+        if self.local in _SHARED_RULES:
+            self.rule = _SHARED_RULES[self.local]
         else:
             namespace = {**RULE_HELPERS, **(helpers or {})}
             self.rule = eval(f"lambda out, {params}: ({', '.join(self.local)},)", namespace)  # noqa: S307
@@ -1094,10 +1109,8 @@ def _backward_floats(order: list[Value], seed: float) -> None:
 
     The same walk, the same rules and the same order of additions as
     ``chain_rule``, so the same floats; it keeps the running sums in the
-    nodes' slots instead of a dict, and it does not call the rule of + or sum,
-    whose every slope is 1. It is four times faster for it: 322 against 1417
-    ns per node on the 40,740-node graph of one training step of an MLP
-    2-16-16-1 (``python -m benchmarks.bench_engine``, Python 3.11).
+    nodes' slots instead of a dict, and it applies the two most common rules
+    (a product's, and every slope 1 for + and sum) without calling them.
     """
     # Fresh sums start at 0.0, exactly as chain_rule's do: set the earlier
     # gradients aside and add them back at the end, or on an error restore them.
@@ -1112,19 +1125,23 @@ def _backward_floats(order: list[Value], seed: float) -> None:
                 continue
             g = node.grad
             arity = op.arity
-            if arity == 1:
-                a = node._a
-                (da,) = op.rule(node.data, a.data)
-                a.grad += g * da
-            elif arity == 2:
+            if arity == 2:
                 a, b = node._a, node._b
-                if op.rule is every_slope_one:  # g · 1 is g, to the bit
+                rule = op.rule
+                if rule is the_other_factor:
+                    a.grad += g * b.data
+                    b.grad += g * a.data
+                elif rule is every_slope_one:  # g · 1 is g, to the bit
                     a.grad += g
                     b.grad += g
                 else:
-                    da, db = op.rule(node.data, a.data, b.data)
+                    da, db = rule(node.data, a.data, b.data)
                     a.grad += g * da
                     b.grad += g * db
+            elif arity == 1:
+                a = node._a
+                (da,) = op.rule(node.data, a.data)
+                a.grad += g * da
             elif op.rule is every_slope_one:
                 for x in node._a:
                     x.grad += g

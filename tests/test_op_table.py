@@ -186,10 +186,12 @@ def test_explain_and_backward_apply_the_same_rule(monkeypatch):
     assert (a.grad, b.grad) == (30.0, 20.0)
 
 
-@pytest.mark.parametrize("make", [lambda a, b: a + b, lambda a, b: autograd.sum([a, b])], ids=["+", "sum"])
-def test_a_replaced_rule_of_slope_one_reaches_backward(monkeypatch, make):
-    # backward() adds the upstream gradient itself for + and sum, whose every
-    # slope is 1; a rule put in their place must still be the one it applies.
+@pytest.mark.parametrize(
+    "make", [lambda a, b: a + b, lambda a, b: autograd.sum([a, b]), lambda a, b: a * b], ids=["+", "sum", "*"]
+)
+def test_a_replaced_shared_rule_reaches_backward(monkeypatch, make):
+    # backward() applies the shared rules of +, sum and * without calling
+    # them; a rule put in their place must still be the one it applies.
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
     out = make(a, b)
     monkeypatch.setattr(out.operation, "rule", lambda out, *xs: (2.0, 5.0))
