@@ -1041,9 +1041,26 @@ def topological_order(root: Value) -> list[Value]:
             if a not in visited:
                 push(a)
         else:
+            # A sum's first inputs that are ready (a leaf, or a node of one or
+            # two visited inputs: a neuron's products) go into the order now,
+            # in argument order; the walk waits from the first one that is not.
+            inputs = node._a
+            for first, x in enumerate(inputs):
+                if x in visited:
+                    continue
+                x_op = x._op
+                if x_op is not None:
+                    x_arity = x_op.arity
+                    if x_arity == 0 or x._a not in visited or x_arity == 2 and x._b not in visited:
+                        break
+                visit(x)
+                emit(x)
+            else:
+                emit(node)
+                continue
             push(node)
             push(None)
-            for x in reversed(node._a):
+            for x in reversed(inputs[first:]):
                 if x not in visited:
                     push(x)
     return order
