@@ -1045,7 +1045,7 @@ def topological_order(root: Value) -> list[Value]:
             # two visited inputs: a neuron's products) go into the order now,
             # in argument order; the walk waits from the first one that is not.
             inputs = node._a
-            for first, x in enumerate(inputs):
+            for first, x in enumerate(inputs):  # noqa: B007 - where the walk waits, after the loop
                 if x in visited:
                     continue
                 x_op = x._op
