@@ -265,60 +265,36 @@ def nn_steps(X, y, activation, steps):
     return run
 
 
-def run_w2(steps, repeat):
-    X, y = make_points(1)
-    rows = []
-    for activation in ("tanh", "relu"):
-        variants = [("plain floats", steps_of(plain_step, make_mlp_weights(0), X, y, activation, steps))]
-        for name, adder in (("autograd.sum", nary_adder), ("binary +", chain_adder)):
-            model = engine_model(Value, make_mlp_weights(0))
-            variants.append((name, steps_of(engine_step, model, X, y, activation, steps, adder=adder)))
-        variants.append(("nn.MLP", nn_steps(X, y, activation, steps)))
-        times = interleaved_best([run for _, run in variants], repeat)
-        if MicroValue is not None and activation == "relu":
-            model = engine_model(MicroValue, make_mlp_weights(0))
-            run = steps_of(engine_step, model, X, y, "relu", steps, adder=chain_adder)
-            variants.append(("micrograd (binary +)", run))
-            times.append(best_time(run, 1))
-        plain = times[0] / steps
-        for (name, _), t in zip(variants[1:], times[1:]):
-            t /= steps
-            row = [f"2-16-16-1 {activation}", f"{plain * 1e3:.1f}", name, f"{t * 1e3:.1f}"]
-            rows.append(row + [f"{t / plain:.1f}x"])
-    headers = ["network", "plain ms/step", "engine", "engine ms/step", "ratio to plain"]
-    return table(headers, rows)
+def run_w2(runs):
+    """W2 timed in runs of `steps` training steps, for each (steps, repeat) of `runs`.
 
-
-def run_loops(repeat):
-    """backward() against the chain_rule() it specialises, on one W2 step's graph (nn.MLP).
-
-    Each is timed on a graph just built, whose gradients are all 0.0, as in a
-    training step after zero_grad(); the time of topological_order, which
-    both walk first, is taken out of the loops' times.
+    One step is W2 as defined: a graph built, backpropagated and used for an
+    update. In a run of several steps, each step's graph stays alive until the
+    next step's loss replaces it, as in a training loop: the collector's full
+    collections then walk two graphs, and dropping the old one is part of the
+    step.
     """
-    import nn
-
     X, y = make_points(1)
     rows = []
-    for activation in ("tanh", "relu"):
-        model = nn.MLP(2, [16, 16, 1], activation=activation, seed=0)
-        best = {"walk": math.inf, "backward": math.inf, "chain_rule": math.inf}
-        for _ in range(repeat):
-            for name, run in (("walk", autograd.topological_order), ("backward", Value.backward),
-                              ("chain_rule", autograd.chain_rule)):
-                model.zero_grad()
-                loss = nn.mse_loss([model(x) for x in X], y)
-                start = time.perf_counter()
-                run(loss)
-                best[name] = min(best[name], time.perf_counter() - start)
-        nodes = len(autograd.topological_order(loss))
-        rows.append([
-            f"2-16-16-1 {activation}", f"{nodes:,}", f"{best['walk'] / nodes * 1e9:.0f}",
-            f"{(best['backward'] - best['walk']) / nodes * 1e9:.0f}",
-            f"{(best['chain_rule'] - best['walk']) / nodes * 1e9:.0f}",
-        ])
-    headers = ["network", "nodes", "topological_order ns/node", "backward() loop ns/node",
-               "chain_rule() loop ns/node"]
+    for steps, repeat in runs:
+        for activation in ("tanh", "relu"):
+            variants = [("plain floats", steps_of(plain_step, make_mlp_weights(0), X, y, activation, steps))]
+            for name, adder in (("autograd.sum", nary_adder), ("binary +", chain_adder)):
+                model = engine_model(Value, make_mlp_weights(0))
+                variants.append((name, steps_of(engine_step, model, X, y, activation, steps, adder=adder)))
+            variants.append(("nn.MLP", nn_steps(X, y, activation, steps)))
+            times = interleaved_best([run for _, run in variants], repeat)
+            if MicroValue is not None and activation == "relu" and steps == 1:
+                model = engine_model(MicroValue, make_mlp_weights(0))
+                run = steps_of(engine_step, model, X, y, "relu", steps, adder=chain_adder)
+                variants.append(("micrograd (binary +)", run))
+                times.append(best_time(run, 1))
+            plain = times[0] / steps
+            for (name, _), t in zip(variants[1:], times[1:]):
+                t /= steps
+                row = [f"2-16-16-1 {activation}", str(steps), f"{plain * 1e3:.1f}", name, f"{t * 1e3:.1f}"]
+                rows.append(row + [f"{t / plain:.1f}x"])
+    headers = ["network", "steps per run", "plain ms/step", "engine", "engine ms/step", "ratio to plain"]
     return table(headers, rows)
 
 
@@ -514,8 +490,9 @@ def main(argv=None):
     print(f"micrograd: {'installed' if MicroValue else 'not installed'}\n")
     print("W1: chain x -> (x*1.0001 + 0.5).tanh() (3 operations per step)\n")
     print(run_w1([1_000, 10_000] if quick else [1_000, 10_000, 100_000, 1_000_000]))
-    print("\nW2: one training step (forward, backward, SGD update), MSE over 100 points\n")
-    print(run_w2(1 if quick else 3, repeat=2 if quick else 7))
+    print("\nW2: a training step (forward, backward, SGD update), MSE over 100 points; timed alone "
+          "(W2 as defined) and in runs of 10 steps, each graph alive until the next loss replaces it\n")
+    print(run_w2([(1, 3), (3, 2)] if quick else [(1, 15), (10, 4)]))
     print("\nW2's graph: backward()'s float loop against chain_rule() (each minus the topological order)\n")
     print(run_loops(2 if quick else 7))
     print("\nW3: pairwise sum of products, backward only\n")
