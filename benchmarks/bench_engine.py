@@ -298,6 +298,41 @@ def run_w2(runs):
     return table(headers, rows)
 
 
+def run_collector(steps):
+    """What the collector does during `steps` W2 steps of nn.MLP in a row: collections and time per step."""
+    X, y = make_points(1)
+    run = nn_steps(X, y, "tanh", steps)
+    run()  # the first run builds the caches a training loop has after its first step
+    count, spent, started, walked, counting = [0, 0, 0], [0.0, 0.0, 0.0], [0.0], [], [0.0]
+
+    def watch(phase, info):
+        if phase == "start":
+            if info["generation"] == 2:  # how many objects the full collection walks (not timed)
+                before = time.perf_counter()
+                walked.append(len(gc.get_objects()))
+                counting[0] += time.perf_counter() - before
+            started[0] = time.perf_counter()
+        else:
+            count[info["generation"]] += 1
+            spent[info["generation"]] += time.perf_counter() - started[0]
+
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        start = time.perf_counter()
+        run()
+        total = time.perf_counter() - start - counting[0]
+    finally:
+        gc.callbacks.remove(watch)
+    rows = [[f"generation {g}" + (" (full)" if g == 2 else ""), f"{count[g] / steps:.2f}",
+             f"{spent[g] / steps * 1e3:.1f}", f"{spent[g] / total:.0%}"] for g in range(3)]
+    rows.append(["all", f"{sum(count) / steps:.2f}", f"{sum(spent) / steps * 1e3:.1f}",
+                 f"{sum(spent) / total:.0%}"])
+    headers = ["collections", "per step", "ms per step", f"share of the step ({total / steps * 1e3:.1f} ms)"]
+    walks = f"{min(walked):,} to {max(walked):,}" if walked else "none"
+    return table(headers, rows) + f"\n\ntracked objects walked by each full collection: {walks}"
+
+
 def run_loops(repeat):
     """backward() against the chain_rule() it specialises, on one W2 step's graph (nn.MLP).
 
@@ -526,6 +561,8 @@ def main(argv=None):
     print("\nW2: a training step (forward, backward, SGD update), MSE over 100 points; timed alone "
           "(W2 as defined) and in runs of 10 steps, each graph alive until the next loss replaces it\n")
     print(run_w2([(1, 3), (3, 2)] if quick else [(1, 15), (10, 4)]))
+    print(f"\nW2 with nn.MLP: the garbage collector over {5 if quick else 20} steps in a row\n")
+    print(run_collector(5 if quick else 20))
     print("\nW2's graph: backward()'s float loop against chain_rule() (each minus the topological order)\n")
     print(run_loops(2 if quick else 7))
     print("\nW3: pairwise sum of products, backward only\n")
