@@ -828,8 +828,8 @@ _SCRIPT = r"""
       if (fresh) setField(texts, 2, "data", fresh.text, "new");
       else setField(texts, 2, "data", known ? nd.data_text : "?", known ? "" : "unknown");
       var g = st.grads[i];
-      if (nd.role === "constant") setField(texts, 1, "grad", "\u2014", "unknown");
-      else setField(texts, 1, "grad", g ? g[1] : "?", g ? "" : "unknown");
+      // A constant's box holds only its number; its grad is "—" in the table.
+      if (nd.role !== "constant") setField(texts, 1, "grad", g ? g[1] : "?", g ? "" : "unknown");
       var row = rows[i], dataCell = row.querySelector(".cr-data"), gradCell = row.querySelector(".cr-grad");
       dataCell.textContent = fresh ? nd.data_text + " \u2192 " + fresh.text : (known ? nd.data_text : "?");
       dataCell.setAttribute("data-value", fresh ? String(fresh.value) : (known ? String(num(nd.data)) : ""));

@@ -386,6 +386,22 @@ def test_two_pages_as_frames_of_one_document(open_page):
     assert one.locator(".cr-counter").inner_text().startswith("step 0 ")
 
 
+def test_a_constants_box_keeps_its_number_at_every_step(open_page):
+    x = Value(3.0, label="x")
+    y = x * 2.5 + 1
+    y.backward()
+    page = open_page(y)
+    order = explain(y).order
+    constants = {order.index(v): v.data for v in order if not v.inputs and not v.label}
+    assert sorted(constants.values()) == [1.0, 2.5]
+    for press in (None, ".cr-next", ".cr-end"):  # the start, a forward step, the end of the backward pass
+        if press:
+            page.click(press)
+        for i, number in constants.items():
+            shown = page.locator(f'.cr-svg-full [data-cr-id="n{i}"] text').all_text_contents()
+            assert shown == [f"{number:g}"]
+
+
 def mlp_loss():
     import nn
 
