@@ -67,6 +67,7 @@ __all__ = [
     "RENDERER_ENV",
     "find_renderer",
     "label_group",
+    "summary_groups",
     "STYLES",
 ]
 
@@ -912,16 +913,18 @@ def _depths(order: list[Value]) -> dict[Value, int]:
     return depth
 
 
-def _draw_summary(
-    g: graphviz.Digraph, root: Value, order: list[Value], index: dict[Value, int], roles: dict[Value, str],
-    names: dict[Value, str], rankdir: str, number: Callable[[float], str],
-    value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
-    parameters: set[Value], max_nodes: int | None, depth: int | None,
-    group_by: Callable[[Value], str | None] | None, path: set[Value], look: _Look, grad_word: str,
-) -> set[str]:
-    """One box per group: a neuron's weights, products, sum and activation become one box.
+def summary_groups(
+    order: list[Value], root: Value, group_by: Callable[[Value], str | None] | None = None,
+    depth: int | None = None,
+) -> dict[Value, str | None]:
+    """The box of each Value of ``order`` in a summary drawing: a group name, or None to stand alone.
 
-    Returns the roles drawn (for the legend): those of the Values drawn alone, and "group".
+    A Value's group is ``group_by(v)``, or else ``label_group`` of its label
+    (to ``depth`` parts); an unlabelled result joins a group as ``_joins``
+    says (a neuron's products and sum join it, a loss stays outside). The
+    output stands alone. A plain-number constant folds into the group of the
+    operations using it when they are all of one group. The stepper's view of
+    one box per neuron uses the same groups.
     """
     group: dict[Value, str | None] = {}
     first_seen: dict[str, int] = {}
@@ -938,9 +941,8 @@ def _draw_summary(
         group[v] = key
     # The output is drawn as itself, and so are the constants it uses (a loss's divisor).
     group[root] = None
-    # A plain-number constant folds into the group of the operations using it
-    # when they are all of one group; a sample's input that every neuron of a
-    # layer reads is drawn on its own, with an arrow to each of them.
+    # A sample's input that every neuron of a layer reads is drawn on its own,
+    # with an arrow to each of them.
     users: dict[Value, set[str | None]] = {}
     for v in order:
         for x in v.inputs:
@@ -949,7 +951,21 @@ def _draw_summary(
     for x, groups in users.items():
         if len(groups) == 1 and None not in groups:
             (group[x],) = groups
+    return group
 
+
+def _draw_summary(
+    g: graphviz.Digraph, root: Value, order: list[Value], index: dict[Value, int], roles: dict[Value, str],
+    names: dict[Value, str], rankdir: str, number: Callable[[float], str],
+    value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
+    parameters: set[Value], max_nodes: int | None, depth: int | None,
+    group_by: Callable[[Value], str | None] | None, path: set[Value], look: _Look, grad_word: str,
+) -> set[str]:
+    """One box per group: a neuron's weights, products, sum and activation become one box.
+
+    Returns the roles drawn (for the legend): those of the Values drawn alone, and "group".
+    """
+    group = summary_groups(order, root, group_by=group_by, depth=depth)
     members: dict[str, list[Value]] = {}
     for v in order:
         if group[v] is not None:

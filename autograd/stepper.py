@@ -56,7 +56,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .checks import number_format, real_number
-from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, label_group
+from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, summary_groups
 from .engine import Parameter, Value
 from .explain import explain
 from .naming import expression, in_derivative, is_constant, number_text
@@ -137,30 +137,6 @@ def _factor(text: str) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _grouping(order: list[Value], root: Value) -> dict[Value, str | None]:
-    """The neuron (or other dotted-label group) of each Value, for the per-neuron view.
-
-    A labelled Value belongs to ``label_group`` of its label; an unlabelled
-    result to the group of its own labelled leaves first (a neuron's ``w*x``
-    joins the neuron of ``w``, not the one that made ``x``), else to the group
-    of its inputs that was met last. The output stands alone.
-    """
-    group: dict[Value, str | None] = {}
-    first_seen: dict[str, int] = {}
-    for v in order:
-        key = label_group(v.label) if v.label else None
-        if key is None and v.inputs:
-            leaves = {group[x] for x in v.inputs if not x.inputs and group.get(x) is not None}
-            candidates = leaves or {group[x] for x in v.inputs if group.get(x) is not None}
-            if candidates:
-                key = max(candidates, key=first_seen.__getitem__)
-        if key is not None:
-            first_seen.setdefault(key, len(first_seen))
-        group[v] = key
-    group[root] = None
-    return group
-
-
 def _parameters(order: list[Value], parameters: Iterable[Value] | None) -> list[Value]:
     if parameters is None:
         return [v for v in order if isinstance(v, Parameter)]
@@ -220,7 +196,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
     def number(x: float) -> str:
         return number_text(x, fmt)
 
-    group = _grouping(order, root)
+    group = summary_groups(order, root)
     group_names = list(dict.fromkeys(g for g in group.values() if g is not None))
     group_index = {g: k for k, g in enumerate(group_names)}
 
@@ -403,7 +379,7 @@ def stepper_fragment(
                 max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout)
     svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
     if lesson["groups"]:
-        groups = _grouping(order, root)
+        groups = summary_groups(order, root)
         summary = draw(root, rankdir=rankdir, fmt=fmt, grads=steps.gradients, parameters=params,
                        group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout)
         keys = {g: f'data-cr-group="{k}"' for k, g in enumerate(lesson["groups"])}
@@ -1197,13 +1173,17 @@ _SCRIPT = r"""
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-group]"), function (g) {
       var k = Number(g.getAttribute("data-cr-group")), last = lesson.group_last[k];
       var texts = g.getElementsByTagName("text");
+      // A box's numbers are its output's ("data …", "grad …"; "last data …" when the
+      // neuron ran for several samples), shown once the steps have computed them.
       Array.prototype.forEach.call(texts, function (t) {
-        if (/^last data /.test(t.textContent)) {
+        var field = /^((?:last )?)(data|grad) /.exec(t.textContent);
+        if (!field) return;
+        if (field[2] === "data") {
           var fresh = st.fresh[last];
-          t.textContent = "last data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text)
+          t.textContent = field[1] + "data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text)
             : "?");
-        } else if (/^last grad /.test(t.textContent)) {
-          t.textContent = "last grad " + (st.grads[last] ? st.grads[last][1] : "?");
+        } else {
+          t.textContent = field[1] + "grad " + (st.grads[last] ? st.grads[last][1] : "?");
         }
       });
       var g2 = current ? current.group : null;

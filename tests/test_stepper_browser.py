@@ -423,6 +423,20 @@ def test_a_network_opens_one_box_per_neuron_that_expands_on_click(open_page):
     assert zoom(page) > 1.2  # zoomed onto that neuron
 
 
+def test_a_neuron_box_shows_its_numbers_only_once_the_steps_computed_them(open_page):
+    L, model = mlp_loss()
+    L.backward()
+    y = L.inputs[0].inputs[0]  # L = (y - 1)**2; y is the output neuron's sum
+    page = open_page(L, lr=0.05)
+    boxes = page.locator(".cr-svg-groups [data-cr-group]")
+    texts = {b.locator("text").first.text_content(): b.locator("text") for b in boxes.all()}
+    # Nothing is given away before the steps compute it.
+    assert all(t.all_text_contents()[-2:] == ["data ?", "grad ?"] for t in texts.values())
+    page.click(".cr-end")
+    assert texts["layers.1.neurons.0"].all_text_contents()[-2:] == [
+        f"data {number_text(y.data)}", f"grad {number_text(y.grad)}"]
+
+
 def test_next_neuron_applies_all_the_steps_of_one_neuron(open_page):
     L, model = mlp_loss()
     L.backward()
