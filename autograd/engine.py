@@ -306,6 +306,19 @@ add_in_order: Callable[[Iterable[float]], float] = (
 )
 
 
+# add_in_order of the Values' data, as a sum node computes its output; from
+# 3.12 on, where add_in_order is a loop, one loop over the Values themselves.
+if sys.version_info < (3, 12):
+    def _add_data_in_order(xs: list[Value]) -> float:
+        return builtins.sum([x.data for x in xs])
+else:
+    def _add_data_in_order(xs: list[Value]) -> float:
+        total = 0.0
+        for x in xs:
+            total += x.data
+        return total
+
+
 def relu(x: float) -> float:
     return 0.0 if x <= 0.0 else x
 
@@ -982,7 +995,7 @@ def _sum_node(xs: list[Value], start: Operand, where: str) -> Value:
         return _lift(0.0, where)
     if len(xs) == 1:
         return xs[0]
-    return _node(SUM, add_in_order([x.data for x in xs]), tuple(xs))
+    return _node(SUM, _add_data_in_order(xs), tuple(xs))
 
 
 # ----------------------------------------------------------------------
