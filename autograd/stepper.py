@@ -392,6 +392,17 @@ def stepper_fragment(
             if groups[v] is not None:
                 last[groups[v]] = i
         lesson["group_last"] = [last[g] for g in lesson["groups"]]
+        # A box's numbers are those of its newest output computed so far: a
+        # neuron's activation for each sample, in the order of the samples.
+        index_of = {v: i for i, v in enumerate(order)}
+        used_outside: dict[str, set[int]] = {}
+        for v in order:
+            for x in v.inputs:
+                if groups[x] is not None and groups[x] != groups[v]:
+                    used_outside.setdefault(groups[x], set()).add(index_of[x])
+        lesson["group_outputs"] = [
+            sorted(used_outside.get(g, {last[g]})) for g in lesson["groups"]
+        ]
         lesson["group_members"] = [
             [i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]
         ]
@@ -1171,10 +1182,12 @@ _SCRIPT = r"""
   function renderGroups(st, current) {
     if (!svgGroups) return;
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-group]"), function (g) {
-      var k = Number(g.getAttribute("data-cr-group")), last = lesson.group_last[k];
+      var k = Number(g.getAttribute("data-cr-group")), outs = lesson.group_outputs[k];
+      var last = outs[outs.length - 1];
+      for (var j = outs.length - 1; j >= 0; j--) { if (st.known[outs[j]]) { last = outs[j]; break; } }
       var texts = g.getElementsByTagName("text");
-      // A box's numbers are its output's ("data …", "grad …"; "last data …" when the
-      // neuron ran for several samples), shown once the steps have computed them.
+      // A box's numbers are its newest computed output's ("data …", "grad …"; "last
+      // data …" in older drawings), shown once the steps have computed them.
       Array.prototype.forEach.call(texts, function (t) {
         var field = /^((?:last )?)(data|grad) /.exec(t.textContent);
         if (!field) return;

@@ -437,6 +437,26 @@ def test_a_neuron_box_shows_its_numbers_only_once_the_steps_computed_them(open_p
         f"data {number_text(y.data)}", f"grad {number_text(y.grad)}"]
 
 
+def test_a_neuron_box_shows_its_newest_computed_output_over_several_samples(open_page):
+    import nn
+
+    model = nn.MLP(2, [3, 1], activation="tanh", seed=2)
+    L = nn.mse_loss([model(x) for x in ([1.0, -0.5], [0.3, 0.8])], [1.0, -1.0])
+    L.backward()
+    page = open_page(L)
+    bias = model.layers[0].neurons[0].b
+    # Neuron 0's activation for each sample, in the order of the walk.
+    outputs = [v for v in explain(L).order if v.op == "tanh" and bias in v.inputs[0].inputs]
+    assert len(outputs) == 2 and outputs[0].data != outputs[1].data
+    box = next(b.locator("text") for b in page.locator(".cr-svg-groups [data-cr-group]").all()
+               if b.locator("text").first.text_content() == "layers.0.neurons.0")
+    page.click(".cr-next-group")  # the first neuron's steps: its output for the first sample
+    assert box.all_text_contents()[-2] == f"data {number_text(outputs[0].data)}"
+    page.click(".cr-end")
+    assert box.all_text_contents()[-2:] == [
+        f"data {number_text(outputs[1].data)}", f"grad {number_text(outputs[1].grad)}"]
+
+
 def test_next_neuron_applies_all_the_steps_of_one_neuron(open_page):
     L, model = mlp_loss()
     L.backward()
