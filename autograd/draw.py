@@ -68,6 +68,7 @@ __all__ = [
     "find_renderer",
     "label_group",
     "summary_groups",
+    "group_outputs",
     "STYLES",
 ]
 
@@ -954,6 +955,20 @@ def summary_groups(
     return group
 
 
+def group_outputs(order: list[Value], group: dict[Value, str | None]) -> dict[str, list[Value]]:
+    """Each group's outputs: its Values that a Value outside the group uses, in ``order``.
+
+    A neuron's box has one output per sample it ran for (its activation); a
+    box shows the numbers of its last one.
+    """
+    used = {x for v in order for x in v.inputs if group[x] is not None and group[x] != group[v]}
+    outputs: dict[str, list[Value]] = {}
+    for v in order:
+        if v in used:
+            outputs.setdefault(group[v], []).append(v)
+    return outputs
+
+
 def _draw_summary(
     g: graphviz.Digraph, root: Value, order: list[Value], index: dict[Value, int], roles: dict[Value, str],
     names: dict[Value, str], rankdir: str, number: Callable[[float], str],
@@ -979,13 +994,7 @@ def _draw_summary(
             "Use fewer groups (summarize=2 keeps two parts of each label), a group_by=... that also "
             "groups the unlabelled values, or max_nodes=None"
         )
-    # A group's output: its Value that is used outside the group (a neuron's activation).
-    outputs: dict[str, Value] = {}
-    for v in order:
-        for x in v.inputs:
-            if group[x] is not None and group[x] != group[v]:
-                if group[x] not in outputs or index[x] > index[outputs[group[x]]]:
-                    outputs[group[x]] = x
+    outputs = group_outputs(order, group)
     known_roles = bool(parameters) or any(isinstance(v, Parameter) for v in order)
     ids = {key: f"g{i}" for i, key in enumerate(members)}
 
@@ -993,7 +1002,7 @@ def _draw_summary(
         return _UNKNOWN if x is None else _edge_text(number(x))
 
     for key, vs in members.items():
-        out = outputs.get(key, vs[-1])
+        out = outputs[key][-1] if key in outputs else vs[-1]
         if known_roles:
             n_params = sum(1 for v in vs if v in parameters or isinstance(v, Parameter))
         else:  # no roles given: the labelled leaves are the parameters (nn labels its own)
@@ -1037,8 +1046,8 @@ def _draw_summary(
 
 
 def _stack_in_index_order(
-    g: graphviz.Digraph, members: dict[str, list[Value]], outputs: dict[str, Value], ids: dict[str, str],
-    order: list[Value],
+    g: graphviz.Digraph, members: dict[str, list[Value]], outputs: dict[str, list[Value]],
+    ids: dict[str, str], order: list[Value],
 ) -> None:
     """Neurons 0, 1, 2... of one layer one under the other, in that order.
 
@@ -1051,7 +1060,7 @@ def _stack_in_index_order(
     for key, vs in members.items():
         prefix, _, last = key.rpartition(".")
         if prefix and last.isdigit():
-            out = outputs.get(key, vs[-1])
+            out = outputs[key][-1] if key in outputs else vs[-1]
             siblings.setdefault((prefix, depth[out]), []).append((int(last), key))
     for keys in siblings.values():
         if len(keys) < 2:

@@ -56,7 +56,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .checks import number_format, real_number
-from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, summary_groups
+from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, group_outputs, summary_groups
 from .engine import Parameter, Value
 from .explain import explain
 from .naming import expression, in_derivative, is_constant, number_text
@@ -171,8 +171,8 @@ def _role(v: Value, root: Value, parameters: set[Value]) -> str:
 
 
 def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
-            lr: float | None, parameters: Iterable[Value] | None) -> tuple[dict, object]:
-    """Everything the page shows, as plain data, and the explanation it came from."""
+            lr: float | None, parameters: Iterable[Value] | None) -> tuple[dict, object, dict]:
+    """Everything the page shows, as plain data, the explanation it came from, and each Value's box."""
     steps = explain(root, grad=grad, fmt=fmt)
     order = steps.order
     if max_nodes is not None and len(order) > max_nodes:
@@ -296,7 +296,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "collapse": len(group_names) >= 2 and len(order) > _COLLAPSE_ABOVE,
         "tolerance": {"rel": QUIZ_REL_TOLERANCE, "abs": QUIZ_ABS_TOLERANCE},
     }
-    return lesson, steps
+    return lesson, steps, group
 
 
 def _panel(v: Value, root: Value, steps, uses: list, names: dict, number, out: str) -> list[str]:
@@ -371,7 +371,7 @@ def stepper_fragment(
         raise ValueError(
             f"stepper(height=...): expected a CSS length such as '100vh' or '40em', got {height!r:.60}"
         )
-    lesson, steps = _lesson(root, fmt, grad, max_nodes, lr, parameters)
+    lesson, steps, groups = _lesson(root, fmt, grad, max_nodes, lr, parameters)
     order = steps.order
     params = [order[u["node"]] for u in lesson["updates"]]
     # The same Values as the lesson, already measured against max_nodes above.
@@ -379,7 +379,6 @@ def stepper_fragment(
                 max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout)
     svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
     if lesson["groups"]:
-        groups = summary_groups(order, root)
         summary = draw(root, rankdir=rankdir, fmt=fmt, grads=steps.gradients, parameters=params,
                        group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout)
         keys = {g: f'data-cr-group="{k}"' for k, g in enumerate(lesson["groups"])}
@@ -387,25 +386,17 @@ def stepper_fragment(
             if groups[v] is None and not is_constant(v):
                 keys.setdefault(steps.names[v], f'data-cr-node="{i}"')
         svgs.append(_scoped_svg(_mark_boxes(summary.svg(), keys), "cr-svg cr-svg-groups"))
-        last = {}
-        for i, v in enumerate(order):
-            if groups[v] is not None:
-                last[groups[v]] = i
-        lesson["group_last"] = [last[g] for g in lesson["groups"]]
+        members = [[i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]]
         # A box's numbers are those of its newest output computed so far: a
-        # neuron's activation for each sample, in the order of the samples.
-        index_of = {v: i for i, v in enumerate(order)}
-        used_outside: dict[str, set[int]] = {}
-        for v in order:
-            for x in v.inputs:
-                if groups[x] is not None and groups[x] != groups[v]:
-                    used_outside.setdefault(groups[x], set()).add(index_of[x])
+        # neuron's activation for each sample, in the order of the samples
+        # (its last Value when nothing outside the box uses it).
+        outputs = group_outputs(order, groups)
+        index = {v: i for i, v in enumerate(order)}
         lesson["group_outputs"] = [
-            sorted(used_outside.get(g, {last[g]})) for g in lesson["groups"]
+            [index[v] for v in outputs[g]] if g in outputs else [m[-1]]
+            for g, m in zip(lesson["groups"], members)
         ]
-        lesson["group_members"] = [
-            [i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]
-        ]
+        lesson["group_members"] = members
     lesson["quiz"] = quiz
     lesson["title"] = title or f"Forward and backward through {steps.names[root]}"
     rows = "\n".join(
