@@ -310,7 +310,7 @@ add_in_order: Callable[[Iterable[float]], float] = (
 # 3.12 on, where add_in_order is a loop, one loop over the Values themselves.
 if sys.version_info < (3, 12):
     def _add_data_in_order(xs: list[Value]) -> float:
-        return builtins.sum([x.data for x in xs])
+        return add_in_order([x.data for x in xs])
 else:
     def _add_data_in_order(xs: list[Value]) -> float:
         total = 0.0
