@@ -15,8 +15,6 @@ gradients does not pay for the drawing code.
 
 from __future__ import annotations
 
-import sys
-
 from .engine import (
     OPS,
     AnomalyError,
@@ -38,33 +36,33 @@ from .graph import ancestors, count_nodes, topological_order, zero_grad
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from .draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
-    from .explain import Explanation, Step, explain
-    from .frames import Frames, write_frames
-    from .notebook import Interaction, Stepper, interact, stepper
     from .replay import compile
-    from .stepper import write_stepper
+    from .views.draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
+    from .views.explain import Explanation, Step, explain
+    from .views.frames import Frames, write_frames
+    from .views.notebook import Interaction, Stepper, interact, stepper
+    from .views.stepper import write_stepper
 
 __version__ = "0.1.0"
 
 # name -> the module that defines it, imported the first time the name is used
 _LAZY = {
-    "Drawing": "draw",
-    "GraphTooLargeError": "draw",
-    "RendererNotFoundError": "draw",
-    "RenderTimeoutError": "draw",
-    "draw": "draw",
-    "Explanation": "explain",
-    "Step": "explain",
-    "explain": "explain",
-    "write_stepper": "stepper",
-    "Stepper": "notebook",
-    "stepper": "notebook",
-    "Interaction": "notebook",
-    "interact": "notebook",
+    "Drawing": "views.draw",
+    "GraphTooLargeError": "views.draw",
+    "RendererNotFoundError": "views.draw",
+    "RenderTimeoutError": "views.draw",
+    "draw": "views.draw",
+    "Explanation": "views.explain",
+    "Step": "views.explain",
+    "explain": "views.explain",
+    "write_stepper": "views.stepper",
+    "Stepper": "views.notebook",
+    "stepper": "views.notebook",
+    "Interaction": "views.notebook",
+    "interact": "views.notebook",
     "compile": "replay",
-    "write_frames": "frames",
-    "Frames": "frames",
+    "write_frames": "views.frames",
+    "Frames": "views.frames",
 }
 
 
@@ -79,28 +77,6 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY))
-
-
-class _Package(type(sys)):
-    """autograd's module object: ``autograd.draw`` stays the function ``draw``.
-
-    Importing a submodule sets the package's attribute of the same name to the
-    submodule (``import autograd.draw`` sets ``autograd.draw``); where a public
-    name of the package is also the name of a submodule, keep the public
-    object, as ``from .draw import draw`` in this file would.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if isinstance(value, type(sys)) and name in _LAZY:
-            if not hasattr(value, name):
-                # The name belongs to another module: ``autograd.stepper`` is the
-                # notebook's ``stepper()``, not the module stepper.py; __getattr__ finds it.
-                return
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

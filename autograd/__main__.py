@@ -1,4 +1,4 @@
-"""``python -m autograd "expression" --at x=1 ...``: see ``autograd.cli``."""
+"""``python -m autograd "expression" --at x=1 ...``: see ``autograd.cli.main``."""
 
 import sys
 

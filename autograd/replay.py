@@ -49,7 +49,7 @@ from typing import Any
 from . import engine
 from .checks import count
 from .engine import Value
-from .naming import expression, in_derivative, local_name, node_names
+from .views.naming import expression, in_derivative, local_name, node_names
 
 __all__ = ["compile", "Compiled", "Replay", "generate"]
 

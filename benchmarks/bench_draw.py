@@ -16,7 +16,7 @@ import time
 
 import autograd
 from autograd import RendererNotFoundError, Value, count_nodes, draw
-from autograd.draw import RENDERERS, find_renderer
+from autograd.views.draw import RENDERERS, find_renderer
 
 
 def chain(n: int) -> Value:

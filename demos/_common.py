@@ -167,7 +167,7 @@ def require_drawing() -> None:
             "this demo draws computation graphs with the Python package graphviz, which is not "
             f"installed; install it with: {DRAW_EXTRA}"
         ) from error
-    from autograd.draw import RendererNotFoundError, find_renderer
+    from autograd.views.draw import RendererNotFoundError, find_renderer
 
     try:
         find_renderer()

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograd.cli import main
-from autograd.expr import FUNCTIONS, MAX_LENGTH
+from autograd.cli.expr import FUNCTIONS, MAX_LENGTH
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("graphviz")
 
 from autograd import Drawing, GraphTooLargeError, Value, draw  # noqa: E402
-from autograd.draw import label_group  # noqa: E402
+from autograd.views.draw import label_group  # noqa: E402
 
 
 def small():
@@ -357,7 +357,7 @@ def test_draw_rejects_what_is_not_a_value():
 
 
 def repeated(op, n):
-    from autograd.expr import evaluate
+    from autograd.cli.expr import evaluate
 
     out, leaves = evaluate(op.join(["x"] * n), {"x": 1.5})
     out.label = "f"
@@ -412,7 +412,7 @@ def test_a_trunk_on_a_highlighted_path_is_red():
 
 
 def test_many_values_each_used_twice_far_apart_are_drawn_with_straight_arrows():
-    from autograd.expr import evaluate
+    from autograd.cli.expr import evaluate
 
     names = [f"a{k}" for k in range(40)]
     out, _ = evaluate("+".join(names + names), dict.fromkeys(names, 1.0))
@@ -442,7 +442,7 @@ def test_a_bad_timeout_is_refused(timeout):
 
 def test_a_value_feeding_products_summed_one_by_one_gets_a_trunk():
     # x*x + x*x + ...: each product sits next to the sum that uses it, so x's arrows reach far.
-    from autograd.expr import evaluate
+    from autograd.cli.expr import evaluate
 
     out, _ = evaluate("+".join(["x*x"] * 80), {"x": 0.5})
     source = draw(out, edge_labels=True).source

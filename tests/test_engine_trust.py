@@ -273,7 +273,7 @@ def test_a_model_pickles_and_trains_in_the_copy():
 
 def test_only_a_lifted_plain_number_is_a_constant():
     from autograd import Constant
-    from autograd.naming import is_constant
+    from autograd.views.naming import is_constant
 
     x = Value(2.0)  # a user's unlabelled leaf is a variable, not a constant
     y = x * 3

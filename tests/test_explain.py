@@ -6,7 +6,7 @@ import pytest
 
 from autograd import Value, explain, topological_order
 from autograd import sum as vsum
-from autograd.naming import is_constant, number_text
+from autograd.views.naming import is_constant, number_text
 
 
 def issue_example():

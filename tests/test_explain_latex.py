@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from autograd import Value, explain
-from autograd.naming import number_text
+from autograd.views.naming import number_text
 
 
 def notes_product():

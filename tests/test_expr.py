@@ -6,7 +6,7 @@ import math
 import pytest
 
 from autograd import Value
-from autograd.expr import (
+from autograd.cli.expr import (
     FUNCTIONS,
     MAX_EXPONENT,
     MAX_LENGTH,

@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("graphviz")
 
 from autograd import RendererNotFoundError, Value, explain, write_frames  # noqa: E402
-from autograd.draw import find_renderer  # noqa: E402
 from autograd.graph import topological_order  # noqa: E402
+from autograd.views.draw import find_renderer  # noqa: E402
 
 
 @pytest.fixture(params=["dot", "graphviz-pure"])

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from autograd import Value, explain
-from autograd.naming import number_text
+from autograd.views.naming import number_text
 
 
 def graph(labels):

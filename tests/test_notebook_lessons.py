@@ -37,12 +37,14 @@ def test_importing_autograd_imports_no_jupyter_package():
     assert out == "[]"
 
 
-@pytest.mark.parametrize("first", ["autograd.write_stepper", "import autograd.stepper", "autograd.stepper"])
+@pytest.mark.parametrize(
+    "first", ["autograd.write_stepper", "import autograd.views.stepper", "autograd.stepper"]
+)
 def test_autograd_stepper_is_the_function_whatever_was_imported_first(first):
-    # The module autograd/stepper.py shares the name; loading it must not hide the function.
+    # The module autograd/views/stepper.py has the same name; loading it must not hide the function.
     out = run_python(
         f"import autograd\n{first}\n"
-        "from autograd.notebook import stepper\n"
+        "from autograd.views.notebook import stepper\n"
         "print(autograd.stepper is stepper, callable(autograd.stepper))"
     )
     assert out == "True True"
@@ -56,7 +58,7 @@ needs_renderer = pytest.mark.usefixtures("renderer")
 @pytest.fixture
 def renderer():
     pytest.importorskip("graphviz")
-    from autograd.draw import find_renderer
+    from autograd.views.draw import find_renderer
 
     try:
         find_renderer()
@@ -126,7 +128,7 @@ def frames_of(text: str) -> Frames:
 
 @needs_renderer
 def test_the_cell_shows_the_stepper_page_in_one_frame_of_its_own():
-    from autograd.stepper import stepper_html
+    from autograd.views.stepper import stepper_html
 
     shown = frames_of(autograd.stepper(neuron())._repr_html_())
     assert shown.tags == ["iframe"]  # nothing else: the page lives inside the frame only
@@ -143,7 +145,7 @@ def test_the_frame_has_the_height_asked_for(height):
 
 @needs_renderer
 def test_options_reach_the_page():
-    from autograd.stepper import stepper_html
+    from autograd.views.stepper import stepper_html
 
     page = autograd.stepper(neuron(), title="A neuron <by hand>", fmt=".2f").html
     assert page == stepper_html(neuron(), title="A neuron <by hand>", fmt=".2f")

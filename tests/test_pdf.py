@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from autograd.pdf import png_pixels, png_to_pdf
+from autograd.views.pdf import png_pixels, png_to_pdf
 
 
 def paeth(a, b, c):

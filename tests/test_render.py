@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("graphviz")
 
 from autograd import RendererNotFoundError, Value, draw  # noqa: E402
-from autograd.draw import RENDERER_ENV, find_renderer  # noqa: E402
+from autograd.views.draw import RENDERER_ENV, find_renderer  # noqa: E402
 
 
 def renderer_or_skip(name):
@@ -157,7 +157,7 @@ def test_no_renderer_still_gives_the_dot_source(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("op", ["+", "*"])
 def test_a_value_used_by_sixty_operations_is_drawn(tmp_path, renderer, op):
-    from autograd.expr import evaluate
+    from autograd.cli.expr import evaluate
 
     out, _ = evaluate(op.join(["x"] * 61), {"x": 1.0})
     target = draw(out, edge_labels=True, renderer=renderer).save(tmp_path / "fan.svg")
@@ -184,7 +184,7 @@ def fake_renderer(tmp_path, monkeypatch, script):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="a shell script stands in for dot")
 def test_a_renderer_that_runs_too_long_is_stopped_with_the_ways_out(tmp_path, monkeypatch):
-    from autograd.draw import RenderTimeoutError
+    from autograd.views.draw import RenderTimeoutError
 
     fake_renderer(tmp_path, monkeypatch, f'exec "{sys.executable}" -c "import time; time.sleep(30)"\n')
     with pytest.raises(RenderTimeoutError) as info:
@@ -195,7 +195,7 @@ def test_a_renderer_that_runs_too_long_is_stopped_with_the_ways_out(tmp_path, mo
 
 
 def test_the_default_time_limit_applies(tmp_path, monkeypatch):
-    from autograd.draw import DEFAULT_TIMEOUT
+    from autograd.views.draw import DEFAULT_TIMEOUT
 
     assert draw(lesson()).timeout == DEFAULT_TIMEOUT
     d = draw(lesson(), timeout=None)

@@ -7,8 +7,8 @@ import pytest
 pytest.importorskip("graphviz")
 
 from autograd import Parameter, Value, draw, explain  # noqa: E402
-from autograd.draw import fit_width  # noqa: E402
-from autograd.naming import number_text  # noqa: E402
+from autograd.views.draw import fit_width  # noqa: E402
+from autograd.views.naming import number_text  # noqa: E402
 
 
 def nodes(source):
@@ -316,7 +316,7 @@ def test_an_svg_without_a_viewbox_gets_one():
 @pytest.mark.parametrize("name", ["dot", "graphviz-pure"])
 def test_a_summary_with_its_neurons_in_order_renders(name):
     from autograd import RendererNotFoundError
-    from autograd.draw import find_renderer
+    from autograd.views.draw import find_renderer
 
     try:
         find_renderer(name)

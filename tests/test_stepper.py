@@ -14,9 +14,9 @@ from stepper_graphs import fan_out, neuron
 pytest.importorskip("graphviz")
 
 from autograd import RendererNotFoundError, Value, explain  # noqa: E402
-from autograd.draw import find_renderer  # noqa: E402
-from autograd.naming import number_text  # noqa: E402
-from autograd.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
+from autograd.views.draw import find_renderer  # noqa: E402
+from autograd.views.naming import number_text  # noqa: E402
+from autograd.views.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
 try:
     find_renderer()
@@ -121,7 +121,7 @@ def test_labels_a_a_and_a2_are_three_rows_of_the_table():
 
 @pytest.mark.parametrize("op", ["+", "*"])
 def test_a_value_used_by_sixty_operations_gets_a_page(tmp_path, op):
-    from autograd.expr import evaluate
+    from autograd.cli.expr import evaluate
 
     out, leaves = evaluate(op.join(["x"] * 61), {"x": 1.0})
     page = write_stepper(out, tmp_path / "steps.html").read_text(encoding="utf-8")
@@ -135,7 +135,7 @@ def test_a_value_used_by_sixty_operations_gets_a_page(tmp_path, op):
 def test_a_render_that_runs_too_long_is_stopped_and_no_page_is_written(tmp_path, monkeypatch):
     import sys
 
-    from autograd.draw import RENDERER_ENV, RenderTimeoutError
+    from autograd.views.draw import RENDERER_ENV, RenderTimeoutError
 
     program = tmp_path / "dot"
     program.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c "import time; time.sleep(30)"\n')

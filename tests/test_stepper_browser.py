@@ -13,9 +13,9 @@ from stepper_graphs import fan_out, neuron
 pytest.importorskip("graphviz")
 
 from autograd import RendererNotFoundError, Value, explain  # noqa: E402
-from autograd.draw import find_renderer  # noqa: E402
-from autograd.naming import number_text  # noqa: E402
-from autograd.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
+from autograd.views.draw import find_renderer  # noqa: E402
+from autograd.views.naming import number_text  # noqa: E402
+from autograd.views.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
 try:
     find_renderer()

@@ -29,10 +29,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine import Value
+from ..graph import topological_order
 from .draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw
-from .engine import Value
 from .explain import explain
-from .graph import topological_order
 from .naming import expression, node_names, number_text
 from .pdf import pngs_to_pdf
 

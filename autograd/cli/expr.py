@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .engine import OPS, Value
+from ..engine import OPS, Value
 
 __all__ = [
     "functions",

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 from string import Template
 from typing import TYPE_CHECKING
 
-from .engine import Constant, op_named
+from ..engine import Constant, op_named
 
 if TYPE_CHECKING:
-    from .engine import Value
+    from ..engine import Value
 
 __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",

@@ -28,14 +28,14 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .checks import number_format, real_number
-from .draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
-from .explain import explain
+from ..checks import number_format, real_number
+from ..replay import generate
+from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
+from ..views.explain import explain
+from ..views.frames import FRAME_FORMATS, write_frames
+from ..views.naming import in_derivative, number_text
+from ..views.stepper import write_stepper
 from .expr import ExpressionError, allowed, parse_expression
-from .frames import FRAME_FORMATS, write_frames
-from .naming import in_derivative, number_text
-from .replay import generate
-from .stepper import write_stepper
 
 __all__ = ["main", "build_parser"]
 
@@ -77,7 +77,7 @@ def _default_prog() -> str:
 
 
 def _version() -> str:
-    from . import __version__  # the package is loaded by now; read lazily all the same
+    from .. import __version__  # the package is loaded by now; read lazily all the same
 
     return __version__
 

@@ -28,10 +28,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .checks import did_you_mean, positive_int, real_number
+from ..checks import did_you_mean, positive_int, real_number
+from ..engine import Value
+from ..graph import topological_order
 from .draw import RendererNotFoundError, RenderTimeoutError, draw
-from .engine import Value
-from .graph import topological_order
 from .naming import in_derivative, node_names, number_text
 from .stepper import stepper_html
 

@@ -55,9 +55,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from .checks import number_format, real_number
+from ..checks import number_format, real_number
+from ..engine import Parameter, Value
 from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, group_outputs, summary_groups
-from .engine import Parameter, Value
 from .explain import explain
 from .naming import expression, in_derivative, is_constant, number_text
 

@@ -56,8 +56,8 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
-from .checks import number_format
-from .engine import Value, chain_rule, topological_order
+from ..checks import number_format
+from ..engine import Value, chain_rule, topological_order
 from .naming import enclosed, expression, in_derivative, is_constant, local_name, node_names, number_text
 
 __all__ = ["Step", "Explanation", "explain"]

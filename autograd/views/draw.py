@@ -47,9 +47,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from .checks import did_you_mean, number_format, real_number
-from .engine import Parameter, Value
-from .graph import topological_order
+from ..checks import did_you_mean, number_format, real_number
+from ..engine import Parameter, Value
+from ..graph import topological_order
 from .naming import is_constant, node_names, number_text, op_symbol
 from .pdf import png_to_pdf
 
