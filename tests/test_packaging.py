@@ -143,3 +143,42 @@ def test_test_extra_runs_the_notebook_without_a_jupyter_server():
 
 def test_test_extra_has_the_backend_that_builds_the_sdist():
     assert build_backend().split(".")[0] in extra("test")
+
+
+# The files a page is made of, read at run time with importlib.resources: a wheel without them
+# imports fine and fails on the first stepper.
+PACKAGE_DATA = ["autograd/views/page/stepper.html", "autograd/views/page/stepper.css",
+                "autograd/views/page/stepper.js"]
+
+
+@pytest.fixture(scope="module")
+def wheel_names(tmp_path_factory) -> set[str]:
+    """The file names inside the wheel built from a copy of the source tree."""
+    import zipfile
+
+    work = tmp_path_factory.mktemp("wheel")
+    source, dist = work / "source", work / "dist"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    dist.mkdir()
+    code = (
+        "import importlib, sys\n"
+        "backend = importlib.import_module(sys.argv[1])\n"
+        "print(backend.build_wheel(sys.argv[2]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, build_backend(), str(dist)],
+        cwd=source, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with zipfile.ZipFile(dist / result.stdout.strip().splitlines()[-1]) as wheel:
+        return set(wheel.namelist())
+
+
+@pytest.mark.parametrize("name", PACKAGE_DATA + ["autograd/views/__init__.py", "autograd/cli/__init__.py"])
+def test_wheel_contains_the_file(wheel_names, name):
+    assert name in wheel_names, f"{name} is missing from the wheel"
+
+
+@pytest.mark.parametrize("name", PACKAGE_DATA)
+def test_sdist_contains_the_page_file(unpacked_sdist, name):
+    assert (unpacked_sdist / name).read_bytes() == (ROOT / name).read_bytes()

@@ -1,0 +1,687 @@
+(function (root) {
+  "use strict";
+  var lesson = JSON.parse(root.querySelector("script.cr-lesson").textContent);
+  var nodes = lesson.nodes, quiz = lesson.quiz, fmt = lesson.fmt;
+  var baseSteps = lesson.steps;
+  function q(sel) { return root.querySelector(sel); }
+  function num(x) { return typeof x === "string" ? Number(x) : x; }
+
+  // ---- numbers written as Python's format(x, fmt) writes them (for a typed learning rate)
+  function fmtNumber(x) {
+    if (!isFinite(x)) return isNaN(x) ? "nan" : (x > 0 ? "inf" : "-inf");
+    if (x === 0) x = 0;
+    var m = /^([+ ]?)(?:\.(\d+))?([efg%]?)$/.exec(fmt) || ["", "", "6", "g"];
+    var p = m[2] === undefined ? 6 : Number(m[2]), kind = m[3] || "g", text;
+    if (kind === "f") text = x.toFixed(p);
+    else if (kind === "e") text = x.toExponential(p).replace(/e([+-])(\d)$/, "e$10$2");
+    else if (kind === "%") text = (100 * x).toFixed(p) + "%";
+    else {
+      var precise = p === 0 ? 1 : p, exp = x === 0 ? 0 : Math.floor(Math.log10(Math.abs(x)));
+      if (exp < -4 || exp >= precise) {
+        text = x.toExponential(precise - 1).replace(/\.?0+e/, "e").replace(/e([+-])(\d)$/, "e$10$2");
+      } else {
+        text = x.toFixed(Math.max(0, precise - 1 - exp));
+        if (text.indexOf(".") >= 0) text = text.replace(/\.?0+$/, "");
+      }
+    }
+    if (m[1] && x >= 0) text = m[1] + text;
+    return text;
+  }
+  function factor(t) { return t.charAt(0) === "-" ? "(" + t + ")" : t; }
+
+  // ---- the learning rate and the update step
+  var lr = lesson.lr, updates = lesson.updates;
+  function updateStep() {
+    if (lr === null || !updates.length) return null;
+    var typed = lr !== lesson.lr;
+    var lrText = typed ? String(lr) : lesson.lr_text, lines = [], out = lesson.out;
+    var items = updates.map(function (u) {
+      var d = num(u.data), g = num(u.grad);
+      var nw = typed ? d - lr * g : num(u["new"]);
+      var nwText = typed ? fmtNumber(nw) : u.new_text;
+      var nm = /^[A-Za-z_][A-Za-z_0-9]*$/.test(u.name) ? u.name : "(" + u.name + ")";
+      lines.push(u.name + " \u2190 " + u.name + " \u2212 \u03b7\u00b7\u2202" + out + "/\u2202" + nm + " = " +
+        u.data_text + " \u2212 " + lrText + " \u00b7 " + factor(u.grad_text) + " = " + nwText);
+      return { node: u.node, name: u.name, value: nw, text: nwText,
+        question: u.name + " \u2190 " + u.name + " \u2212 \u03b7\u00b7\u2202" + out + "/\u2202" + nm + " = ?",
+        hint: u.name + " = " + u.data_text + ", \u03b7 = " + lrText + ", \u2202" + out + "/\u2202" + nm
+          + " = " + u.grad_text };
+    });
+    return { kind: "update", node: null, group: null, items: items,
+      text: "One step of gradient descent, \u03b7 = " + lrText + ":\n" + lines.join("\n") };
+  }
+  var steps, n;
+  function rebuild() {
+    steps = baseSteps.slice();
+    var u = updateStep();
+    if (u) steps.push(u);
+    n = steps.length;
+  }
+  rebuild();
+
+  // ---- the questions of a step (quiz mode): one per step, one per parameter for the update
+  function questions(k) {
+    var s = steps[k];
+    if (s.kind === "seed") return [];
+    if (s.kind === "update") return s.items.map(function (it) {
+      return { prompt: it.question, answer: it.value, answer_text: it.text, hint: it.hint };
+    });
+    return [{ prompt: s.question, answer: num(s.answer), answer_text: s.answer_text, hint: s.hint }];
+  }
+  var answers = {};  // step index -> list of outcomes: "first", "hint", "revealed", "skipped"
+  var tries = {};    // step index -> wrong tries on the question being asked
+  function done(k) {
+    if (!quiz) return true;
+    var a = answers[k] || [];
+    return a.length >= questions(k).length;
+  }
+  function skipThrough(from, to) {
+    // Jumping over questions shows their answers, but they do not count as answered.
+    for (var k = from; k < to; k++) {
+      var a = answers[k] || (answers[k] = []);
+      while (a.length < questions(k).length) a.push("skipped");
+    }
+  }
+
+  // ---- the drawing
+  var graph = q(".cr-graph");
+  var svgFull = q(".cr-svg-full"), svgGroups = q(".cr-svg-groups");
+  function el(svg, id) { return svg ? svg.querySelector('[data-cr-id="' + id + '"]') : null; }
+  var boxes = nodes.map(function (_, i) { return el(svgFull, "n" + i); });
+  var opsEls = nodes.map(function (_, i) { return el(svgFull, "op" + i); });
+  function boxTexts(i) { var b = boxes[i]; return b ? b.getElementsByTagName("text") : []; }
+  var rows = Array.prototype.map.call(root.querySelectorAll("tr.cr-row"), function (r) { return r; });
+  var list = q(".cr-steps");
+
+  function stepLines(k) {
+    var s = steps[k];
+    return s.text + (s.sum ? "\n" + s.sum : "");
+  }
+
+  function toggle(e, cls, on) { if (e) e.classList.toggle(cls, on); }
+  var position = 0;
+
+  function stateAt(p) {
+    // What is known after p steps (the p-th one shown only if it is answered).
+    var known = {}, grads = {}, fresh = {};
+    nodes.forEach(function (nd, i) { if (!nd.inputs.length) known[i] = true; });
+    for (var k = 0; k < p; k++) {
+      if (k === p - 1 && !done(k)) break;
+      var s = steps[k];
+      if (s.kind === "forward") known[s.node] = true;
+      else if (s.kind === "seed") grads[s.node] = [lesson.seed, lesson.seed_text];
+      else if (s.kind === "backward") grads[s.input] = [s.total, s.total_text];
+      else if (s.kind === "update") s.items.forEach(function (it) { fresh[it.node] = it; });
+    }
+    return { known: known, grads: grads, fresh: fresh };
+  }
+
+  function setField(texts, at, label, value, cls) {
+    var t = texts[texts.length - at];
+    if (!t) return;
+    t.textContent = label + " " + value;
+    t.classList.toggle("cr-unknown", cls === "unknown");
+    t.classList.toggle("cr-new", cls === "new");
+  }
+
+  function render() {
+    var st = stateAt(position), current = position > 0 ? steps[position - 1] : null;
+    var answered = current ? done(position - 1) : true;
+    nodes.forEach(function (nd, i) {
+      var texts = boxTexts(i), fresh = st.fresh[i];
+      var known = !!st.known[i];
+      if (fresh) setField(texts, 2, "data", fresh.text, "new");
+      else setField(texts, 2, "data", known ? nd.data_text : "?", known ? "" : "unknown");
+      var g = st.grads[i];
+      // A constant's box holds only its number; its grad is "—" in the table.
+      if (nd.role !== "constant") setField(texts, 1, "grad", g ? g[1] : "?", g ? "" : "unknown");
+      var row = rows[i], dataCell = row.querySelector(".cr-data"), gradCell = row.querySelector(".cr-grad");
+      dataCell.textContent = fresh ? nd.data_text + " \u2192 " + fresh.text : (known ? nd.data_text : "?");
+      dataCell.setAttribute("data-value", fresh ? String(fresh.value) : (known ? String(num(nd.data)) : ""));
+      gradCell.textContent = g ? g[1] : (nd.role === "constant" ? "\u2014" : "?");
+      gradCell.setAttribute("data-grad", g ? String(g[0]) : "");
+      row.classList.remove("cr-updated");
+      ["cr-target", "cr-source", "cr-computing", "cr-updated"].forEach(function (c) {
+        toggle(boxes[i], c, false); toggle(opsEls[i], c, false);
+      });
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".edge.cr-active, .edge.cr-feeding"), function (e) {
+      e.classList.remove("cr-active"); e.classList.remove("cr-feeding");
+    });
+    var focus = [];
+    if (current) {
+      if (current.kind === "forward") {
+        toggle(boxes[current.node], "cr-computing", true);
+        toggle(opsEls[current.node], "cr-computing", true);
+        nodes[current.node].inputs.forEach(function (_, p) {
+          var e = el(svgFull, "e" + current.node + "_" + p);
+          toggle(e, "cr-feeding", true); if (e) focus.push(e);
+        });
+        focus.push(boxes[current.node]);
+        rows[current.node].classList.add("cr-updated");
+      } else if (current.kind === "seed") {
+        toggle(boxes[current.node], "cr-target", true);
+        focus.push(boxes[current.node]);
+      } else if (current.kind === "backward") {
+        var edge = el(svgFull, "e" + current.node + "_" + current.position);
+        toggle(edge, "cr-active", true);
+        toggle(boxes[current.input], "cr-target", true);
+        toggle(boxes[current.node], "cr-source", true);
+        toggle(opsEls[current.node], "cr-source", true);
+        rows[current.input].classList.add("cr-updated");
+        focus.push(edge, boxes[current.input], opsEls[current.node]);
+      } else if (current.kind === "update") {
+        current.items.forEach(function (it) {
+          toggle(boxes[it.node], "cr-updated", true); rows[it.node].classList.add("cr-updated");
+        });
+      }
+    }
+    renderGroups(st, current);
+    // The step being shown, and the list of steps so far.
+    var box = q(".cr-current");
+    box.textContent = "";
+    if (!current) {
+      box.textContent = "The leaves are given. Press Next (\u2192) to compute the forward pass, " +
+        "one operation at a time.";
+    } else if (!answered) {
+      box.textContent = askedPrompt(position - 1);
+    } else {
+      box.textContent = current.text.replace(/   \(/, "\n(");
+      if (current.sum) {
+        var sum = document.createElement("span"); sum.className = "cr-sum"; sum.textContent = current.sum;
+        box.appendChild(sum);
+      }
+    }
+    var f = baseSteps.filter(function (s) { return s.kind === "forward"; }).length;
+    var phase = !current ? "Start" : current.kind === "forward" ? "Forward pass: operation "
+      + (position) + " of " + f
+      : current.kind === "seed" ? "Backward pass begins"
+      : current.kind === "backward" ? "Backward pass: edge " + (position - f - 1) + " of "
+        + lesson.backward_count
+      : "Update";
+    q(".cr-phase").textContent = phase;
+    while (list.children.length < n) list.appendChild(document.createElement("li"));
+    while (list.children.length > n) list.removeChild(list.lastChild);
+    for (var j = 0; j < n; j++) {
+      var li = list.children[j];
+      li.textContent = j === position - 1 && !answered ? askedPrompt(j) : stepLines(j);
+      li.className = j < position - 1 ? "cr-done" : (j === position - 1 ? "cr-now" : "cr-future");
+    }
+    q(".cr-counter").textContent = "step " + position + " of " + n;
+    q(".cr-prev").disabled = position === 0;
+    q(".cr-start").disabled = position === 0;
+    q(".cr-next").disabled = position === n || !answered;
+    q(".cr-end").disabled = position === n && answered;
+    renderQuiz();
+    follow(focus.filter(Boolean));
+    if (selected !== null) showPanel(selected);
+    writeAddress();
+  }
+
+  // ---- question mode
+  function askedPrompt(k) {
+    var qs = questions(k), a = answers[k] || [];
+    var lines = [];
+    for (var i = 0; i < qs.length; i++) {
+      if (i < a.length) lines.push(qs[i].prompt.replace(/\?$/, qs[i].answer_text));
+      else { lines.push(qs[i].prompt); break; }
+    }
+    return lines.join("\n");
+  }
+  function parseAnswer(text) {
+    var t = text.trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
+    if (/^[+-]?\d+,\d+$/.test(t)) t = t.replace(",", ".");
+    if (/^[+-]?(inf|infinity)$/i.test(t)) return t.charAt(0) === "-" ? -Infinity : Infinity;
+    if (/^nan$/i.test(t)) return NaN;
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return null;
+    return Number(t);
+  }
+  function close(given, truth) {
+    if (isNaN(truth)) return isNaN(given);
+    if (!isFinite(truth)) return given === truth;
+    var tol = Math.max(lesson.tolerance.abs, lesson.tolerance.rel * Math.abs(truth));
+    return Math.abs(given - truth) <= tol;
+  }
+  function renderQuiz() {
+    var ask = q(".cr-ask"), score = q(".cr-score");
+    if (!quiz) { ask.hidden = true; score.hidden = true; return; }
+    var k = position - 1, pending = position > 0 && !done(k);
+    ask.hidden = !pending;
+    if (!pending) q(".cr-feedback").textContent = "";
+    var counts = { first: 0, hint: 0, revealed: 0, skipped: 0 }, total = 0;
+    for (var j = 0; j < n; j++) total += questions(j).length;
+    Object.keys(answers).forEach(function (key) {
+      answers[key].forEach(function (o) { counts[o] += 1; });
+    });
+    var right = counts.first + counts.hint, asked = right + counts.revealed;
+    var finished = position === n && done(n - 1);
+    score.hidden = false;
+    score.textContent = (finished ? "Final score: " : "Score so far: ") + right + " of " + asked
+      + " right (" +
+      counts.first + " at the first try, " + counts.hint + " after a hint), " + counts.revealed
+        + " revealed" +
+      (counts.skipped ? ", " + counts.skipped + " skipped" : "") + "; " + total + " questions in all.";
+    score.setAttribute("data-right", String(right));
+    score.setAttribute("data-asked", String(asked));
+    score.setAttribute("data-final", finished ? "yes" : "no");
+  }
+  function answer(kind) {
+    var k = position - 1;
+    if (k < 0 || done(k)) return;
+    var a = answers[k] || (answers[k] = []), qn = questions(k)[a.length];
+    var fb = q(".cr-feedback"), input = q(".cr-answer");
+    if (kind === "reveal") {
+      a.push("revealed"); tries[k] = 0;
+      fb.className = "cr-feedback"; fb.textContent = "The answer: " + qn.answer_text;
+    } else {
+      var given = parseAnswer(input.value);
+      if (given === null) {
+        fb.className = "cr-feedback cr-wrong";
+        fb.textContent = "Type a number, such as -0.5 or 1.25e-3 (you typed \u201c" + input.value
+          + "\u201d).";
+        return;
+      }
+      if (close(given, qn.answer)) {
+        a.push(tries[k] ? "hint" : "first"); tries[k] = 0;
+        fb.className = "cr-feedback cr-right"; fb.textContent = "Right: " + qn.answer_text;
+      } else {
+        tries[k] = (tries[k] || 0) + 1;
+        fb.className = "cr-feedback cr-wrong";
+        fb.textContent = "Not quite (you wrote " + input.value.trim() + "). Hint: " + qn.hint +
+          "\nTry again, or press Reveal.";
+        input.select();
+        return;
+      }
+    }
+    input.value = "";
+    var keep = fb.textContent, cls = fb.className;
+    render();
+    fb.textContent = keep; fb.className = cls;
+    if (!done(k)) input.focus();
+  }
+  q(".cr-check").addEventListener("click", function () { answer("check"); });
+  q(".cr-reveal").addEventListener("click", function () { answer("reveal"); });
+  q(".cr-answer").addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { answer("check"); e.preventDefault(); }
+  });
+
+  // ---- moving through the steps
+  function go(to) {
+    to = Math.max(0, Math.min(n, to));
+    if (quiz && to > position) {
+      // Stepping on from an unanswered step (End, a link, Next neuron) skips its questions.
+      skipThrough(Math.max(0, position - 1), to - 1);
+    }
+    position = to;
+    render();
+    if (quiz && position > 0 && !done(position - 1) && root.contains(document.activeElement)) {
+      q(".cr-answer").focus();
+    }
+  }
+  function next() {
+    if (quiz && position > 0 && !done(position - 1)) { q(".cr-answer").focus(); return; }
+    go(position + 1);
+  }
+  q(".cr-next").addEventListener("click", next);
+  q(".cr-prev").addEventListener("click", function () { go(position - 1); });
+  q(".cr-start").addEventListener("click", function () { go(0); });
+  q(".cr-end").addEventListener("click", function () { go(n); });
+
+  // One neuron at a time: the runs of consecutive steps inside one group.
+  function groupOf(k) { return k >= 0 && k < n ? steps[k].group : undefined; }
+  function nextGroup() {
+    var k = position;  // the next step to apply
+    if (k >= n) return;
+    var g = groupOf(k);
+    while (k + 1 < n && groupOf(k + 1) === g && g !== null) k++;
+    go(k + 1);
+  }
+  function prevGroup() {
+    var k = position - 2;
+    if (k < 0) { go(0); return; }
+    var g = groupOf(k);
+    while (k - 1 >= 0 && groupOf(k - 1) === g && g !== null) k--;
+    go(k);
+  }
+  q(".cr-next-group").addEventListener("click", nextGroup);
+  q(".cr-prev-group").addEventListener("click", prevGroup);
+
+  // ---- the learning rate field
+  var lrInput = q(".cr-lr"), lrNote = q(".cr-lr-note");
+  if (!updates.length) {
+    q(".cr-lr-box").hidden = true;
+  } else {
+    lrInput.value = lesson.lr_text;
+    lrNote.textContent = lr === null ? "(type one to add an update step)" : "";
+    lrInput.addEventListener("change", function () {
+      var t = lrInput.value.trim(), v = parseAnswer(t);
+      if (t === "") { lr = null; lrNote.textContent = "(no update step)"; }
+      else if (v === null || !(v > 0) || !isFinite(v)) {
+        lrNote.textContent = "\u03b7 must be a positive number, such as 0.1"; return;
+      } else { lr = v === lesson.lr ? lesson.lr : v; lrNote.textContent = ""; }
+      var last = n - 1;
+      if (answers[last] && steps[last].kind === "update") { delete answers[last]; delete tries[last]; }
+      rebuild();
+      if (position > n) position = n;
+      render();
+    });
+    lrInput.addEventListener("keydown", function (e) { if (e.key === "Enter") lrInput.blur(); });
+  }
+
+  // ---- zoom and pan: each drawing keeps its own view box
+  function viewOf(svg) {
+    var b = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+    return { svg: svg, base: b.slice(), box: b.slice() };
+  }
+  var views = [viewOf(svgFull)];
+  if (svgGroups) views.push(viewOf(svgGroups));
+  var view = views[0];
+  function apply(v) {
+    v.svg.setAttribute("viewBox", v.box.join(" "));
+    var z = Math.max(v.base[2] / v.box[2], v.base[3] / v.box[3]);
+    q(".cr-zoom-level").textContent = Math.abs(z - 1) < 1e-6 ? "fit" : Math.round(z * 100) + "%";
+    v.svg.setAttribute("data-zoom", String(z));
+  }
+  function zoomAt(factor, cx, cy) {
+    var b = view.box, z = view.base[2] / (b[2] / factor);
+    if (z > 40 || z < 0.25) return;
+    view.box = [cx - (cx - b[0]) / factor, cy - (cy - b[1]) / factor, b[2] / factor, b[3] / factor];
+    apply(view);
+  }
+  function toView(clientX, clientY) {
+    var m = view.svg.getScreenCTM();
+    if (!m) return [view.box[0] + view.box[2] / 2, view.box[1] + view.box[3] / 2];
+    var pt = new DOMPoint(clientX, clientY).matrixTransform(m.inverse());
+    return [pt.x, pt.y];
+  }
+  function zoomCenter(factor) {
+    var b = view.box; zoomAt(factor, b[0] + b[2] / 2, b[1] + b[3] / 2);
+  }
+  function fit() { view.box = view.base.slice(); apply(view); }
+  function rectOf(elements) {
+    var r = null;
+    elements.forEach(function (e) {
+      var c = e.getBoundingClientRect();
+      if (!c.width && !c.height) return;
+      var a = toView(c.left, c.top), b = toView(c.right, c.bottom);
+      var box = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])];
+      r = r ? [Math.min(r[0], box[0]), Math.min(r[1], box[1]), Math.max(r[2], box[2]), Math.max(r[3],
+        box[3])] : box;
+    });
+    return r;
+  }
+  function showRect(r, margin) {
+    var w = r[2] - r[0] + 2 * margin, h = r[3] - r[1] + 2 * margin, base = view.base;
+    var aspect = base[2] / base[3];
+    if (w / h < aspect) w = h * aspect; else h = w / aspect;
+    var cx = (r[0] + r[2]) / 2, cy = (r[1] + r[3]) / 2;
+    view.box = [cx - w / 2, cy - h / 2, w, h];
+    apply(view);
+  }
+  function follow(elements) {
+    // When zoomed in, keep the step being shown on screen.
+    if (!elements.length || view.svg !== svgFull || view.box[2] >= view.base[2] - 1e-9) return;
+    var r = rectOf(elements);
+    if (!r) return;
+    var b = view.box;
+    if (r[0] >= b[0] && r[1] >= b[1] && r[2] <= b[0] + b[2] && r[3] <= b[1] + b[3]) return;
+    view.box = [(r[0] + r[2]) / 2 - b[2] / 2, (r[1] + r[3]) / 2 - b[3] / 2, b[2], b[3]];
+    apply(view);
+  }
+  q(".cr-zoom-in").addEventListener("click", function () { zoomCenter(1.25); });
+  q(".cr-zoom-out").addEventListener("click", function () { zoomCenter(0.8); });
+  q(".cr-fit").addEventListener("click", fit);
+  graph.addEventListener("wheel", function (e) {
+    if (e.ctrlKey || e.metaKey) {
+      e.preventDefault();
+      var p = toView(e.clientX, e.clientY);
+      zoomAt(Math.exp(-e.deltaY * 0.002), p[0], p[1]);
+    } else if (view.box[2] < view.base[2] - 1e-9) {
+      e.preventDefault();  // zoomed in: the wheel pans
+      var m = view.svg.getScreenCTM(), s = m ? m.a : 1;
+      view.box[0] += e.deltaX / s; view.box[1] += e.deltaY / s; apply(view);
+    }
+  }, { passive: false });
+  var pointers = {}, drag = null, moved = false, pinch = null;
+  graph.addEventListener("pointerdown", function (e) {
+    pointers[e.pointerId] = [e.clientX, e.clientY];
+    var ids = Object.keys(pointers);
+    moved = false;
+    if (ids.length === 2) {
+      var a = pointers[ids[0]], b = pointers[ids[1]];
+      pinch = { d: Math.hypot(a[0] - b[0], a[1] - b[1]), box: view.box.slice() };
+      drag = null;
+    } else {
+      var m = view.svg.getScreenCTM();
+      drag = { x: e.clientX, y: e.clientY, box: view.box.slice(), s: m ? m.a : 1 };
+    }
+  });
+  graph.addEventListener("pointermove", function (e) {
+    if (!(e.pointerId in pointers)) return;
+    pointers[e.pointerId] = [e.clientX, e.clientY];
+    var ids = Object.keys(pointers);
+    if (pinch && ids.length === 2) {
+      var a = pointers[ids[0]], b = pointers[ids[1]], d = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      if (pinch.d > 0 && d > 0) {
+        var c = toView((a[0] + b[0]) / 2, (a[1] + b[1]) / 2), f = d / pinch.d;
+        view.box = pinch.box.slice(); zoomAt(f, c[0], c[1]); moved = true;
+      }
+    } else if (drag) {
+      var dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      if (!moved && Math.abs(dx) + Math.abs(dy) < 5) return;
+      if (!moved) { graph.classList.add("cr-dragging"); try { graph.setPointerCapture(e.pointerId);
+        } catch (err) {} }
+      moved = true;
+      view.box = [drag.box[0] - dx / drag.s, drag.box[1] - dy / drag.s, drag.box[2], drag.box[3]];
+      apply(view);
+    }
+  });
+  function lift(e) {
+    delete pointers[e.pointerId];
+    if (Object.keys(pointers).length < 2) pinch = null;
+    drag = null; graph.classList.remove("cr-dragging");
+  }
+  graph.addEventListener("pointerup", lift);
+  graph.addEventListener("pointercancel", lift);
+
+  // ---- one box per neuron
+  var viewButton = q(".cr-view");
+  function showView(which) {
+    var groups = which === "groups" && svgGroups;
+    // An <svg> has no .hidden property: the attribute itself hides it.
+    if (groups) svgFull.setAttribute("hidden", ""); else svgFull.removeAttribute("hidden");
+    if (svgGroups) { if (groups) svgGroups.removeAttribute("hidden");
+      else svgGroups.setAttribute("hidden", ""); }
+    view = groups ? views[1] : views[0];
+    apply(view);
+    viewButton.textContent = groups ? "Every value" : "One box per neuron";
+    root.setAttribute("data-cr-view", groups ? "groups" : "full");
+  }
+  function renderGroups(st, current) {
+    if (!svgGroups) return;
+    Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-group]"), function (g) {
+      var k = Number(g.getAttribute("data-cr-group")), outs = lesson.group_outputs[k];
+      var last = outs[outs.length - 1];
+      for (var j = outs.length - 1; j >= 0; j--) { if (st.known[outs[j]]) { last = outs[j]; break; } }
+      var texts = g.getElementsByTagName("text");
+      // A box's numbers are its newest computed output's ("data …", "grad …"; "last
+      // data …" in older drawings), shown once the steps have computed them.
+      Array.prototype.forEach.call(texts, function (t) {
+        var field = /^((?:last )?)(data|grad) /.exec(t.textContent);
+        if (!field) return;
+        if (field[2] === "data") {
+          var fresh = st.fresh[last];
+          t.textContent = field[1] + "data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text)
+            : "?");
+        } else {
+          t.textContent = field[1] + "grad " + (st.grads[last] ? st.grads[last][1] : "?");
+        }
+      });
+      var g2 = current ? current.group : null;
+      g.classList.toggle("cr-current-group", g2 !== null && g2 !== undefined && g2 === k);
+    });
+    Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-node]"), function (b) {
+      var i = Number(b.getAttribute("data-cr-node")), texts = b.getElementsByTagName("text");
+      if (texts.length >= 3) {
+        texts[texts.length - 2].textContent = "data " + (st.known[i] ? nodes[i].data_text : "?");
+        texts[texts.length - 1].textContent = "grad " + (st.grads[i] ? st.grads[i][1] : "?");
+      }
+    });
+  }
+  function expandGroup(k) {
+    showView("full");
+    fit();
+    var members = lesson.group_members[k], els = [];
+    boxes.forEach(function (b) { toggle(b, "cr-expanded", false); });
+    opsEls.forEach(function (b) { toggle(b, "cr-expanded", false); });
+    members.forEach(function (i) {
+      if (boxes[i]) { els.push(boxes[i]); toggle(boxes[i], "cr-expanded", true); }
+      if (opsEls[i]) { els.push(opsEls[i]); toggle(opsEls[i], "cr-expanded", true); }
+    });
+    var r = rectOf(els);
+    if (r) showRect(r, 20);
+  }
+  if (svgGroups) {
+    viewButton.hidden = false;
+    q(".cr-next-group").hidden = false;
+    q(".cr-prev-group").hidden = false;
+    viewButton.addEventListener("click", function () {
+      showView(svgFull.hasAttribute("hidden") ? "full" : "groups");
+    });
+  }
+
+  // ---- the chain rule of a clicked box
+  var selected = null;
+  function showPanel(i) {
+    selected = i;
+    boxes.forEach(function (b, j) { toggle(b, "cr-selected", j === i); });
+    var panel = q(".cr-panel"), text = q(".cr-panel-text");
+    panel.hidden = false;
+    panel.setAttribute("data-node", String(i));
+    var nd = nodes[i], st = stateAt(position);
+    var complete = !quiz || nd.role === "constant" ||
+      (st.grads[i] && (nd.inputs.length === 0 || st.known[i]) && gradComplete(i));
+    text.textContent = complete ? nd.panel.join("\n")
+      : nd.name + ": answer the steps that reach it first; " +
+        "its chain rule is shown once its gradient is complete.";
+  }
+  function gradComplete(i) {
+    // True once every backward step into i has been applied (and answered).
+    for (var k = position; k < n; k++) if (steps[k].kind === "backward" && steps[k].input === i) return false;
+    var c = position - 1;
+    return !(c >= 0 && steps[c].input === i && !done(c));
+  }
+  q(".cr-panel-close").addEventListener("click", function () {
+    selected = null; q(".cr-panel").hidden = true;
+    boxes.forEach(function (b) { toggle(b, "cr-selected", false); });
+  });
+  graph.addEventListener("click", function (e) {
+    if (moved) { moved = false; return; }
+    var t = e.target.closest ? e.target.closest(".node") : null;
+    if (!t) return;
+    if (t.hasAttribute("data-cr-group")) { expandGroup(Number(t.getAttribute("data-cr-group"))); return; }
+    if (t.hasAttribute("data-cr-node")) { showPanel(Number(t.getAttribute("data-cr-node"))); return; }
+    var id = t.getAttribute("data-cr-id") || "", m = /^(?:n|op)(\d+)$/.exec(id);
+    if (m) showPanel(Number(m[1]));
+  });
+
+  // ---- the legend: the drawing's own colours
+  var roleNames = { input: "input (given)", parameter: "parameter (learned)", constant: "constant",
+    intermediate: "intermediate result", output: "output" };
+  var legend = q(".cr-legend"), seen = {};
+  function swatch(colour, label, border) {
+    var s = document.createElement("span"), c = document.createElement("i");
+    c.className = "cr-swatch"; c.style.background = colour;
+    if (border) { c.style.background = "#fff"; c.style.border = "3px solid " + border; }
+    s.appendChild(c); s.appendChild(document.createTextNode(label)); legend.appendChild(s);
+  }
+  nodes.forEach(function (nd, i) {
+    if (seen[nd.role] || !boxes[i]) return;
+    var shape = boxes[i].querySelector("polygon, path");
+    var fill = shape && shape.getAttribute("fill");
+    if (!fill || fill === "none") return;
+    seen[nd.role] = true;
+    swatch(fill, roleNames[nd.role] || nd.role);
+  });
+  swatch("", "being computed", "#2563eb");
+  swatch("", "passes its gradient back", "#d97706");
+  swatch("", "receives a contribution", "#dc2626");
+  if (updates.length) swatch("", "updated", "#7c3aed");
+
+  // ---- notes for big graphs
+  if (nodes.length > 40) {
+    q(".cr-note").textContent = "This graph has " + nodes.length + " values. " + (svgGroups
+      ? "It opens one box per neuron: click a box to expand it, " +
+        "or press Next neuron to apply all of its steps."
+      : "Zoom in (+, Ctrl+wheel or a pinch) and drag to read it: the view follows the current step.");
+  }
+
+  // ---- presentation mode and keys
+  function present() { root.classList.toggle("cr-present"); setTimeout(function () { apply(view); }, 0); }
+  q(".cr-present").addEventListener("click", present);
+  function mine() {
+    // Keys drive the stepper last used; until one is, the first of the document.
+    var active = document.querySelector(".chainrule-stepper[data-cr-active]");
+    return active ? active === root : document.querySelector(".chainrule-stepper") === root;
+  }
+  function activate() {
+    Array.prototype.forEach.call(document.querySelectorAll(".chainrule-stepper[data-cr-active]"),
+      function (s) {
+      s.removeAttribute("data-cr-active");
+    });
+    root.setAttribute("data-cr-active", "");
+  }
+  root.addEventListener("pointerdown", activate, true);
+  root.addEventListener("focusin", activate);
+  document.addEventListener("keydown", function (event) {
+    if (!mine() || event.altKey || event.ctrlKey || event.metaKey) return;
+    var tag = event.target && event.target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT") return;
+    var key = event.key;
+    if (key === "ArrowRight" || key === " ") next();
+    else if (key === "ArrowLeft") go(position - 1);
+    else if (key === "Home") go(0);
+    else if (key === "End") go(n);
+    else if (key === "f" || key === "F") present();
+    else if (key === "Escape" && root.classList.contains("cr-present")) present();
+    else if (key === "+" || key === "=") zoomCenter(1.25);
+    else if (key === "-") zoomCenter(0.8);
+    else if (key === "0") fit();
+    else return;
+    event.preventDefault();
+  });
+
+  // ---- the address: #step=12 (only when the document holds this one stepper)
+  function alone() { return document.querySelectorAll(".chainrule-stepper").length === 1; }
+  function readAddress() {
+    var m = /^#step=(\d+)$/.exec(location.hash || "");
+    return m ? Number(m[1]) : null;
+  }
+  function writeAddress() {
+    if (!ready || !alone() || readAddress() === position) return;
+    try { history.replaceState(null, "", "#step=" + position); } catch (err) { /* a sandboxed frame */ }
+  }
+  window.addEventListener("hashchange", function () {
+    var to = alone() ? readAddress() : null;
+    if (to !== null && to !== position) go(to);
+  });
+
+  // A drawing much wider than tall gets the whole width, the step below it.
+  function layout() {
+    var b = view.base, w = root.clientWidth, h = root.clientHeight;
+    var wide = w > 0 && h > 0 && b[2] / b[3] > 2.4 * (w / h) / 1.78;
+    if (wide !== root.classList.contains("cr-wide")) { root.classList.toggle("cr-wide", wide); apply(view); }
+  }
+  if (typeof ResizeObserver === "function") new ResizeObserver(layout).observe(root);
+  showView(lesson.collapse ? "groups" : "full");
+  layout();
+  var ready = false;
+  render();
+  function opened() {
+    // Only once the whole document is read is it known whether this stepper is alone in it.
+    ready = true;
+    var start = alone() ? readAddress() : null;
+    if (start !== null) go(start);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", opened); else opened();
+})(document.currentScript.parentNode);
