@@ -94,10 +94,10 @@ def test_interact_in_a_real_kernel_follows_the_sliders(this_python_kernel):
     notebook = run_in_kernel(this_python_kernel, cells)
 
     assert printed(notebook.cells[0]).strip() == str(ROOT / "autograd" / "__init__.py")  # this checkout
-    # The cell shows the widget as a front end draws it: a view of the sliders, graph and table.
-    bundles = [o.get("data", {}) for o in notebook.cells[0].outputs
-               if o.get("output_type") == "execute_result"]
-    assert any("application/vnd.jupyter.widget-view+json" in b for b in bundles)
+    # The cell shows the sliders as a widget, and the table and graph as plain HTML under them.
+    bundles = [o.get("data", {}) for o in notebook.cells[0].outputs if o.get("output_type") == "display_data"]
+    assert ["application/vnd.jupyter.widget-view+json" in b for b in bundles] == [True, False]
+    assert 'class="chainrule-gradients"' in bundles[1]["text/html"]
 
     point = {"x": 2.0, "w": -3.0, "b": 6.88}
     seen = []
@@ -113,6 +113,48 @@ def test_interact_in_a_real_kernel_follows_the_sliders(this_python_kernel):
         assert "∂L/∂w" in result["table"] and result["svg"] == 1
         seen.append(result["table"])
     assert len(set(seen)) == len(seen)  # every change redrew the table
+
+
+def exported_html(notebook) -> str:
+    """The notebook as nbconvert's HTML exporter writes it, with the <script> elements taken out.
+
+    What is left is what a reader of the static copy sees without the widgets'
+    JavaScript, which comes from the network and draws nothing offline.
+    """
+    nbconvert = pytest.importorskip("nbconvert")
+    body, _ = nbconvert.HTMLExporter().from_notebook_node(notebook)
+    return re.sub(r"<script\b.*?</script>", "", body, flags=re.DOTALL)
+
+
+def gradient_rows(page: str) -> list[list[str]]:
+    """The cells of each row of the first table of gradients in ``page``."""
+    table = page[page.index('class="chainrule-gradients"'):]
+    table = table[: table.index("</table>")]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in row
+    ]
+
+
+@pytest.mark.parametrize("moves", [{}, {"x": 0.5, "w": 1.25}])
+def test_interact_in_a_static_export_shows_the_table_and_graph(this_python_kernel, moves):
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("graphviz")
+    from autograd.views.naming import number_text
+
+    cells = [
+        "import autograd\n"
+        "knobs = autograd.interact(lambda x=2.0, w=-3.0: x * w, x=(-2, 2), w=(-3, 3))\n"
+        "knobs",
+        "".join(f"knobs.sliders[{k!r}].value = {v!r}\n" for k, v in moves.items()) or "pass",
+    ]
+    page = exported_html(run_in_kernel(this_python_kernel, cells))
+    # The copy shows the last values the sliders had (f = x·w: ∂f/∂x = w, ∂f/∂w = x, by hand).
+    x, w = moves.get("x", 2.0), moves.get("w", -3.0)
+    rows = gradient_rows(page)
+    assert [row[1] for row in rows] == [number_text(x * w), number_text(x), number_text(w)]
+    assert [row[3] for row in rows[1:]] == [number_text(w), number_text(x)]
+    assert page.count('class="chainrule-gradients"') == 1 and "<svg" in page
 
 
 # -- the tour, executed, exported to HTML by nbconvert, and opened in a browser --------------------

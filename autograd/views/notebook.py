@@ -178,7 +178,10 @@ class Interaction:
       None when the last call failed; ``.inputs``: name -> its input Value;
     - ``.gradients``: name -> ``∂L/∂name`` of the last call (a float);
     - ``.error``: the message of the last call's failure, or None;
-    - ``.table`` and ``.drawing``: the HTML widgets shown.
+    - ``.table`` and ``.drawing``: HTML widgets holding the table of gradients
+      and the graph; ``.html`` is both. A notebook shows them as plain HTML
+      under the sliders, so a static copy of the executed notebook still has
+      them, at the values the sliders had.
     """
 
     def __init__(self, f: Callable[..., Value], ranges: Mapping[str, Any]) -> None:
@@ -196,7 +199,11 @@ class Interaction:
             )
         self.table = widgets.HTML()
         self.drawing = widgets.HTML()
-        self.widget = widgets.VBox([*self.sliders.values(), self.table, self.drawing])
+        # Only the sliders are a widget. The table and the graph are shown as plain
+        # HTML output, replaced on every change: a static copy of the notebook
+        # (nbconvert's HTML, a notebook viewer) cannot draw widgets, and keeps them.
+        self.widget = widgets.VBox(list(self.sliders.values()))
+        self._handles: list[Any] = []
         self.output: Value | None = None
         self.inputs: dict[str, Value] = {}
         self.gradients: dict[str, float] = {}
@@ -214,16 +221,32 @@ class Interaction:
         shown = ", ".join(f"{k}={number_text(v)}" for k, v in self.values.items())
         return f"<Interaction: f({shown}); .sliders, .gradients, .output>"
 
+    @property
+    def html(self) -> str:
+        """The table of gradients and the drawing of the last call, as one piece of HTML."""
+        return self.table.value + self.drawing.value
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        display(self.widget)
+        self._handles.append(display(HTML(self.html), display_id=True))
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # Outside IPython's display machinery: the sliders' view, with the
+        # table and graph for whatever cannot draw widgets.
         bundle = dict(self.widget._repr_mimebundle_(**kwargs) or {})
-        # Front ends that draw widgets prefer the widget view; a viewer that cannot
-        # (a static notebook renderer) shows the last table and graph instead.
-        bundle["text/html"] = self.table.value + self.drawing.value
+        bundle["text/html"] = self.html
         bundle["text/plain"] = repr(self)
         return bundle
 
     def _changed(self, change: Any) -> None:
         self._compute()
+        if self._handles:
+            from IPython.display import HTML
+
+            for handle in self._handles:
+                handle.update(HTML(self.html))
 
     def _compute(self) -> None:
         values = self.values
