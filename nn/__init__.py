@@ -25,6 +25,7 @@ from .data import (
     make_xor,
     train_test_split,
 )
+from .layer_view import LayerView, deltas
 from .losses import (
     LOSSES,
     bce_with_logits,
@@ -48,6 +49,7 @@ __all__ = [
     "Adam",
     "History",
     "Layer",
+    "LayerView",
     "Module",
     "Neuron",
     "NonFiniteLossError",
@@ -60,6 +62,7 @@ __all__ = [
     "constant",
     "cosine_decay",
     "cross_entropy",
+    "deltas",
     "evaluate",
     "fit",
     "get_loss",
