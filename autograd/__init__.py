@@ -37,6 +37,7 @@ from .graph import ancestors, count_nodes, topological_order, zero_grad
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from .replay import compile
+    from .views.derive import Derivation, derive
     from .views.draw import Drawing, GraphTooLargeError, RendererNotFoundError, RenderTimeoutError, draw
     from .views.explain import Explanation, Step, explain
     from .views.frames import Frames, write_frames
@@ -61,6 +62,8 @@ _LAZY = {
     "Interaction": "views.notebook",
     "interact": "views.notebook",
     "compile": "replay",
+    "derive": "views.derive",
+    "Derivation": "views.derive",
     "write_frames": "views.frames",
     "Frames": "views.frames",
 }
@@ -87,6 +90,7 @@ __all__ = [
     "OPS",
     "compile",
     "AnomalyError",
+    "Derivation",
     "Drawing",
     "Explanation",
     "Interaction",
@@ -100,6 +104,7 @@ __all__ = [
     "chain_rule",
     "count_nodes",
     "detect_anomaly",
+    "derive",
     "dot",
     "draw",
     "enable_grad",
