@@ -34,19 +34,22 @@ __all__ = ["fit", "History", "NonFiniteLossError", "accuracy", "predict", "evalu
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite during ``fit``.
+    """The loss, or the gradient of a finite loss, became NaN or infinite during ``fit``.
 
-    Training stops before that batch changes any parameter. ``epoch`` and
-    ``batch`` (both counted from 0) say where it happened; ``history`` holds
-    the epochs completed before it.
+    Training stops before that batch changes any parameter or the optimizer's
+    state. ``epoch`` and ``batch`` (both counted from 0) say where it happened;
+    ``history`` holds the epochs completed before it; ``parameters`` names the
+    parameters whose gradient was not finite (empty when the loss itself was not).
     """
 
-    def __init__(self, message: str, epoch: int, batch: int, loss: float, history: History) -> None:
+    def __init__(self, message: str, epoch: int, batch: int, loss: float, history: History,
+                 parameters: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.epoch = epoch
         self.batch = batch
         self.loss = loss
         self.history = history
+        self.parameters = parameters
 
 
 class History:
@@ -446,6 +449,30 @@ def _stopped(what: str, epoch: int, batch: int, plan: _Plan, n_batches: int, hin
     )
 
 
+def _not_finite_gradients(params: Sequence[Value], names: dict[int, str]) -> list[tuple[str, float]]:
+    """(name, ∂L/∂p) of every parameter whose gradient is NaN or infinite."""
+    bad = []
+    for i, p in enumerate(params):
+        g = p.grad
+        if not math.isfinite(g):
+            bad.append((names.get(id(p)) or p.label or f"parameter {i} of the optimizer", g))
+    return bad
+
+
+def _gradient_stopped(bad: list[tuple[str, float]], value: float, epoch: int, batch: int, plan: _Plan,
+                      n_batches: int) -> str:
+    shown = ", ".join(f"{name!r} ({g})" for name, g in bad[:5])
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return (
+        f"the gradient of the loss is not finite in epoch {epoch} of 0..{plan.epochs - 1}, "
+        f"batch {batch} of 0..{n_batches - 1}, although the loss is ({value:.6g}): ∂L/∂p for "
+        f"{len(bad)} parameter{'s' if len(bad) != 1 else ''}, {shown}{more}; training stopped before "
+        "this batch changed the parameters or the optimizer's state (a function whose slope is infinite "
+        "or undefined where it was evaluated, such as √u or |u|ᵖ with p < 1 at u = 0, or numbers so "
+        "large that a product in the backward pass overflows)"
+    )
+
+
 # ----------------------------------------------------------------------
 # the epoch loop
 
@@ -463,6 +490,10 @@ def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, e
                history: History) -> tuple[float, int | None]:
     """One pass over the data, one step per batch: return (sum of loss x batch size, correct or None)."""
     params = model.parameters()
+    # The optimizer may update only part of the model: its parameters are the ones whose
+    # gradients must be finite before a step.
+    stepped = getattr(plan.optimizer, "params", None) or params
+    names = {id(p): name for name, p in model.named_parameters()}
     threshold = _threshold(model)
     chunks = _epoch_batches(len(X), plan, epoch)
     total_loss, correct = 0.0, 0
@@ -489,6 +520,10 @@ def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, e
         if plan.replay is None:
             plan.optimizer.zero_grad()
             L.backward()
+        bad = _not_finite_gradients(stepped, names)
+        if bad:
+            message = _gradient_stopped(bad, value, epoch, b, plan, len(chunks))
+            raise NonFiniteLossError(message, epoch, b, value, history, tuple(name for name, _ in bad))
         plan.optimizer.step()
         total_loss += value * len(Xb)
         if correct is not None:
@@ -581,8 +616,10 @@ def fit(
             target that is not a finite number, a label the loss does not
             take); found before the first update, so the model is untouched,
             and named by its index in the data set.
-        NonFiniteLossError: the loss became NaN or infinite; it says in which
-            epoch and batch, and that batch has changed nothing.
+        NonFiniteLossError: the loss became NaN or infinite, or the loss is
+            finite but the gradient of some parameter is not (√u at u = 0);
+            it says in which epoch and batch (and which parameters), and that
+            batch has changed neither the parameters nor the optimizer's state.
 
     Python's cyclic garbage collector is paused while training (and restored
     after, also on an error): the graphs hold no reference cycles, so reference

@@ -6,6 +6,7 @@ import math
 import pytest
 
 import autograd
+import nn
 from autograd import Value
 from nn import MLP, SGD, Module, Neuron, NonFiniteLossError, accuracy, fit, hinge_loss, mse_loss
 
@@ -190,3 +191,50 @@ def test_accuracy_counts_a_score_of_exactly_zero_as_the_negative_class(sign_of_f
     # Scores 1, -1, 2, 0: the last is not > 0, so it is predicted negative and is wrong.
     X = [[1.0, 0.0], [-1.0, 0.0], [2.0, 0.0], [0.0, 0.0]]
     assert accuracy(sign_of_first, X, labels) == 0.75
+
+
+# ---------------------------------------------------------------- a finite loss whose gradient is not
+
+
+def _root_distance(outputs, targets):
+    """Σ √|o − t|: finite everywhere, but its slope at o = t is ∞ · 0 = NaN."""
+    return autograd.sum([abs(o - t).sqrt() for o, t in zip(outputs, targets)])
+
+
+def test_a_nan_gradient_under_a_finite_loss_stops_training_before_it_changes_anything():
+    # Batch 0 (x = 1, t = 1) is an ordinary step; in batch 1 (x = 0, t = 0) the output w·0 is the
+    # target exactly, so √|o − t| is 0 and ∂L/∂w is NaN.
+    model = Neuron(1, activation="linear", bias=False, seed=0)
+    states = []
+
+    class Snapshot(nn.Adam):
+        def step(self):
+            super().step()
+            states.append((model.state_dict(), self.t, list(self.m), list(self.v)))
+
+    opt = Snapshot(model.parameters(), lr=0.01)
+    where = r"gradient of the loss is not finite in epoch 0 of 0\.\.1, batch 1 of 0\.\.1.*'w\.0' \(nan\)"
+    with pytest.raises(NonFiniteLossError, match=where) as info:
+        fit(model, [[1.0], [0.0]], [1.0, 0.0], loss=_root_distance, optimizer=opt, epochs=2,
+            batch_size=1, shuffle=False, progress=False)
+    assert (info.value.epoch, info.value.batch, info.value.loss) == (0, 1, 0.0)
+    assert info.value.parameters == ("w.0",)
+    assert len(states) == 1
+    assert (model.state_dict(), opt.t, opt.m, opt.v) == states[0]
+    assert math.isfinite(model.w[0].data)
+
+
+@pytest.mark.parametrize("compile_", [False, True], ids=["graph", "compiled"])
+def test_an_overflowing_gradient_under_a_finite_loss_names_the_parameter(compile_):
+    # o = 0 and t = 1e150: the loss (o − t)² = 1e300 is finite, but ∂L/∂w₀ = 2(o − t)·x₀ = −2e350
+    # overflows to −inf, while ∂L/∂w₁ = −2e150 and ∂L/∂b = −2e150 are finite.
+    model = Neuron(2, activation="linear", seed=0)
+    model.load_state_dict({"w.0": 0.0, "w.1": 0.0, "b": 0.0})
+    opt = nn.Adam(model.parameters(), lr=0.1)
+    with pytest.raises(NonFiniteLossError, match=r"batch 0 of 0\.\.0.*'w\.0' \(-inf\)") as info:
+        fit(model, [[1e200, 1.0]], [1e150], loss=mse_loss, optimizer=opt, epochs=1, progress=False,
+            compile=compile_)
+    assert info.value.parameters == ("w.0",)
+    assert info.value.loss == pytest.approx(1e300)
+    assert model.state_dict() == {"w.0": 0.0, "w.1": 0.0, "b": 0.0}
+    assert (opt.t, opt.m, opt.v) == (0, [0.0] * 3, [0.0] * 3)
