@@ -17,7 +17,7 @@ import gc
 import math
 import numbers
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import autograd
@@ -148,6 +148,33 @@ def _count_correct(outputs: Sequence[Any], targets: Sequence[Any], threshold: fl
     return correct
 
 
+def _as_sequence(data: Any, what: str, name: str) -> Sequence[Any]:
+    """``data`` ready to be read by index, as often as needed.
+
+    A list, a tuple, a range or any other sequence is used as it is. A numpy
+    array (or anything else numpy can read: ``__array__``) becomes nested lists
+    of Python numbers, row by row, so that a row is a list and no numpy truth
+    value or scalar type reaches the checks. A one-shot iterator (a generator)
+    is refused rather than copied: the data are read once to be checked and
+    then once per epoch, and an endless generator would never end the copy.
+    """
+    if hasattr(data, "__array__") and not isinstance(data, (list, tuple, Value)):
+        import numpy  # anything with __array__ was made for numpy, so numpy is installed
+
+        return numpy.asarray(data).tolist()
+    if isinstance(data, Iterator):
+        raise TypeError(
+            f"{name}: {what} is a {type(data).__name__}, which can be read only once, but the data are "
+            f"read once per epoch; pass list({what}) (or a list, a tuple or a numpy array)"
+        )
+    if isinstance(data, Mapping) or (hasattr(data, "__len__") and not hasattr(data, "__getitem__")):
+        raise TypeError(
+            f"{name}: {what} is a {type(data).__name__}; expected a sequence read by position "
+            "(a list, a tuple or a numpy array)"
+        )
+    return data
+
+
 def _forward_all(model: Callable[[Any], Any], X: Sequence[Any]) -> list[Any]:
     with autograd.no_grad():
         return [model(x) for x in X]
@@ -161,6 +188,7 @@ def predict(model: Module, X: Sequence[Any], classes: Sequence[Any] = (-1, 1)) -
     ``classes=(0, 1)`` for 0/1 labels. A model with several outputs predicts
     the index of the largest one.
     """
+    X = _as_sequence(X, "X", "predict")
     check_samples(X, "predict")
     threshold = _threshold(model)
     out = []
@@ -178,6 +206,7 @@ def accuracy(model: Module, X: Sequence[Any], y: Sequence[Any]) -> float:
     Labels are -1/+1 or 0/1 for one-output models, class indices (or one-hot
     lists) for wider ones.
     """
+    X, y = _as_sequence(X, "X", "accuracy"), _as_sequence(y, "y", "accuracy")
     check_dataset(X, y, "accuracy")
     correct = _count_correct(_forward_all(model, X), y, _threshold(model))
     if correct is None:
@@ -195,6 +224,7 @@ def evaluate(
 
     The accuracy is None when the targets are not classes (a regression).
     """
+    X, y = _as_sequence(X, "X", "evaluate"), _as_sequence(y, "y", "evaluate")
     check_dataset(X, y, "evaluate")
     loss_fn = get_loss(loss)
     outputs = _forward_all(model, X)
@@ -250,7 +280,10 @@ def _check_arguments(model: Module, **a: Any) -> _Plan:
         batch_size=None if batch_size is None else positive_int(batch_size, "fit(batch_size)"),
         l2=real_number(a["l2"], "fit(l2)", 0.0),
         schedule=schedule,
-        validation=None if validation is None else (validation[0], validation[1]),
+        validation=None if validation is None else (
+            _as_sequence(validation[0], "X_val", "fit(validation_data)"),
+            _as_sequence(validation[1], "y_val", "fit(validation_data)"),
+        ),
         target_loss=None if target_loss is None else real_number(target_loss, "fit(target_loss)"),
         monitor=monitor,
         shuffle=a["shuffle"],
@@ -300,7 +333,7 @@ def _check_features(model: Any, X: Sequence[Any], name: str) -> None:
     nin = getattr(model, "nin", None)
     for i, x in enumerate(X):
         values = _numbers_of(x)
-        if nin is not None and (len(values) != nin or (not values and not is_number(x))):
+        if nin is not None and (len(values) != nin or (len(values) == 0 and not is_number(x))):
             width = len(values) if hasattr(x, "__len__") and not isinstance(x, (str, bytes)) else None
             given = f"{width} features" if width is not None else f"a {type(x).__name__}"
             raise ValueError(f"{name}: sample {i} has {given}, but the model takes {nin} inputs")
@@ -588,7 +621,10 @@ def fit(
 
     Args:
         model: a Module (``MLP``, ``Layer``, ``Neuron``).
-        X, y: the samples (lists of numbers) and their targets.
+        X, y: the samples (lists of numbers) and their targets: lists, tuples,
+            ranges, numpy arrays (one row per sample; a 1-D array for models
+            with one input), or any other sequence; not a generator, which
+            could be read only once.
         loss: a loss function ``loss(outputs, targets) -> Value`` or its name
             ("hinge", "mse", "bce", "cross_entropy"); hinge by default.
         optimizer: an ``SGD`` or ``Adam`` over ``model.parameters()``; by
@@ -632,6 +668,7 @@ def fit(
         schedule=schedule, validation_data=validation_data, target_loss=target_loss,
         monitor=monitor, shuffle=shuffle, seed=seed,
     )
+    X, y = _as_sequence(X, "X", "fit"), _as_sequence(y, "y", "fit")
     _check_data(model, X, y, plan.loss_fn, "fit")
     if plan.validation is not None:
         _check_data(model, *plan.validation, plan.loss_fn, "fit(validation_data)")

@@ -238,3 +238,44 @@ def test_an_overflowing_gradient_under_a_finite_loss_names_the_parameter(compile
     assert info.value.loss == pytest.approx(1e300)
     assert model.state_dict() == {"w.0": 0.0, "w.1": 0.0, "b": 0.0}
     assert (opt.t, opt.m, opt.v) == (0, [0.0] * 3, [0.0] * 3)
+
+
+# ---------------------------------------------------------------- any sequence, never a one-shot iterator
+
+
+def _three_classes():
+    X = [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0], [0.5, 0.5], [-0.5, 1.0], [1.0, -0.5]]
+    return X, [0, 1, 2, 0, 1, 2]
+
+
+def _trained(X, y):
+    model = MLP(2, [3], activation="linear", seed=0)
+    fit(model, X, y, loss="cross_entropy", epochs=3, batch_size=2, seed=0, progress=False)
+    return model.state_dict()
+
+
+def test_tuples_and_ranges_train_exactly_as_lists():
+    X, y = _three_classes()
+    assert _trained(tuple(tuple(x) for x in X), tuple(y)) == _trained(X, y)
+    assert _trained(X[:3], range(3)) == _trained(X[:3], [0, 1, 2])
+
+
+@pytest.mark.parametrize("which", ["X", "y"])
+def test_a_generator_is_refused_saying_to_pass_a_list(which):
+    X, y = _three_classes()
+    model = MLP(2, [3], seed=0)
+    before = model.state_dict()
+    data = {"X": X, "y": y}
+    data[which] = iter(data[which])
+    message = rf"fit: {which} is a list_iterator, .*read only once.*list\({which}\)"
+    with pytest.raises(TypeError, match=message):
+        fit(model, data["X"], data["y"], loss="cross_entropy", epochs=1, progress=False)
+    assert model.state_dict() == before
+
+
+def test_a_set_or_a_dict_is_refused_as_not_a_sequence():
+    X, y = _three_classes()
+    with pytest.raises(TypeError, match=r"fit: y is a set; expected a sequence"):
+        fit(MLP(2, [3], seed=0), X, set(y), loss="cross_entropy", epochs=1, progress=False)
+    with pytest.raises(TypeError, match=r"fit: X is a dict; expected a sequence"):
+        fit(MLP(2, [3], seed=0), dict(enumerate(X)), y, loss="cross_entropy", epochs=1, progress=False)
