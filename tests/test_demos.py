@@ -657,3 +657,20 @@ def test_readme_plots_are_at_150_dpi_and_fit_the_readme_column(name):
         dpi, width = image.info.get("dpi"), image.size[0]
     assert dpi is not None and dpi == pytest.approx((150, 150), abs=0.05)
     assert width <= 1000
+
+
+def test_batching_says_1_step_per_epoch_in_the_singular(quick_runs):
+    import re
+
+    printed = quick_runs("batching", text=True)
+    assert re.search(r"full batch \(100\) +1 step per epoch", printed)
+    assert re.search(r"mini-batches of 10 +10 steps per epoch", printed)
+    assert not re.search(r"(?<![\d.])1 (steps|epochs|points|times)\b", printed)
+
+
+@pytest.mark.parametrize("n, expected", [(0, "0 steps"), (1, "1 step"), (2, "2 steps"), (100, "100 steps")])
+def test_counted_takes_the_singular_for_exactly_one(n, expected):
+    from demos._common import counted
+
+    assert counted(n, "step") == expected
+    assert counted(n, "child", "children") == expected.replace("steps", "children").replace("step", "child")
