@@ -153,7 +153,10 @@ def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_pat
     result = homework.main(["--quick", "--out", str(tmp_path)])
     assert result.metrics["library"] == "PyTorch"
     assert result.metrics["test_accuracy_library"] >= 0.85
-    assert "yardstick: PyTorch" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "yardstick: the same 2-2-1 network trained by PyTorch" in printed
+    assert "because scikit-learn, the first choice, is not installed" in printed
+    assert "the installed one of" not in printed
 
 
 def test_run_turns_a_missing_extra_into_one_line_and_exit_code_2(monkeypatch, capsys, tmp_path):
@@ -467,6 +470,16 @@ def test_all_three_gradients_agree_with_the_engine(quick_runs):
 
 # ----------------------------------------------------------------------
 # homework
+
+
+def test_homework_names_its_yardstick_in_plain_words(quick_runs):
+    printed = quick_runs("homework", text=True)
+    line = next(line for line in printed.splitlines() if "yardstick" in line)
+    if "scikit-learn" in line:
+        said = "the same 2-2-1 network trained by scikit-learn's MLPClassifier (full-batch Adam)"
+        assert line == f"  yardstick: {said}"
+    else:
+        assert "trained by PyTorch" in line and "scikit-learn, the first choice, is not installed" in line
 
 
 def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
