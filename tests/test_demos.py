@@ -224,6 +224,19 @@ def test_moons_neuron_graph_has_short_names_and_a_legend_of_its_colours(quick_ru
     assert caption in printed and "w1, w2 and b are the weights and the bias" in printed
 
 
+def test_moons_caption_names_each_colour_with_the_word_of_the_drawings_legend(quick_runs):
+    import re
+
+    _, result = quick_runs("moons")
+    source = result.metrics["neuron_graph_source"]
+    (caption,) = re.findall(r"^[^\[\n]*\blabel=\"([^\"]*)\"", source, re.MULTILINE)
+    legend = re.findall(r'<td bgcolor="(#[0-9a-f]{6})" border="1">([^<]+)</td>', source)
+    names = {"#dbeafe": "blue", "#fde68a": "amber", "#ffffff": "white", "#bbf7d0": "green"}
+    assert {colour for colour, _ in legend} == set(names)
+    for colour, word in legend:
+        assert re.search(rf"\b{names[colour]}: (the )?{word}s?\b", caption), (names[colour], word, caption)
+
+
 def test_moons_gives_the_parameters_their_names_back_after_drawing():
     from autograd import Value
     from demos.moons import draw_neuron
