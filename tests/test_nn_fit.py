@@ -279,3 +279,23 @@ def test_a_set_or_a_dict_is_refused_as_not_a_sequence():
         fit(MLP(2, [3], seed=0), X, set(y), loss="cross_entropy", epochs=1, progress=False)
     with pytest.raises(TypeError, match=r"fit: X is a dict; expected a sequence"):
         fit(MLP(2, [3], seed=0), dict(enumerate(X)), y, loss="cross_entropy", epochs=1, progress=False)
+
+
+# ---------------------------------------------------------------- compiled training with Adam
+
+
+def test_compiled_training_with_adam_agrees_with_the_graph_within_what_adam_can_magnify():
+    # Both paths add the same per-sample terms in different orders, so a gradient that cancels
+    # to about 0 can come out as 0.0 in one and ±7e-18 in the other (here the output bias in the
+    # first step: −6.9e-18 against 0.0). SGD moves that by lr·7e-18; Adam's step lr·m̂/(√v̂ + ε)
+    # is about lr·g/ε for |g| ≪ ε, so it moves by up to lr·1e-17/ε = 5e-11 per step instead.
+    X, y = nn.make_moons(40, noise=0.1, seed=3)
+    lr, eps, epochs = 0.05, 1e-8, 6
+    finals = []
+    for compile_ in (False, True):
+        model = MLP(2, [8, 8, 1], activation="relu", seed=1)
+        opt = nn.Adam(model.parameters(), lr=lr, eps=eps)
+        fit(model, X, y, optimizer=opt, epochs=epochs, l2=1e-3, progress=False, compile=compile_)
+        finals.append([p.data for p in model.parameters()])
+    gap = max(abs(p - q) for p, q in zip(*finals))
+    assert gap <= epochs * lr * 1e-17 / eps  # measured: 3.5e-11, where SGD's runs differ by <= 3e-15
