@@ -15,6 +15,8 @@ Run from the repository root::
     python -m benchmarks.bench_nn            # or: python benchmarks/bench_nn.py
     python -m benchmarks.bench_nn --steps 20 # quicker (micrograd takes ~1 s per step)
 
+It says on stderr what it runs as it goes; the table goes to stdout.
+
 micrograd (``pip install micrograd``) is optional: without it its row is left out.
 """
 
@@ -108,6 +110,8 @@ def run_micrograd(X, y, steps):
         learning_rate = 1.0 - 0.9 * k / 100
         for p in model.parameters():
             p.data -= learning_rate * p.grad
+        if (k + 1) % 10 == 0 and k + 1 < steps:  # about 10 s apart: show that it is moving
+            print(f"{k + 1}", end=" ", file=sys.stderr, flush=True)
     seconds = time.perf_counter() - start
     scores = [model(list(map(Value, x))).data for x in X]
     acc = sum((yi > 0) == (s > 0) for yi, s in zip(y, scores)) / len(y)
@@ -184,6 +188,17 @@ def _max_difference(a, b):
     return max(abs(p - q) for p, q in zip(flat_weights(a), flat_weights(b)))
 
 
+def _timed(name, run, X, y, steps):
+    """``run(X, y, steps)``, saying on stderr what runs and, when it ends, how long it took."""
+    plural = "s" if steps != 1 else ""
+    print(f"running {name}: {steps} step{plural} ...", end=" ", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    outcome = run(X, y, steps)
+    said = "not installed, skipped" if outcome is None else f"done in {time.perf_counter() - start:.1f} s"
+    print(said, file=sys.stderr, flush=True)
+    return outcome
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=100, help="training steps (the demo uses 100)")
@@ -195,12 +210,15 @@ def main(argv=None):
             f"must stay positive), got {steps}"
         )
     X, y = demo_data()
-
-    results = {"chainrule (nn.fit)": run_chainrule(X, y, steps)}
-    micro = run_micrograd(X, y, steps)
+    # Progress goes to stderr, a line per run as it starts and ends, so that the table on stdout
+    # stays clean and a run of several minutes (micrograd's) never looks like a hang.
+    print(f"{steps} training step{'s' if steps != 1 else ''} per implementation "
+          "(micrograd, when installed, takes about 1 s per step)", file=sys.stderr, flush=True)
+    results = {"chainrule (nn.fit)": _timed("chainrule (nn.fit)", run_chainrule, X, y, steps)}
+    micro = _timed("micrograd", run_micrograd, X, y, steps)
     if micro is not None:
         results["micrograd 0.1.0"] = micro
-    results["plain floats, gradients by hand"] = run_plain(X, y, steps)
+    results["plain floats, gradients by hand"] = _timed("plain floats", run_plain, X, y, steps)
 
     ours = results["chainrule (nn.fit)"]
     print(

@@ -210,6 +210,11 @@ def grid_around(
     return axes[0], axes[1]
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, in the singular for exactly one: "1 step", "10 steps"."""
+    return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
 def heading(text: str) -> None:
     """Print a section title, underlined, so that a long output reads as a lesson."""
     print()

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ._common import Result, figure_style, heading, parse_args, pyplot, run, save
+from ._common import Result, counted, figure_style, heading, parse_args, pyplot, run, save
 
 DESCRIPTION = "Full-batch, mini-batch and single-sample gradient descent: loss per epoch and per step."
 
@@ -99,23 +99,26 @@ def main(argv: Sequence[str] | None = None) -> Result:
     result = Result()
     epochs = 6 if options.quick else 40
     X, y = make_moons(100, noise=0.1, seed=1337)
-    heading(f"MLP 2-16-16-1 on 100 moons points, hinge loss, plain SGD (lr {LEARNING_RATE}), {epochs} epochs")
+    heading(f"MLP 2-16-16-1 on 100 moons points, hinge loss, plain SGD (lr {LEARNING_RATE}), "
+            f"{counted(epochs, 'epoch')}")
     runs = []
     steps = epochs  # the full batch's number of steps, the fewest: every run is measured there
     for name, batch_size in (("full batch (100)", len(X)), ("mini-batches of 10", 10), ("single samples", 1)):
         r = train(name, batch_size, X, y, epochs, measure_at=steps)
         runs.append(r)
-        print(f"  {name:<18} {r.steps_per_epoch:>3} steps per epoch   loss {r.loss[0]:.4f} -> "
+        print(f"  {name:<18} {counted(r.steps_per_epoch, 'step'):>9} per epoch   loss {r.loss[0]:.4f} -> "
               f"{r.loss[-1]:.4f}   accuracy {r.accuracy[-1]:.0%}   {r.seconds:.1f} s (with the measurements)")
 
     heading("The same work, and the same number of steps")
-    print(f"  after {epochs} epochs (every strategy processed the 100 points {epochs} times):")
+    times = "once" if epochs == 1 else f"{epochs} times"
+    print(f"  after {counted(epochs, 'epoch')} (every strategy processed the 100 points {times}):")
     for r in runs:
-        print(f"    {r.name:<18} loss {r.loss[-1]:.4f}   after {epochs * r.steps_per_epoch:>5} steps")
-    print(f"  after {steps} steps (gradient evaluations):")
+        taken = counted(epochs * r.steps_per_epoch, "step")
+        print(f"    {r.name:<18} loss {r.loss[-1]:.4f}   after {taken:>11}")
+    print(f"  after {counted(steps, 'step')} (gradient evaluations):")
     for r in runs:
         used = steps * r.batch_size
-        print(f"    {r.name:<18} loss {r.loss_at_step[steps]:.4f}   having used {used:>5} points")
+        print(f"    {r.name:<18} loss {r.loss_at_step[steps]:.4f}   having used {counted(used, 'point'):>12}")
     print("  Per epoch, small batches win: more steps for the same work. Per step, the full batch wins:")
     print("  its gradient is exact, the others' are noisy estimates from fewer points. Mini-batches are")
     print("  the usual middle way (on vector hardware a batch of 10 costs little more than a batch of 1;")

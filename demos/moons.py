@@ -54,8 +54,10 @@ def decision_grid(
 NEURON_NAMES = ("w1, w2 and b are the weights and the bias of neuron {index} of layer 0 "
                 "(layers.0.neurons.{index}), x1 and x2 the point; "
                 "p1 = w1\N{MIDDLE DOT}x1, p2 = w2\N{MIDDLE DOT}x2, z = b + p1 + p2, out = relu(z)")
-NEURON_LEGEND = ("amber: parameters, blue: inputs, white: intermediate values, green: the output; "
-                 "circles: operations; on each arrow, the local derivative of the operation")
+# In the words of the legend that draw() puts in the picture (input, parameter, result, output).
+NEURON_LEGEND = ("amber: parameters, blue: inputs, white: results (of the operations, on the way to the "
+                 "output), green: the output; circles: operations; on each arrow, the local derivative "
+                 "of the operation")
 
 
 def draw_neuron(out: Value, neuron: Any) -> Any:

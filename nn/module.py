@@ -22,7 +22,9 @@ import math
 import numbers
 import os
 import random
+import re
 import stat
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
@@ -228,7 +230,10 @@ class Module:
         very same numbers. The file is first written in full under a temporary
         name in the same folder and then renamed over ``path`` in one step, so
         a write that fails half-way (a full disk) leaves the old file as it
-        was, and no half-written file behind.
+        was, and no half-written file behind. A save killed outright leaves
+        its temporary ``.NAME.chainrule-tmp-PID-XXXXXXXX``, which the next save
+        of ``NAME`` removes. A symbolic link at ``path`` is replaced by the
+        new file; the file it points to is never written.
         """
         for name, p in self.named_parameters():
             # JSON has no NaN or infinity, and a model holding one cannot be loaded again.
@@ -527,16 +532,72 @@ def _finite(v: Number, name: str, where: str) -> float:
     return x
 
 
+# A temporary file is named ".NAME.chainrule-tmp-PID-XXXXXXXX" beside its target NAME: hidden,
+# recognisable, and telling which process writes it, so that the next save of NAME can
+# remove what a save killed half-way (SIGKILL, a power cut) left behind.
+_TEMPORARY = ".chainrule-tmp-"
+_TEMPORARY_TAIL = re.compile(r"([0-9]{1,9})-[0-9a-f]{8}")
+_STALE_AFTER = 24 * 3600.0  # seconds; past it, a temporary is stale even if its PID was reused
+
+
+def _temporary_name(base: str) -> str:
+    return f".{base}{_TEMPORARY}{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def _process_gone(pid: int) -> bool:
+    """True when no process ``pid`` runs on this machine (known on POSIX only)."""
+    if os.name != "posix" or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, but belongs to someone else
+        return False
+    return False
+
+
+def _remove_stale_temporaries(folder: str, base: str) -> None:
+    """Remove the temporaries of earlier saves of ``base`` whose process is gone (or a day old).
+
+    A save under way in this process (another thread) or in a live one keeps its file.
+    Only names of exactly our form are touched; a failure to remove one never stops the save.
+    """
+    prefix = f".{base}{_TEMPORARY}"
+    try:
+        names = os.listdir(folder or os.curdir)
+    except OSError:
+        return
+    now = time.time()
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        tail = _TEMPORARY_TAIL.fullmatch(name[len(prefix):])
+        if tail is None or int(tail[1]) == os.getpid():
+            continue
+        pid = int(tail[1])
+        stale = os.path.join(folder, name)
+        try:
+            info = os.lstat(stale)
+            if _process_gone(pid) or now - info.st_mtime > _STALE_AFTER:
+                os.unlink(stale)  # a link is removed itself, never what it points to
+        except OSError:
+            pass  # removed meanwhile by another save, or not ours to remove
+
+
 def _write_atomically(path: str, document: dict[str, Any]) -> None:
     """Write ``document`` as JSON to a temporary file beside ``path``, then rename it over ``path``.
 
     ``os.replace`` within one folder is atomic: whoever reads ``path`` sees
-    either the old file or the complete new one, never a part.
+    either the old file or the complete new one, never a part. It replaces the
+    name itself: a symbolic link at ``path`` is replaced by the new file, and
+    the file it pointed to is never written.
     """
     folder, base = os.path.split(path)
-    temporary = os.path.join(folder, f".{base}.{os.urandom(4).hex()}.tmp")
+    _remove_stale_temporaries(folder, base)
+    temporary = os.path.join(folder, _temporary_name(base))
     # Created with mode 0o666 (less the umask), as open(path, "w") would; O_EXCL never
-    # writes into a file that someone else made.
+    # writes into a file (or through a link) that someone else made.
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -544,9 +605,11 @@ def _write_atomically(path: str, document: dict[str, Any]) -> None:
             f.flush()
             os.fsync(f.fileno())
         try:
-            os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))  # keep the old file's permissions
+            old = os.lstat(path)  # lstat: the permissions of a link's target are not the old file's
         except FileNotFoundError:
-            pass
+            old = None
+        if old is not None and stat.S_ISREG(old.st_mode):
+            os.chmod(temporary, stat.S_IMODE(old.st_mode))  # keep the old file's permissions
         os.replace(temporary, path)
     except BaseException:
         try:

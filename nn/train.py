@@ -17,7 +17,7 @@ import gc
 import math
 import numbers
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import autograd
@@ -34,19 +34,22 @@ __all__ = ["fit", "History", "NonFiniteLossError", "accuracy", "predict", "evalu
 
 
 class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite during ``fit``.
+    """The loss, or the gradient of a finite loss, became NaN or infinite during ``fit``.
 
-    Training stops before that batch changes any parameter. ``epoch`` and
-    ``batch`` (both counted from 0) say where it happened; ``history`` holds
-    the epochs completed before it.
+    Training stops before that batch changes any parameter or the optimizer's
+    state. ``epoch`` and ``batch`` (both counted from 0) say where it happened;
+    ``history`` holds the epochs completed before it; ``parameters`` names the
+    parameters whose gradient was not finite (empty when the loss itself was not).
     """
 
-    def __init__(self, message: str, epoch: int, batch: int, loss: float, history: History) -> None:
+    def __init__(self, message: str, epoch: int, batch: int, loss: float, history: History,
+                 parameters: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.epoch = epoch
         self.batch = batch
         self.loss = loss
         self.history = history
+        self.parameters = parameters
 
 
 class History:
@@ -145,6 +148,33 @@ def _count_correct(outputs: Sequence[Any], targets: Sequence[Any], threshold: fl
     return correct
 
 
+def _as_sequence(data: Any, what: str, name: str) -> Sequence[Any]:
+    """``data`` ready to be read by index, as often as needed.
+
+    A list, a tuple, a range or any other sequence is used as it is. A numpy
+    array (or anything else numpy can read: ``__array__``) becomes nested lists
+    of Python numbers, row by row, so that a row is a list and no numpy truth
+    value or scalar type reaches the checks. A one-shot iterator (a generator)
+    is refused rather than copied: the data are read once to be checked and
+    then once per epoch, and an endless generator would never end the copy.
+    """
+    if hasattr(data, "__array__") and not isinstance(data, (list, tuple, Value)):
+        import numpy  # anything with __array__ was made for numpy, so numpy is installed
+
+        return numpy.asarray(data).tolist()
+    if isinstance(data, Iterator):
+        raise TypeError(
+            f"{name}: {what} is a {type(data).__name__}, which can be read only once, but the data are "
+            f"read once per epoch; pass list({what}) (or a list, a tuple or a numpy array)"
+        )
+    if isinstance(data, Mapping) or (hasattr(data, "__len__") and not hasattr(data, "__getitem__")):
+        raise TypeError(
+            f"{name}: {what} is a {type(data).__name__}; expected a sequence read by position "
+            "(a list, a tuple or a numpy array)"
+        )
+    return data
+
+
 def _forward_all(model: Callable[[Any], Any], X: Sequence[Any]) -> list[Any]:
     with autograd.no_grad():
         return [model(x) for x in X]
@@ -158,6 +188,7 @@ def predict(model: Module, X: Sequence[Any], classes: Sequence[Any] = (-1, 1)) -
     ``classes=(0, 1)`` for 0/1 labels. A model with several outputs predicts
     the index of the largest one.
     """
+    X = _as_sequence(X, "X", "predict")
     check_samples(X, "predict")
     threshold = _threshold(model)
     out = []
@@ -175,6 +206,7 @@ def accuracy(model: Module, X: Sequence[Any], y: Sequence[Any]) -> float:
     Labels are -1/+1 or 0/1 for one-output models, class indices (or one-hot
     lists) for wider ones.
     """
+    X, y = _as_sequence(X, "X", "accuracy"), _as_sequence(y, "y", "accuracy")
     check_dataset(X, y, "accuracy")
     correct = _count_correct(_forward_all(model, X), y, _threshold(model))
     if correct is None:
@@ -192,6 +224,7 @@ def evaluate(
 
     The accuracy is None when the targets are not classes (a regression).
     """
+    X, y = _as_sequence(X, "X", "evaluate"), _as_sequence(y, "y", "evaluate")
     check_dataset(X, y, "evaluate")
     loss_fn = get_loss(loss)
     outputs = _forward_all(model, X)
@@ -247,7 +280,10 @@ def _check_arguments(model: Module, **a: Any) -> _Plan:
         batch_size=None if batch_size is None else positive_int(batch_size, "fit(batch_size)"),
         l2=real_number(a["l2"], "fit(l2)", 0.0),
         schedule=schedule,
-        validation=None if validation is None else (validation[0], validation[1]),
+        validation=None if validation is None else (
+            _as_sequence(validation[0], "X_val", "fit(validation_data)"),
+            _as_sequence(validation[1], "y_val", "fit(validation_data)"),
+        ),
         target_loss=None if target_loss is None else real_number(target_loss, "fit(target_loss)"),
         monitor=monitor,
         shuffle=a["shuffle"],
@@ -297,7 +333,7 @@ def _check_features(model: Any, X: Sequence[Any], name: str) -> None:
     nin = getattr(model, "nin", None)
     for i, x in enumerate(X):
         values = _numbers_of(x)
-        if nin is not None and (len(values) != nin or (not values and not is_number(x))):
+        if nin is not None and (len(values) != nin or (len(values) == 0 and not is_number(x))):
             width = len(values) if hasattr(x, "__len__") and not isinstance(x, (str, bytes)) else None
             given = f"{width} features" if width is not None else f"a {type(x).__name__}"
             raise ValueError(f"{name}: sample {i} has {given}, but the model takes {nin} inputs")
@@ -446,6 +482,30 @@ def _stopped(what: str, epoch: int, batch: int, plan: _Plan, n_batches: int, hin
     )
 
 
+def _not_finite_gradients(params: Sequence[Value], names: dict[int, str]) -> list[tuple[str, float]]:
+    """(name, ∂L/∂p) of every parameter whose gradient is NaN or infinite."""
+    bad = []
+    for i, p in enumerate(params):
+        g = p.grad
+        if not math.isfinite(g):
+            bad.append((names.get(id(p)) or p.label or f"parameter {i} of the optimizer", g))
+    return bad
+
+
+def _gradient_stopped(bad: list[tuple[str, float]], value: float, epoch: int, batch: int, plan: _Plan,
+                      n_batches: int) -> str:
+    shown = ", ".join(f"{name!r} ({g})" for name, g in bad[:5])
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    return (
+        f"the gradient of the loss is not finite in epoch {epoch} of 0..{plan.epochs - 1}, "
+        f"batch {batch} of 0..{n_batches - 1}, although the loss is ({value:.6g}): ∂L/∂p for "
+        f"{len(bad)} parameter{'s' if len(bad) != 1 else ''}, {shown}{more}; training stopped before "
+        "this batch changed the parameters or the optimizer's state (a function whose slope is infinite "
+        "or undefined where it was evaluated, such as √u or |u|ᵖ with p < 1 at u = 0, or numbers so "
+        "large that a product in the backward pass overflows)"
+    )
+
+
 # ----------------------------------------------------------------------
 # the epoch loop
 
@@ -463,6 +523,10 @@ def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, e
                history: History) -> tuple[float, int | None]:
     """One pass over the data, one step per batch: return (sum of loss x batch size, correct or None)."""
     params = model.parameters()
+    # The optimizer may update only part of the model: its parameters are the ones whose
+    # gradients must be finite before a step.
+    stepped = getattr(plan.optimizer, "params", None) or params
+    names = {id(p): name for name, p in model.named_parameters()}
     threshold = _threshold(model)
     chunks = _epoch_batches(len(X), plan, epoch)
     total_loss, correct = 0.0, 0
@@ -489,6 +553,10 @@ def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, e
         if plan.replay is None:
             plan.optimizer.zero_grad()
             L.backward()
+        bad = _not_finite_gradients(stepped, names)
+        if bad:
+            message = _gradient_stopped(bad, value, epoch, b, plan, len(chunks))
+            raise NonFiniteLossError(message, epoch, b, value, history, tuple(name for name, _ in bad))
         plan.optimizer.step()
         total_loss += value * len(Xb)
         if correct is not None:
@@ -553,7 +621,10 @@ def fit(
 
     Args:
         model: a Module (``MLP``, ``Layer``, ``Neuron``).
-        X, y: the samples (lists of numbers) and their targets.
+        X, y: the samples (lists of numbers) and their targets: lists, tuples,
+            ranges, numpy arrays (one row per sample; a 1-D array for models
+            with one input), or any other sequence; not a generator, which
+            could be read only once.
         loss: a loss function ``loss(outputs, targets) -> Value`` or its name
             ("hinge", "mse", "bce", "cross_entropy"); hinge by default.
         optimizer: an ``SGD`` or ``Adam`` over ``model.parameters()``; by
@@ -581,8 +652,10 @@ def fit(
             target that is not a finite number, a label the loss does not
             take); found before the first update, so the model is untouched,
             and named by its index in the data set.
-        NonFiniteLossError: the loss became NaN or infinite; it says in which
-            epoch and batch, and that batch has changed nothing.
+        NonFiniteLossError: the loss became NaN or infinite, or the loss is
+            finite but the gradient of some parameter is not (√u at u = 0);
+            it says in which epoch and batch (and which parameters), and that
+            batch has changed neither the parameters nor the optimizer's state.
 
     Python's cyclic garbage collector is paused while training (and restored
     after, also on an error): the graphs hold no reference cycles, so reference
@@ -595,6 +668,7 @@ def fit(
         schedule=schedule, validation_data=validation_data, target_loss=target_loss,
         monitor=monitor, shuffle=shuffle, seed=seed,
     )
+    X, y = _as_sequence(X, "X", "fit"), _as_sequence(y, "y", "fit")
     _check_data(model, X, y, plan.loss_fn, "fit")
     if plan.validation is not None:
         _check_data(model, *plan.validation, plan.loss_fn, "fit(validation_data)")

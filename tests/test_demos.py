@@ -153,7 +153,10 @@ def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_pat
     result = homework.main(["--quick", "--out", str(tmp_path)])
     assert result.metrics["library"] == "PyTorch"
     assert result.metrics["test_accuracy_library"] >= 0.85
-    assert "yardstick: PyTorch" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "yardstick: the same 2-2-1 network trained by PyTorch" in printed
+    assert "because scikit-learn, the first choice, is not installed" in printed
+    assert "the installed one of" not in printed
 
 
 def test_run_turns_a_missing_extra_into_one_line_and_exit_code_2(monkeypatch, capsys, tmp_path):
@@ -219,6 +222,19 @@ def test_moons_neuron_graph_has_short_names_and_a_legend_of_its_colours(quick_ru
         assert colour in caption
     printed = quick_runs("moons", text=True)
     assert caption in printed and "w1, w2 and b are the weights and the bias" in printed
+
+
+def test_moons_caption_names_each_colour_with_the_word_of_the_drawings_legend(quick_runs):
+    import re
+
+    _, result = quick_runs("moons")
+    source = result.metrics["neuron_graph_source"]
+    (caption,) = re.findall(r"^[^\[\n]*\blabel=\"([^\"]*)\"", source, re.MULTILINE)
+    legend = re.findall(r'<td bgcolor="(#[0-9a-f]{6})" border="1">([^<]+)</td>', source)
+    names = {"#dbeafe": "blue", "#fde68a": "amber", "#ffffff": "white", "#bbf7d0": "green"}
+    assert {colour for colour, _ in legend} == set(names)
+    for colour, word in legend:
+        assert re.search(rf"\b{names[colour]}: (the )?{word}s?\b", caption), (names[colour], word, caption)
 
 
 def test_moons_gives_the_parameters_their_names_back_after_drawing():
@@ -469,6 +485,16 @@ def test_all_three_gradients_agree_with_the_engine(quick_runs):
 # homework
 
 
+def test_homework_names_its_yardstick_in_plain_words(quick_runs):
+    printed = quick_runs("homework", text=True)
+    line = next(line for line in printed.splitlines() if "yardstick" in line)
+    if "scikit-learn" in line:
+        said = "the same 2-2-1 network trained by scikit-learn's MLPClassifier (full-batch Adam)"
+        assert line == f"  yardstick: {said}"
+    else:
+        assert "trained by PyTorch" in line and "scikit-learn, the first choice, is not installed" in line
+
+
 def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
     _, result = quick_runs("homework")
     metrics = result.metrics
@@ -657,3 +683,20 @@ def test_readme_plots_are_at_150_dpi_and_fit_the_readme_column(name):
         dpi, width = image.info.get("dpi"), image.size[0]
     assert dpi is not None and dpi == pytest.approx((150, 150), abs=0.05)
     assert width <= 1000
+
+
+def test_batching_says_1_step_per_epoch_in_the_singular(quick_runs):
+    import re
+
+    printed = quick_runs("batching", text=True)
+    assert re.search(r"full batch \(100\) +1 step per epoch", printed)
+    assert re.search(r"mini-batches of 10 +10 steps per epoch", printed)
+    assert not re.search(r"(?<![\d.])1 (steps|epochs|points|times)\b", printed)
+
+
+@pytest.mark.parametrize("n, expected", [(0, "0 steps"), (1, "1 step"), (2, "2 steps"), (100, "100 steps")])
+def test_counted_takes_the_singular_for_exactly_one(n, expected):
+    from demos._common import counted
+
+    assert counted(n, "step") == expected
+    assert counted(n, "child", "children") == expected.replace("steps", "children").replace("step", "child")

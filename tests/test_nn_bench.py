@@ -24,3 +24,23 @@ def test_a_step_count_the_demo_schedule_cannot_run_is_refused_by_name(steps, cap
     with pytest.raises(SystemExit):
         bench_nn.main(["--steps", str(steps)])
     assert f"--steps: expected 1..{bench_nn.MAX_STEPS}" in capsys.readouterr().err
+
+
+def test_the_benchmark_says_what_it_runs_before_each_run(capsys, monkeypatch):
+    seen = []
+
+    def announced(name, run):
+        def wrapper(X, y, steps):
+            seen.append((name, capsys.readouterr().err))  # what stderr shows while the run works
+            return run(X, y, steps)
+        return wrapper
+
+    for name in ("run_chainrule", "run_micrograd", "run_plain"):
+        monkeypatch.setattr(bench_nn, name, announced(name, getattr(bench_nn, name)))
+    bench_nn.main(["--steps", "1"])
+    assert [name for name, _ in seen] == ["run_chainrule", "run_micrograd", "run_plain"]
+    assert "running chainrule (nn.fit): 1 step ..." in seen[0][1]
+    assert seen[1][1].startswith("done in ") and "running micrograd: 1 step ..." in seen[1][1]
+    assert "running plain floats: 1 step ..." in seen[2][1]
+    out = capsys.readouterr()
+    assert "| chainrule (nn.fit) |" in out.out and "running" not in out.out

@@ -209,3 +209,74 @@ def test_to_torch_is_a_function_of_nn():
     net = nn.to_torch(model)
     out = net(torch.tensor([0.5, -1.0], dtype=torch.float64))
     assert out.item() == pytest.approx(model([0.5, -1.0]).data, abs=1e-12)
+
+
+# ---------------------------------------------------------------- a save killed, a link at the target
+
+
+_KILLED_MID_SAVE = textwrap.dedent(
+    """
+    import os, sys, time
+    from nn import MLP
+
+    def fsync_then_hang(fd):
+        print("writing", flush=True)  # the temporary file is written: now is the time to kill
+        time.sleep(60)
+
+    os.fsync = fsync_then_hang
+    MLP(2, [30, 30, 1], seed=1).save(sys.argv[1])
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or os.name != "posix", reason="needs SIGKILL")
+def test_a_save_killed_with_sigkill_leaves_a_named_temporary_that_the_next_save_removes(saved):
+    import signal
+
+    path, model = saved
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_MID_SAVE, str(path)], cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline() == "writing\n", child.stderr.read()
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        child.stderr.close()
+    left = _left_over(path.parent, "m.json")
+    assert [name.rsplit("-", 2)[0] for name in left] == [".m.json.chainrule-tmp"], left
+    assert left[0].endswith(f"-{child.pid}-" + left[0][-8:])
+    assert load_model(str(path)).state_dict() == model.state_dict()  # the old file is whole
+    # A save under way in a live process, and files that are not this target's temporaries, stay.
+    live = path.parent / f".m.json.chainrule-tmp-{os.getppid()}-0123abcd"
+    others = [path.parent / ".other.json.chainrule-tmp-1-0123abcd", path.parent / ".m.json.chainrule-tmp-a"]
+    for p in (live, *others):
+        p.write_text("")
+    model.save(str(path))
+    assert _left_over(path.parent, "m.json") == sorted(p.name for p in (live, *others))
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or os.name != "posix", reason="needs symbolic links")
+def test_save_replaces_a_link_at_the_target_and_never_writes_through_it(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    victim = elsewhere / "precious.txt"
+    victim.write_text("not a model")
+    os.chmod(victim, 0o600)
+    folder = tmp_path / "models"
+    folder.mkdir()
+    link, dangling = folder / "m.json", folder / "n.json"
+    link.symlink_to(victim)
+    dangling.symlink_to(elsewhere / "new.txt")
+    model = MLP(2, [3, 1], seed=0)
+    model.save(str(link))
+    model.save(str(dangling))
+    assert victim.read_text() == "not a model" and os.stat(victim).st_mode & 0o777 == 0o600
+    assert sorted(os.listdir(elsewhere)) == ["precious.txt"]
+    assert not link.is_symlink() and not dangling.is_symlink()
+    assert load_model(str(link)).state_dict() == load_model(str(dangling)).state_dict() == model.state_dict()
+    # The new file is made as open() would make it, not with the permissions of the file the link named.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(link).st_mode & 0o777 == 0o666 & ~umask

@@ -241,6 +241,36 @@ def test_state_dict_round_trip_restores_outputs():
     assert b([0.3, -0.4]).data == a([0.3, -0.4]).data
 
 
+def _shuffled_state(model, seed):
+    """The model's names with distinct values (1, 2, 3, ... in the model's order), in a shuffled order."""
+    names = [name for name, _ in model.named_parameters()]
+    order = names[:]
+    random.Random(seed).shuffle(order)
+    assert order != names
+    return {name: float(names.index(name) + 1) for name in order}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_load_state_dict_assigns_by_name_whatever_the_order_of_the_dict(seed):
+    model = MLP(2, [3, 2], seed=0)
+    state = _shuffled_state(model, seed)
+    model.load_state_dict(state)
+    assert {name: p.data for name, p in model.named_parameters()} == state
+    assert [p.data for p in model.parameters()] == [float(i + 1) for i in range(model.num_parameters())]
+
+
+def test_a_file_with_its_keys_in_another_order_loads_by_name(tmp_path):
+    path = tmp_path / "m.json"
+    model = MLP(2, [3, 2], seed=0)
+    model.save(str(path))
+    document = json.loads(path.read_text())
+    document["state"] = _shuffled_state(model, 2)
+    path.write_text(json.dumps(document))
+    for loaded in (load_model(str(path)), MLP(2, [3, 2], seed=5).load(str(path))):
+        assert loaded.state_dict() == document["state"]
+        assert [p.data for p in loaded.parameters()] == [float(i + 1) for i in range(model.num_parameters())]
+
+
 def test_state_dict_from_another_architecture_is_refused_and_changes_nothing():
     model, other = MLP(2, [4, 1], seed=0), MLP(2, [5, 1], seed=0)
     before = model.state_dict()
