@@ -15,12 +15,14 @@ creation order) and short:
   was computed.
 
 Two Values with the same label get ``#2``, ``#3``... after the label, so that
-every name a gradient is written for points at one node.
+every name a gradient is written for points at one node. A control character
+in a label (a NUL, a newline) is written as its escape, ``a\\nb``, in every view.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from string import Template
 from typing import TYPE_CHECKING
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
-    "enclosed",
+    "enclosed", "visible",
 ]
 
 
@@ -53,7 +55,7 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
     other the same way. Constants are written as their number: equal numbers
     share it, as they would on the board.
     """
-    labels = {v.label for v in order if v.label}
+    labels = {visible(v.label) for v in order if v.label}
     taken: set[str] = set()
     names: dict[Value, str] = {}
     counters = {"t": 0, "x": 0}
@@ -77,7 +79,8 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
 
     for v in order:
         if v.label:
-            name = v.label if v.label not in taken else fresh(v.label)
+            label = visible(v.label)
+            name = label if label not in taken else fresh(label)
         elif v is root:
             free = [n for n in ("L", "out") if n not in labels and n not in taken]
             name = free[0] if free else fresh("L")
@@ -114,6 +117,22 @@ def expression(value: Value, names: dict[Value, str], latex: bool = False) -> st
     if template is None:  # sum, of any number of inputs
         return " + ".join(args)
     return Template(template).substitute(a=args[0], b=args[-1])
+
+
+# Control characters, lone surrogates and line or paragraph separators.
+_INVISIBLE = ("Cc", "Cs", "Zl", "Zp")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written as its escape: ``a\\x00b``, ``a\\nb``.
+
+    A label may hold any character; a NUL breaks dot, a blank line LaTeX, a
+    newline a Markdown table or a line of explain's text. Written as its
+    escape, the character is still seen, and each view stays well formed.
+    """
+    if text.isprintable():  # the common case: nothing to do
+        return text
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _INVISIBLE else c for c in text)
 
 
 def in_derivative(name: str) -> str:
