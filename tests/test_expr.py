@@ -160,3 +160,34 @@ def test_nothing_is_evaluated_by_eval_or_exec(monkeypatch):
     monkeypatch.setattr(builtins, "exec", forbidden)
     out, _ = evaluate("tanh(w*x + b)", {"w": 0.5, "x": 2.0, "b": -0.25})
     assert isinstance(out, Value) and out.data == math.tanh(0.75)
+
+
+# ----------------------------------------------------------------------
+# A character that is not text: named, with its column
+
+
+@pytest.mark.parametrize("text, shown, column", [
+    ("x\udcff", r"U+DCFF", 2),          # a byte of the command line that was not UTF-8 (0xFF)
+    ("\udcff", r"U+DCFF", 1),
+    ("x + \ud800y", r"U+D800", 5),
+    ("x\x00", r"U+0000", 2),
+    ("x *\x1b y", r"U+001B", 4),
+    ("x + \x7f", r"U+007F", 5),
+])
+def test_a_character_that_is_not_text_is_named_with_its_column(text, shown, column):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    message = str(info.value)
+    assert shown in message and f"column {column}" in message, message
+    assert "nested" not in message
+    assert message.isprintable()  # the character itself is not printed, its code is
+
+
+def test_an_undecodable_byte_is_named_as_the_byte():
+    with pytest.raises(ExpressionError, match=r"the byte 0xFF, which is not UTF-8"):
+        parse_expression("x\udcff")
+
+
+@pytest.mark.parametrize("text", ["x +\ty", "(x +\n y)", "x\r\n", "x +\x0cy"])
+def test_whitespace_is_still_whitespace(text):
+    assert parse_expression(text).variables == ("x", "y")[: text.count("y") + 1]

@@ -26,6 +26,7 @@ import ast
 import difflib
 import math
 import operator
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -161,6 +162,7 @@ def parse_expression(text: str) -> Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     text = text.strip()
+    _check_characters(text)
     try:
         with warnings.catch_warnings():
             # "1if x" or "0x1for" make the parser warn on stderr before it fails or
@@ -171,8 +173,10 @@ def parse_expression(text: str) -> Expression:
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply to read") from None
+    except ValueError as error:  # _check_characters leaves none that Python is known to raise
+        raise ExpressionError(f"cannot read the expression: {error}") from None
     variables: list[str] = []
     # Walk the tree with an explicit stack, checking every node on the way.
     stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
@@ -183,6 +187,32 @@ def parse_expression(text: str) -> Expression:
         children = _check(text, node, variables)
         stack.extend((child, depth + 1) for child in reversed(children))
     return Expression(text, tree, tuple(variables))
+
+
+# Whitespace Python's parser reads as such; any other control character is refused.
+_WHITESPACE = "\t\n\r\f"
+
+
+def _check_characters(text: str) -> None:
+    """Refuse a character that is not text, naming it and its column.
+
+    A lone surrogate is how Python hands over a byte of the command line
+    that is not UTF-8 (0xFF becomes U+DCFF); Python's parser cannot even
+    read it, and a NUL stops it before it says where.
+    """
+    for column, ch in enumerate(text, 1):
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            undecodable = 0xDC80 <= ord(ch) <= 0xDCFF
+            byte = f", the byte 0x{ord(ch) - 0xDC00:02X}, which is not UTF-8" if undecodable else ""
+            raise ExpressionError(
+                f"the expression holds U+{ord(ch):04X} at column {column}{byte}: a lone surrogate, not a "
+                "character; type the expression again as plain text"
+            )
+        if category == "Cc" and ch not in _WHITESPACE:
+            raise ExpressionError(
+                f"the expression holds the control character U+{ord(ch):04X} at column {column}; remove it"
+            )
 
 
 def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:

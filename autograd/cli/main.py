@@ -12,8 +12,8 @@ draws for a projector.
 
 Exit status: 0 on success, 2 when the expression, the values or the options
 are not acceptable (the message on stderr says why, in one line), 1 when a
-file cannot be written (for example no renderer installed, or a graph too
-large to draw). When one file fails the others are still written, and each
+file or the output itself cannot be written (for example no renderer
+installed, a graph too large to draw, a full disk). When one file fails the others are still written, and each
 failure is reported.
 """
 
@@ -58,8 +58,20 @@ def _one_line(text: str) -> str:
 
 
 def _error(message: object) -> None:
-    sys.stdout.flush()  # the error comes after what has been printed so far
+    try:
+        sys.stdout.flush()  # the error comes after what has been printed so far
+    except OSError:
+        pass  # the output cannot be written; main reports that once
     print(f"error: {_one_line(str(message))}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit has nothing to complain of."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -199,20 +211,21 @@ def _check_outputs(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Output into a closed pipe (``python -m autograd ... | head``) ends quietly.
+    Output into a closed pipe (``python -m autograd ... | head``) ends quietly;
+    output that cannot be written (a full disk) ends with one line on stderr, status 1.
     """
     try:
         status = _main(argv, prog)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
         return status
     except BrokenPipeError:
-        # The reader has gone: nothing more can be said to it. Point stdout at
-        # the null device so that Python's own flush at exit does not complain.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        # The reader has gone: nothing more can be said to it.
+        _silence_stdout()
+        return EXIT_FAILED
+    except OSError as error:
+        # Files are written, and their errors reported, inside _main: this is stdout.
+        _silence_stdout()
+        _error(f"cannot write to standard output: {error.strerror or error}")
         return EXIT_FAILED
 
 
