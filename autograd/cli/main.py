@@ -8,7 +8,9 @@ of the graph (PNG, SVG or PDF, from the extension), ``--html steps.html``
 a page that replays backward one step at a time, in any browser, offline, and
 ``--frames DIR`` one picture per step (``--frames-format svg|png|pdf``; pdf
 also writes DIR/frames.pdf, a page per step, for slides). ``--style slide``
-draws for a projector.
+draws for a projector. ``--html steps.html --lr 0.1 --params w1,w2,b`` ends
+the page with one step of gradient descent on the parameters named, and on
+nothing else: the data (x1, x2) keep their values.
 
 Exit status: 0 on success, 2 when the expression, the values or the options
 are not acceptable (the message on stderr says why, in one line), 1 when a
@@ -28,7 +30,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from ..checks import number_format, real_number
+from ..checks import did_you_mean, number_format, real_number
 from ..replay import generate
 from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from ..views.explain import explain
@@ -119,7 +121,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--quiz", action="store_true",
                         help="--html: the student types each value and gradient before it is shown")
     parser.add_argument("--lr", type=float, metavar="ETA",
-                        help="--html: end with one gradient-descent step of rate ETA on every variable")
+                        help="--html: end with one gradient-descent step of rate ETA on the variables "
+                             "named by --params (it needs --params: the data keep their values)")
+    parser.add_argument("--params", nargs="+", metavar="NAMES",
+                        help="the variables that --lr updates, e.g. --params w1,w2,b (commas also separate); "
+                             "--draw and --html colour them as parameters")
     parser.add_argument("--frames", metavar="DIR",
                         help="write one picture per step of forward and backward into the folder DIR")
     parser.add_argument("--frames-format", choices=FRAME_FORMATS, default="svg",
@@ -141,32 +147,60 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _parts(items: Sequence[str]) -> list[str]:
+    """The items of an option that takes several, separated by spaces or commas."""
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def _name(text: str) -> str:
+    # Python reads identifiers in NFKC form (ｘ is x), so the expression's
+    # variables are; the names given on the command line must be read the same way.
+    return unicodedata.normalize("NFKC", text.strip())
+
+
 def _parse_values(items: Sequence[str]) -> dict[str, float]:
     values: dict[str, float] = {}
-    for item in items:
-        for part in item.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            name, sep, number = part.partition("=")
-            # Python reads identifiers in NFKC form (ｘ is x), so the expression's
-            # variables are; the names given here must be read the same way.
-            name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
-            if not sep or not name or not number:
-                raise ExpressionError(f"--at: expected NAME=NUMBER, such as x=2.5, got {part!r}")
-            if name in values:
-                raise ExpressionError(f"--at: {name!r} is given twice")
-            try:
-                x = float(number)
-            except ValueError:
-                raise ExpressionError(
-                    f"--at: the value of {name!r} must be a number, got {number!r}"
-                ) from None
-            if not math.isfinite(x):
-                raise ExpressionError(f"--at: the value of {name!r} must be finite, got {number!r}")
-            values[name] = x
+    for part in _parts(items):
+        name, sep, number = part.partition("=")
+        name, number = _name(name), number.strip()
+        if not sep or not name or not number:
+            raise ExpressionError(f"--at: expected NAME=NUMBER, such as x=2.5, got {part!r}")
+        if name in values:
+            raise ExpressionError(f"--at: {name!r} is given twice")
+        try:
+            x = float(number)
+        except ValueError:
+            raise ExpressionError(
+                f"--at: the value of {name!r} must be a number, got {number!r}"
+            ) from None
+        if not math.isfinite(x):
+            raise ExpressionError(f"--at: the value of {name!r} must be finite, got {number!r}")
+        values[name] = x
     return values
 
+
+def _parse_params(items: Sequence[str], variables: Collection[str]) -> list[str]:
+    """The names given to ``--params``, each a variable of the expression, each once."""
+    names: list[str] = []
+    for part in _parts(items):
+        name = _name(part)
+        if name not in variables:
+            hint = did_you_mean(name, variables, cutoff=0.5)
+            same_letters = [v for v in variables if v.lower() == name.lower()]
+            if not hint and same_letters:
+                hint = f"; did you mean {same_letters[0]!r}?"
+            raise ExpressionError(
+                f"--params: {name!r} is not a variable of the expression "
+                f"(its variables: {', '.join(variables) or 'none'}){hint}"
+            )
+        if name in names:
+            raise ExpressionError(f"--params: {name!r} is named twice")
+        names.append(name)
+    if not names:
+        raise ExpressionError(
+            f"--params: expected the names of variables, such as --params w,b, got {' '.join(items)!r}"
+        )
+    return names
 
 
 def _output_name(variables: Collection[str]) -> str:
@@ -178,6 +212,7 @@ def _output_name(variables: Collection[str]) -> str:
         k += 1
         name = f"out{k}"
     return name
+
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output path that cannot work before any work is done."""
@@ -206,6 +241,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         real_number(args.timeout, "--timeout", 0.0, open_low=True)
     if args.lr is not None:
         real_number(args.lr, "--lr", 0.0, open_low=True)
+        if not args.html:
+            raise ValueError("--lr: the update step is shown on the step-by-step page; add --html steps.html")
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
@@ -245,6 +282,13 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         expression = parse_expression(args.expression)
         values = _parse_values(args.at)
         out, leaves = expression.evaluate(values)
+        params = None if args.params is None else [leaves[n] for n in _parse_params(args.params, leaves)]
+        if args.lr is not None and params is None:
+            raise ExpressionError(
+                "--lr needs --params: name the variables that the update changes, e.g. --params w,b "
+                f"(this expression's variables: {', '.join(leaves) or 'none'}); the others, such as "
+                "the data, keep their values"
+            )
     except ExpressionError as error:
         _error(error)
         return EXIT_BAD_INPUT
@@ -283,7 +327,8 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         try:
             if option == "--draw":
                 draw(out, style=args.style, rankdir=args.rankdir, fmt=fmt, edge_labels=True,
-                     grads=steps.gradients, renderer=args.renderer, timeout=timeout).save(path)
+                     grads=steps.gradients, parameters=params or (), renderer=args.renderer,
+                     timeout=timeout).save(path)
             elif option == "--frames":
                 frames = write_frames(out, path, args.frames_format, rankdir=args.rankdir, fmt=fmt,
                                       renderer=args.renderer, timeout=timeout)
@@ -291,7 +336,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
             else:
                 write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
                               title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
-                              lr=args.lr, parameters=list(leaves.values()))
+                              lr=args.lr, parameters=params)
         except (ValueError, RuntimeError, ImportError, OSError) as error:
             # Renderer missing or stopped, graph too large, disk full...: say so
             # and go on with the next file.
