@@ -22,7 +22,6 @@ in a label (a NUL, a newline) is written as its escape, ``a\\nb``, in every view
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from string import Template
 from typing import TYPE_CHECKING
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
-    "enclosed", "visible",
+    "enclosed",
 ]
 
 
@@ -42,6 +41,20 @@ __all__ = [
 def is_constant(value: Value) -> bool:
     """True for a plain number that an operation lifted into the graph (``2 * x``)."""
     return isinstance(value, Constant) and not value.label
+
+
+# The control characters (C0, DEL, C1), lone surrogates, and the line and paragraph separators.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written as its escape: ``a\\x00b``, ``a\\nb``.
+
+    A label may hold any character; a NUL breaks dot, a blank line LaTeX, a
+    newline a Markdown table or a line of explain's text. Written as its
+    escape, the character is still seen, and each view stays well formed.
+    """
+    return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:
@@ -117,22 +130,6 @@ def expression(value: Value, names: dict[Value, str], latex: bool = False) -> st
     if template is None:  # sum, of any number of inputs
         return " + ".join(args)
     return Template(template).substitute(a=args[0], b=args[-1])
-
-
-# Control characters, lone surrogates and line or paragraph separators.
-_INVISIBLE = ("Cc", "Cs", "Zl", "Zp")
-
-
-def visible(text: str) -> str:
-    """``text`` with each control character written as its escape: ``a\\x00b``, ``a\\nb``.
-
-    A label may hold any character; a NUL breaks dot, a blank line LaTeX, a
-    newline a Markdown table or a line of explain's text. Written as its
-    escape, the character is still seen, and each view stays well formed.
-    """
-    if text.isprintable():  # the common case: nothing to do
-        return text
-    return "".join(repr(c)[1:-1] if unicodedata.category(c) in _INVISIBLE else c for c in text)
 
 
 def in_derivative(name: str) -> str:
