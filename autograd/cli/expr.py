@@ -23,7 +23,6 @@ to ``MAX_NUMBER`` and exponents up to ``MAX_EXPONENT`` in size.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import operator
 import unicodedata
@@ -31,6 +30,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..checks import did_you_mean
 from ..engine import OPS, Value
 
 __all__ = [
@@ -106,11 +106,6 @@ def _where(text: str, node: ast.AST) -> str:
     return f" at column {col + 1}: {segment!r}"
 
 
-def _suggest(name: str, choices: tuple[str, ...] | list[str], cutoff: float = 0.6) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 @dataclass(frozen=True)
 class Expression:
     """A checked expression: its text, its syntax tree and its variables.
@@ -133,7 +128,7 @@ class Expression:
         unused = [name for name in values if name not in self.variables]
         if unused:
             # A typo in --at shows up as one unknown name and one missing one.
-            hint = _suggest(unused[0], missing or list(self.variables), cutoff=0.5)
+            hint = did_you_mean(unused[0], missing or self.variables, cutoff=0.5)
             raise ExpressionError(
                 f"{unused[0]!r} has a value but is not a variable of the expression "
                 f"(its variables: {', '.join(self.variables) or 'none'}){hint}"
@@ -257,7 +252,7 @@ def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:
         if name not in functions():
             raise ExpressionError(
                 f"unknown function {name!r}{_where(text, node)}; allowed functions: "
-                f"{', '.join(functions())}{_suggest(name, functions())}"
+                f"{', '.join(functions())}{did_you_mean(name, functions())}"
             )
         if node.keywords or len(node.args) != 1:
             raise ExpressionError(f"{name}() takes exactly one argument, as in {name}(x){_where(text, node)}")

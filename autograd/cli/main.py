@@ -107,7 +107,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         ),
         epilog=(
             f'example: {prog} "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88. '
-            f'An expression that starts with "-" goes after "--": {prog} --at x=2 -- "-x**2"'
+            f'An expression that starts with "-" goes after "--": {prog} --at x=2 -- "-x**2". '
+            "One step of gradient descent on the parameters, the data unchanged: "
+            "... --html steps.html --lr 0.1 --params w1,w2,b"
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
