@@ -96,6 +96,7 @@ def test_latex_with_control_characters_in_labels_compiles(tmp_path):
 @pytest.mark.parametrize("middle", AWKWARD, ids=[repr(c) for c in AWKWARD])
 @pytest.mark.parametrize("style", ["default", "slide"])
 def test_dot_source_holds_no_raw_control_character(middle, style):
+    pytest.importorskip("graphviz")
     source = draw(graph(middle), edge_labels=True, style=style).source
     # graphviz writes its own tabs and newlines between statements, never inside a label.
     for quoted in re.findall(r'label="((?:[^"\\]|\\.)*)"', source, flags=re.S):
@@ -106,6 +107,7 @@ def test_dot_source_holds_no_raw_control_character(middle, style):
 
 
 def test_a_summary_box_named_by_a_group_key_escapes_it_too():
+    pytest.importorskip("graphviz")
     a, b = Value(2.0, label="g\x00.a"), Value(3.0, label="g\x00.b")
     c = Value(4.0, label="h\n.c")
     o = a * b + c
@@ -116,6 +118,7 @@ def test_a_summary_box_named_by_a_group_key_escapes_it_too():
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 def test_dot_draws_every_awkward_label_into_well_formed_svg():
+    pytest.importorskip("graphviz")
     middle = "".join(AWKWARD)
     svg = draw(graph(middle), edge_labels=True, renderer="dot").pipe("svg").decode("utf-8")
     ET.fromstring(svg)  # an XML parser refuses control characters: none is left
