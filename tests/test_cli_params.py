@@ -74,6 +74,12 @@ def test_lr_without_html_is_refused_saying_where_the_update_is_shown(capsys):
     assert "--lr" in err and "--html" in err and err.count("\n") == 1
 
 
+def test_quiz_without_html_is_refused_saying_where_the_quiz_is(capsys):
+    code, out, err = run(capsys, EXPRESSION, "--at", *AT, "--quiz")
+    assert code == 2 and out == ""
+    assert err.startswith("error: --quiz") and "--html" in err and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("params, words", [
     ("w,bb", "'bb' is not a variable of the expression (its variables: w, x, b); did you mean 'b'?"),
     ("W", "'W' is not a variable of the expression (its variables: w, x, b); did you mean 'w'?"),

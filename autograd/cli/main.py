@@ -245,6 +245,8 @@ def _check_outputs(args: argparse.Namespace) -> None:
         real_number(args.lr, "--lr", 0.0, open_low=True)
         if not args.html:
             raise ValueError("--lr: the update step is shown on the step-by-step page; add --html steps.html")
+    if args.quiz and not args.html:
+        raise ValueError("--quiz: the quiz is the step-by-step page; add --html steps.html")
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
