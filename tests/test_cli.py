@@ -308,3 +308,29 @@ def test_an_error_quoting_a_line_break_is_still_one_line(capsys, argv):
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ")
     assert len(err.splitlines()) == 1 and err.endswith("\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX argv bytes")
+def test_an_argument_that_is_not_utf8_is_refused_naming_the_byte():
+    import os
+
+    # Python hands a byte that is not UTF-8 over as a lone surrogate (x\udcff).
+    result = subprocess.run([sys.executable, "-m", "autograd", os.fsencode("x\udcff"), "--at", "x=1"],
+                            capture_output=True, text=True, errors="replace", cwd=ROOT,
+                            env={**os.environ, "LC_ALL": "C.UTF-8"})
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "U+DCFF" in result.stderr and "0xFF" in result.stderr and "column 2" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("extra", [[], ["--no-steps"], ["--code"]])
+def test_output_to_a_full_disk_is_one_line_on_stderr(extra):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "autograd", NEURON, "--at", *AT, *extra], stdout=full,
+                                stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("error: cannot write to standard output")
+    assert "No space left" in result.stderr

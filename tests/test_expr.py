@@ -160,3 +160,103 @@ def test_nothing_is_evaluated_by_eval_or_exec(monkeypatch):
     monkeypatch.setattr(builtins, "exec", forbidden)
     out, _ = evaluate("tanh(w*x + b)", {"w": 0.5, "x": 2.0, "b": -0.25})
     assert isinstance(out, Value) and out.data == math.tanh(0.75)
+
+
+# ----------------------------------------------------------------------
+# A character that is not text: named, with its column
+
+
+@pytest.mark.parametrize("text, shown, column", [
+    ("x\udcff", r"U+DCFF", 2),          # a byte of the command line that was not UTF-8 (0xFF)
+    ("\udcff", r"U+DCFF", 1),
+    ("x + \ud800y", r"U+D800", 5),
+    ("x\x00", r"U+0000", 2),
+    ("x *\x1b y", r"U+001B", 4),
+    ("x + \x7f", r"U+007F", 5),
+])
+def test_a_character_that_is_not_text_is_named_with_its_column(text, shown, column):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    message = str(info.value)
+    assert shown in message and f"column {column}" in message, message
+    assert "nested" not in message
+    assert message.isprintable()  # the character itself is not printed, its code is
+
+
+def test_an_undecodable_byte_is_named_as_the_byte():
+    with pytest.raises(ExpressionError, match=r"the byte 0xFF, which is not UTF-8"):
+        parse_expression("x\udcff")
+
+
+@pytest.mark.parametrize("text", ["x +\ty", "(x +\n y)", "x\r\n", "x +\x0cy"])
+def test_whitespace_is_still_whitespace(text):
+    assert parse_expression(text).variables == ("x", "y")[: text.count("y") + 1]
+
+
+# ----------------------------------------------------------------------
+# Negative exponents and names with an underscore
+
+
+@pytest.mark.parametrize("text, p", [
+    ("x ** -2", -2.0), ("x ** -(2)", -2.0), ("x ** (-2)", -2.0), ("x ** -0.5", -0.5), ("x ** --2", 2.0),
+    ("x ** -+2", -2.0), ("x ** +-3", -3.0), ("x ** 2", 2.0),
+])
+def test_a_negative_exponent_keeps_its_sign(text, p):
+    x = 1.5
+    out, leaves = evaluate(text, {"x": x})
+    assert out.data == pytest.approx(x ** p, rel=1e-15)  # x^p
+    out.backward()
+    assert leaves["x"].grad == pytest.approx(p * x ** (p - 1), rel=1e-14)  # d(x^p)/dx = p·x^(p−1)
+
+
+def test_a_negative_exponent_through_the_cli(capsys):
+    from autograd.cli import main
+
+    assert main(["x ** -2", "--at", "x=2", "--no-steps"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "f = 0.25" in lines  # 2^−2
+    assert "  ∂f/∂x = -0.25" in lines or "  ∂f/∂x = −0.25" in lines  # −2·2^−3
+
+
+def test_minus_binds_looser_than_a_power():
+    out, _ = evaluate("-3 ** x", {"x": 2.0})
+    assert out.data == -9.0  # −(3²), as Python and the board read it
+    out, _ = evaluate("(-3) ** x", {"x": 2.0})
+    assert out.data == 9.0
+
+
+@pytest.mark.parametrize("text", [
+    "x ** -100000", "x ** 100000", "x ** -101", "x ** -(101)", "x ** -1e3", "x ** --101", "x ** -+101",
+])
+def test_an_exponent_too_large_either_way_is_refused(text):
+    with pytest.raises(ExpressionError, match=rf"too large \(the limit is {MAX_EXPONENT:g}\)"):
+        parse_expression(text)
+
+
+@pytest.mark.parametrize("text, at", [
+    ("x ** (y - 200)", {"x": 1.5, "y": 1.0}),   # −199, known only at the point
+    ("2 ** -y", {"y": 1000.0}),
+    ("x ** (0 - y)", {"x": 1.5, "y": 150.0}),
+])
+def test_an_exponent_computed_too_large_either_way_is_refused(text, at):
+    with pytest.raises(ExpressionError, match=rf"too large \(the limit is {MAX_EXPONENT:g}\)"):
+        evaluate(text, at)
+
+
+def test_the_exponent_limit_itself_is_allowed_either_way():
+    for p in (MAX_EXPONENT, -MAX_EXPONENT):
+        out, _ = evaluate(f"x ** {p:g}", {"x": 1.01})
+        assert out.data == pytest.approx(1.01 ** p, rel=1e-13)
+        out, _ = evaluate("x ** y", {"x": 1.01, "y": p})
+        assert out.data == pytest.approx(1.01 ** p, rel=1e-13)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("_x", "_x"), ("_", "_"), ("__class__", "__class__"), ("_x1 + y", "_x1"), ("x * _y", "_y"),
+    ("tanh(_w)", "_w"), ("__builtins__", "__builtins__"), ("x ** _p", "_p"),
+])
+def test_a_name_starting_with_an_underscore_is_refused(text, name):
+    with pytest.raises(ExpressionError) as info:
+        parse_expression(text)
+    message = str(info.value)
+    assert "starting with '_'" in message and repr(name) in message, message

@@ -23,13 +23,14 @@ to ``MAX_NUMBER`` and exponents up to ``MAX_EXPONENT`` in size.
 from __future__ import annotations
 
 import ast
-import difflib
 import math
 import operator
+import unicodedata
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..checks import did_you_mean
 from ..engine import OPS, Value
 
 __all__ = [
@@ -105,11 +106,6 @@ def _where(text: str, node: ast.AST) -> str:
     return f" at column {col + 1}: {segment!r}"
 
 
-def _suggest(name: str, choices: tuple[str, ...] | list[str], cutoff: float = 0.6) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=cutoff)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 @dataclass(frozen=True)
 class Expression:
     """A checked expression: its text, its syntax tree and its variables.
@@ -132,7 +128,7 @@ class Expression:
         unused = [name for name in values if name not in self.variables]
         if unused:
             # A typo in --at shows up as one unknown name and one missing one.
-            hint = _suggest(unused[0], missing or list(self.variables), cutoff=0.5)
+            hint = did_you_mean(unused[0], missing or self.variables, cutoff=0.5)
             raise ExpressionError(
                 f"{unused[0]!r} has a value but is not a variable of the expression "
                 f"(its variables: {', '.join(self.variables) or 'none'}){hint}"
@@ -161,6 +157,7 @@ def parse_expression(text: str) -> Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
     text = text.strip()
+    _check_characters(text)
     try:
         with warnings.catch_warnings():
             # "1if x" or "0x1for" make the parser warn on stderr before it fails or
@@ -171,8 +168,10 @@ def parse_expression(text: str) -> Expression:
     except SyntaxError as error:
         where = f" at column {error.offset}" if error.offset else ""
         raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None
-    except (RecursionError, MemoryError, ValueError):
+    except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply to read") from None
+    except ValueError as error:  # _check_characters leaves none that Python is known to raise
+        raise ExpressionError(f"cannot read the expression: {error}") from None
     variables: list[str] = []
     # Walk the tree with an explicit stack, checking every node on the way.
     stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
@@ -183,6 +182,32 @@ def parse_expression(text: str) -> Expression:
         children = _check(text, node, variables)
         stack.extend((child, depth + 1) for child in reversed(children))
     return Expression(text, tree, tuple(variables))
+
+
+# Whitespace Python's parser reads as such; any other control character is refused.
+_WHITESPACE = "\t\n\r\f"
+
+
+def _check_characters(text: str) -> None:
+    """Refuse a character that is not text, naming it and its column.
+
+    A lone surrogate is how Python hands over a byte of the command line
+    that is not UTF-8 (0xFF becomes U+DCFF); Python's parser cannot even
+    read it, and a NUL stops it before it says where.
+    """
+    for column, ch in enumerate(text, 1):
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            undecodable = 0xDC80 <= ord(ch) <= 0xDCFF
+            byte = f", the byte 0x{ord(ch) - 0xDC00:02X}, which is not UTF-8" if undecodable else ""
+            raise ExpressionError(
+                f"the expression holds U+{ord(ch):04X} at column {column}{byte}: a lone surrogate, not a "
+                "character; type the expression again as plain text"
+            )
+        if category == "Cc" and ch not in _WHITESPACE:
+            raise ExpressionError(
+                f"the expression holds the control character U+{ord(ch):04X} at column {column}; remove it"
+            )
 
 
 def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:
@@ -227,7 +252,7 @@ def _check(text: str, node: ast.AST, variables: list[str]) -> list[ast.AST]:
         if name not in functions():
             raise ExpressionError(
                 f"unknown function {name!r}{_where(text, node)}; allowed functions: "
-                f"{', '.join(functions())}{_suggest(name, functions())}"
+                f"{', '.join(functions())}{did_you_mean(name, functions())}"
             )
         if node.keywords or len(node.args) != 1:
             raise ExpressionError(f"{name}() takes exactly one argument, as in {name}(x){_where(text, node)}")

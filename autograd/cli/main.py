@@ -8,12 +8,14 @@ of the graph (PNG, SVG or PDF, from the extension), ``--html steps.html``
 a page that replays backward one step at a time, in any browser, offline, and
 ``--frames DIR`` one picture per step (``--frames-format svg|png|pdf``; pdf
 also writes DIR/frames.pdf, a page per step, for slides). ``--style slide``
-draws for a projector.
+draws for a projector. ``--html steps.html --lr 0.1 --params w1,w2,b`` ends
+the page with one step of gradient descent on the parameters named, and on
+nothing else: the data (x1, x2) keep their values.
 
 Exit status: 0 on success, 2 when the expression, the values or the options
 are not acceptable (the message on stderr says why, in one line), 1 when a
-file cannot be written (for example no renderer installed, or a graph too
-large to draw). When one file fails the others are still written, and each
+file or the output itself cannot be written (for example no renderer
+installed, a graph too large to draw, a full disk). When one file fails the others are still written, and each
 failure is reported.
 """
 
@@ -28,7 +30,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from ..checks import number_format, real_number
+from ..checks import did_you_mean, number_format, real_number
 from ..replay import generate
 from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from ..views.explain import explain
@@ -58,8 +60,20 @@ def _one_line(text: str) -> str:
 
 
 def _error(message: object) -> None:
-    sys.stdout.flush()  # the error comes after what has been printed so far
+    try:
+        sys.stdout.flush()  # the error comes after what has been printed so far
+    except OSError:
+        pass  # the output cannot be written; main reports that once
     print(f"error: {_one_line(str(message))}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit has nothing to complain of."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,7 +107,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         ),
         epilog=(
             f'example: {prog} "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88. '
-            f'An expression that starts with "-" goes after "--": {prog} --at x=2 -- "-x**2"'
+            f'An expression that starts with "-" goes after "--": {prog} --at x=2 -- "-x**2". '
+            "One step of gradient descent on the parameters, the data unchanged: "
+            "... --html steps.html --lr 0.1 --params w1,w2,b"
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -107,7 +123,11 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--quiz", action="store_true",
                         help="--html: the student types each value and gradient before it is shown")
     parser.add_argument("--lr", type=float, metavar="ETA",
-                        help="--html: end with one gradient-descent step of rate ETA on every variable")
+                        help="--html: end with one gradient-descent step of rate ETA on the variables "
+                             "named by --params (it needs --params: the data keep their values)")
+    parser.add_argument("--params", nargs="+", metavar="NAMES",
+                        help="the variables that --lr updates, e.g. --params w1,w2,b (commas also separate); "
+                             "--draw and --html colour them as parameters")
     parser.add_argument("--frames", metavar="DIR",
                         help="write one picture per step of forward and backward into the folder DIR")
     parser.add_argument("--frames-format", choices=FRAME_FORMATS, default="svg",
@@ -129,32 +149,60 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _parts(items: Sequence[str]) -> list[str]:
+    """The items of an option that takes several, separated by spaces or commas."""
+    return [part.strip() for item in items for part in item.split(",") if part.strip()]
+
+
+def _name(text: str) -> str:
+    # Python reads identifiers in NFKC form (ｘ is x), so the expression's
+    # variables are; the names given on the command line must be read the same way.
+    return unicodedata.normalize("NFKC", text.strip())
+
+
 def _parse_values(items: Sequence[str]) -> dict[str, float]:
     values: dict[str, float] = {}
-    for item in items:
-        for part in item.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            name, sep, number = part.partition("=")
-            # Python reads identifiers in NFKC form (ｘ is x), so the expression's
-            # variables are; the names given here must be read the same way.
-            name, number = unicodedata.normalize("NFKC", name.strip()), number.strip()
-            if not sep or not name or not number:
-                raise ExpressionError(f"--at: expected NAME=NUMBER, such as x=2.5, got {part!r}")
-            if name in values:
-                raise ExpressionError(f"--at: {name!r} is given twice")
-            try:
-                x = float(number)
-            except ValueError:
-                raise ExpressionError(
-                    f"--at: the value of {name!r} must be a number, got {number!r}"
-                ) from None
-            if not math.isfinite(x):
-                raise ExpressionError(f"--at: the value of {name!r} must be finite, got {number!r}")
-            values[name] = x
+    for part in _parts(items):
+        name, sep, number = part.partition("=")
+        name, number = _name(name), number.strip()
+        if not sep or not name or not number:
+            raise ExpressionError(f"--at: expected NAME=NUMBER, such as x=2.5, got {part!r}")
+        if name in values:
+            raise ExpressionError(f"--at: {name!r} is given twice")
+        try:
+            x = float(number)
+        except ValueError:
+            raise ExpressionError(
+                f"--at: the value of {name!r} must be a number, got {number!r}"
+            ) from None
+        if not math.isfinite(x):
+            raise ExpressionError(f"--at: the value of {name!r} must be finite, got {number!r}")
+        values[name] = x
     return values
 
+
+def _parse_params(items: Sequence[str], variables: Collection[str]) -> list[str]:
+    """The names given to ``--params``, each a variable of the expression, each once."""
+    names: list[str] = []
+    for part in _parts(items):
+        name = _name(part)
+        if name not in variables:
+            hint = did_you_mean(name, variables, cutoff=0.5)
+            same_letters = [v for v in variables if v.lower() == name.lower()]
+            if not hint and same_letters:
+                hint = f"; did you mean {same_letters[0]!r}?"
+            raise ExpressionError(
+                f"--params: {name!r} is not a variable of the expression "
+                f"(its variables: {', '.join(variables) or 'none'}){hint}"
+            )
+        if name in names:
+            raise ExpressionError(f"--params: {name!r} is named twice")
+        names.append(name)
+    if not names:
+        raise ExpressionError(
+            f"--params: expected the names of variables, such as --params w,b, got {' '.join(items)!r}"
+        )
+    return names
 
 
 def _output_name(variables: Collection[str]) -> str:
@@ -166,6 +214,7 @@ def _output_name(variables: Collection[str]) -> str:
         k += 1
         name = f"out{k}"
     return name
+
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Refuse an output path that cannot work before any work is done."""
@@ -194,25 +243,30 @@ def _check_outputs(args: argparse.Namespace) -> None:
         real_number(args.timeout, "--timeout", 0.0, open_low=True)
     if args.lr is not None:
         real_number(args.lr, "--lr", 0.0, open_low=True)
+        if not args.html:
+            raise ValueError("--lr: the update step is shown on the step-by-step page; add --html steps.html")
+    if args.quiz and not args.html:
+        raise ValueError("--quiz: the quiz is the step-by-step page; add --html steps.html")
 
 
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the command line; return the exit status.
 
-    Output into a closed pipe (``python -m autograd ... | head``) ends quietly.
+    Output into a closed pipe (``python -m autograd ... | head``) ends quietly;
+    output that cannot be written (a full disk) ends with one line on stderr, status 1.
     """
     try:
         status = _main(argv, prog)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
         return status
     except BrokenPipeError:
-        # The reader has gone: nothing more can be said to it. Point stdout at
-        # the null device so that Python's own flush at exit does not complain.
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
+        # The reader has gone: nothing more can be said to it.
+        _silence_stdout()
+        return EXIT_FAILED
+    except OSError as error:
+        # Files are written, and their errors reported, inside _main: this is stdout.
+        _silence_stdout()
+        _error(f"cannot write to standard output: {error.strerror or error}")
         return EXIT_FAILED
 
 
@@ -232,6 +286,13 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         expression = parse_expression(args.expression)
         values = _parse_values(args.at)
         out, leaves = expression.evaluate(values)
+        params = None if args.params is None else [leaves[n] for n in _parse_params(args.params, leaves)]
+        if args.lr is not None and params is None:
+            raise ExpressionError(
+                "--lr needs --params: name the variables that the update changes, e.g. --params w,b "
+                f"(this expression's variables: {', '.join(leaves) or 'none'}); the others, such as "
+                "the data, keep their values"
+            )
     except ExpressionError as error:
         _error(error)
         return EXIT_BAD_INPUT
@@ -270,7 +331,8 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         try:
             if option == "--draw":
                 draw(out, style=args.style, rankdir=args.rankdir, fmt=fmt, edge_labels=True,
-                     grads=steps.gradients, renderer=args.renderer, timeout=timeout).save(path)
+                     grads=steps.gradients, parameters=params or (), renderer=args.renderer,
+                     timeout=timeout).save(path)
             elif option == "--frames":
                 frames = write_frames(out, path, args.frames_format, rankdir=args.rankdir, fmt=fmt,
                                       renderer=args.renderer, timeout=timeout)
@@ -278,7 +340,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
             else:
                 write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
                               title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
-                              lr=args.lr, parameters=list(leaves.values()))
+                              lr=args.lr, parameters=params)
         except (ValueError, RuntimeError, ImportError, OSError) as error:
             # Renderer missing or stopped, graph too large, disk full...: say so
             # and go on with the next file.

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Union
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from ..graph import topological_order
-from .naming import is_constant, node_names, number_text, op_symbol
+from .naming import is_constant, node_names, number_text, op_symbol, visible
 from .pdf import png_to_pdf
 
 if TYPE_CHECKING:
@@ -344,15 +344,18 @@ def _formatter(fmt: NumberFormat | None) -> Callable[[float], str]:
 
 def _record_text(text: str) -> str:
     """Escape the characters that have a meaning inside a record label."""
-    out = text.replace("\\", "\\\\")
+    out = _edge_text(text)
     for c in '{}|<>"':
         out = out.replace(c, "\\" + c)
     return out
 
 
 def _edge_text(text: str) -> str:
-    """Escape a plain (non-record) label: a backslash starts an escape in DOT (``\\N``, ``\\l``)."""
-    return text.replace("\\", "\\\\")
+    """Escape a plain (non-record) label: a backslash starts an escape in DOT (``\\N``, ``\\l``).
+
+    A control character is written as its escape (dot stops at a NUL, and SVG may hold none).
+    """
+    return visible(text).replace("\\", "\\\\")
 
 
 def _check_timeout(timeout: Any, what: str) -> float | None:
@@ -464,6 +467,7 @@ def _digraph(rankdir: str, look: _Look) -> graphviz.Digraph:
 
 
 def _html(text: str) -> str:
+    text = visible(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 

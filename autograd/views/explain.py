@@ -478,11 +478,17 @@ def _same_number(formula: str, value: float, text: str) -> bool:
 
 
 def _sum(terms: tuple[float, ...], number: Callable[[float], str]) -> str:
-    """``12 + 12``, ``-3 - 1.5``: each term after the first with its own sign."""
+    """``12 + 12``, ``12 − 3``: each term after the first with its own sign, written once.
+
+    Never ``12 - -3`` nor, with a format that writes a plus sign, ``12 + +3``.
+    """
     text = number(terms[0])
     for t in terms[1:]:
         written = number(t)
-        text += f" - {written[1:]}" if written.startswith("-") else f" + {written}"
+        if written[:1] in ("-", "−"):
+            text += f" {written[0]} {written[1:]}"
+        else:
+            text += f" + {written.lstrip('+ ')}"
     return text
 
 

@@ -15,7 +15,8 @@ creation order) and short:
   was computed.
 
 Two Values with the same label get ``#2``, ``#3``... after the label, so that
-every name a gradient is written for points at one node.
+every name a gradient is written for points at one node. A control character
+in a label (a NUL, a newline) is written as its escape, ``a\\nb``, in every view.
 """
 
 from __future__ import annotations
@@ -42,6 +43,20 @@ def is_constant(value: Value) -> bool:
     return isinstance(value, Constant) and not value.label
 
 
+# The control characters (C0, DEL, C1), lone surrogates, and the line and paragraph separators.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written as its escape: ``a\\x00b``, ``a\\nb``.
+
+    A label may hold any character; a NUL breaks dot, a blank line LaTeX, a
+    newline a Markdown table or a line of explain's text. Written as its
+    escape, the character is still seen, and each view stays well formed.
+    """
+    return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:
     """Give every Value of ``order`` (a topological order) a readable name, no two alike.
 
@@ -53,7 +68,7 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
     other the same way. Constants are written as their number: equal numbers
     share it, as they would on the board.
     """
-    labels = {v.label for v in order if v.label}
+    labels = {visible(v.label) for v in order if v.label}
     taken: set[str] = set()
     names: dict[Value, str] = {}
     counters = {"t": 0, "x": 0}
@@ -77,7 +92,8 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
 
     for v in order:
         if v.label:
-            name = v.label if v.label not in taken else fresh(v.label)
+            label = visible(v.label)
+            name = label if label not in taken else fresh(label)
         elif v is root:
             free = [n for n in ("L", "out") if n not in labels and n not in taken]
             name = free[0] if free else fresh("L")
