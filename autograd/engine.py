@@ -57,6 +57,7 @@ __all__ = [
     "OPS",
     "op_named",
     "power_op",
+    "float_code",
     "AnomalyError",
     "no_grad",
     "enable_grad",
@@ -432,6 +433,7 @@ _SHARED_RULES: dict[tuple[str, ...], Callable] = {
 # The names a local derivative's code may use, and so the names that compiled
 # replay must provide.
 RULE_HELPERS: dict[str, Callable] = {
+    "float": float,  # float("inf") and float("nan"): see float_code
     "over": over,
     "power": power,
     "base_slope": base_slope,
@@ -444,6 +446,7 @@ RULE_HELPERS: dict[str, Callable] = {
     "exp": exp,
 }
 FORWARD_HELPERS: dict[str, Callable] = {
+    "float": float,
     "divide": divide,
     "power": power,
     "exp": exp,
@@ -487,6 +490,8 @@ class Op:
         kink: for an operation with a kink, where its derivative does not
             exist and the rule chooses a subgradient: ``(where, slope on the
             left, slope on the right)``, such as ``(0.0, "0", "1")`` for relu.
+        exponent: the constant p of an operation x ** p made by ``power_op``
+            (exactly; the name rounds it), else None.
 
     ``op(a, b)`` applies it to Values or numbers. ``op.rule(out, a, b)`` gives
     the local derivatives; it is the ``local`` code, compiled once here, so
@@ -496,7 +501,7 @@ class Op:
 
     __slots__ = (
         "name", "symbol", "arity", "forward", "local", "formulas", "kind", "text", "latex", "kink",
-        "evaluate", "rule",
+        "evaluate", "rule", "exponent",
     )
 
     def __init__(
@@ -519,6 +524,7 @@ class Op:
         default_latex = f"$a {name} $b" if infix else rf"\operatorname{{{name}}}($a)" if arity == 1 else None
         self.latex = default_latex if latex is None else latex
         self.kink = kink
+        self.exponent: float | None = None  # the constant p of x ** p (see power_op)
         # Built from the table's own strings, never from user text.
         params = "xs" if arity == 0 else ", ".join("ab"[:arity])
         namespace = {**FORWARD_HELPERS, **(helpers or {})}
@@ -543,8 +549,9 @@ class Op:
 
     def __reduce__(self):
         # A pickled Value refers to its operation by name: the table is code, not data.
-        if self.name.startswith("**") and self.name != "**":
-            return (power_op, (float(self.name[2:]),))
+        # A power by its exact exponent: the name rounds it to 6 digits ("**2.5").
+        if self.exponent is not None:
+            return (power_op, (self.exponent,))
         return (op_named, (self.name,))
 
 
@@ -617,9 +624,24 @@ def power_op(p: float) -> Op:
     gets a gradient (and never the NaN slope of a negative base's exponent).
     """
     p = float(p)
-    text = repr(p)
-    return Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-              (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
+    text = float_code(p)
+    op = Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
+            (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
+    op.exponent = p
+    return op
+
+
+def float_code(x: float) -> str:
+    """A float written as Python code that gives back exactly that float.
+
+    ``repr`` is exact for every finite float (``2.5000001``, ``5e-324``), but
+    it writes the others as ``inf`` and ``nan``, which are not Python names;
+    they are written ``float("inf")``, ``float("-inf")`` and ``float("nan")``.
+    """
+    x = float(x)
+    if math.isfinite(x):
+        return repr(x)
+    return f'float("{x!r}")'
 
 
 def _power_formula(p: float) -> str:
