@@ -31,12 +31,12 @@ reference to their output goes.
 
 from __future__ import annotations
 
-import _thread
 import builtins
 import math
 import numbers
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from functools import lru_cache
 
 # typing is only read by type checkers: importing it would double the time
@@ -93,49 +93,56 @@ def _to_float(x: Any, where: str, or_value: bool = False) -> float:
 
 
 # ----------------------------------------------------------------------
-# Grad modes, one per thread.
+# Grad modes, one per asyncio task and per thread.
 #
-# Every operation asks "record this node, and check it for NaN?". So that the
-# common case costs one global read, `_all_default` is true while no thread is
-# inside no_grad() or detect_anomaly(); only otherwise does an operation look
-# at its own thread's state.
-
-# _thread is what threading.local and threading.Lock are made of; the
-# threading module itself is not needed here and costs as much to import as
-# the whole engine.
-_local = _thread._local()
-_lock = _thread.allocate_lock()
-_threads_changed = 0
-_all_default = True
-
-
-def _modes() -> tuple[bool, bool]:
-    """(recording, anomaly) of the calling thread; a new thread records."""
-    return getattr(_local, "modes", (True, False))
+# The modes live in a ContextVar. Each thread has a context of its own, and
+# each asyncio task runs in a copy of the context that created it, so a
+# no_grad() in one task (a Jupyter cell is one) leaves the other tasks
+# recording, and a new thread records.
+#
+# Every operation asks "record this node, and check it for NaN?". Reading a
+# ContextVar costs a good part of an operation, so the common case reads one
+# global instead: `_changed` holds one entry per living _Modes that is not the
+# default. While it is empty no context anywhere can be in another mode, and
+# an operation records without asking. A context that holds a mode keeps that
+# _Modes alive, a task's copy of it too, even after the `with` that made it
+# has ended; its entry goes when the last context holding it does.
 
 
-def _set_modes(modes: tuple[bool, bool]) -> None:
-    global _threads_changed, _all_default
-    before = _modes()
-    _local.modes = modes
-    if before == modes:
-        return
-    with _lock:
-        if before == (True, False):
-            _threads_changed += 1
-        elif modes == (True, False):
-            _threads_changed -= 1
-        _all_default = _threads_changed == 0
-    if not modes[1]:
-        _local.__dict__.pop("created_at", None)
+class _Modes:
+    """(recording, anomaly) of one context, and the modes it replaced."""
+
+    __slots__ = ("recording", "anomaly", "previous", "created_at")
+
+    def __init__(self, recording: bool, anomaly: bool, previous: _Modes | None) -> None:
+        self.recording, self.anomaly, self.previous = recording, anomaly, previous
+        # Where each Value was made, while anomaly mode is on; nested modes share it.
+        inherited = previous.created_at if previous is not None else None
+        self.created_at: dict | None = (inherited if inherited is not None else {}) if anomaly else None
+        if anomaly or not recording:
+            _changed.append(None)  # list.append and list.pop are atomic: no lock needed
+
+    def __del__(self) -> None:
+        if self.anomaly or not self.recording:
+            try:
+                _changed.pop()
+            except (AttributeError, TypeError, IndexError):  # pragma: no cover - interpreter shutdown
+                pass
+
+
+_changed: list[None] = []
+_DEFAULT = _Modes(True, False, None)
+_current = ContextVar("autograd_grad_modes", default=_DEFAULT)
 
 
 class _GradMode:
     """Base of the switches: a context manager that is also a decorator.
 
-    Each ``with`` saves its thread's modes on that thread's own stack, so the
-    same object can be entered twice (nested, or by two threads) and every
-    exit restores what its own entry saw.
+    Each ``with`` puts the modes it sets in its context, remembering the modes
+    they replace, so the same object can be entered twice (nested, or by two
+    tasks or threads) and every exit restores what its own entry saw. As a
+    decorator it covers the whole body of a function, of a generator (each
+    time it runs, never the caller between two items) and of a coroutine.
     """
 
     __slots__ = ()
@@ -154,22 +161,65 @@ class _GradMode:
         return self(func)  # @no_grad without parentheses, as PyTorch allows
 
     def __enter__(self) -> None:
-        recording, anomaly = before = _modes()
-        saved = _local.__dict__.setdefault("saved", [])
-        saved.append(before)
-        if self._recording_inside is not None:
-            recording = self._recording_inside
-        if self._anomaly_inside is not None:
-            anomaly = self._anomaly_inside
-        _set_modes((recording, anomaly))
+        before = _current.get()
+        recording = before.recording if self._recording_inside is None else self._recording_inside
+        anomaly = before.anomaly if self._anomaly_inside is None else self._anomaly_inside
+        _current.set(_Modes(recording, anomaly, before))
 
     def __exit__(self, *exc: object) -> None:
-        _set_modes(_local.saved.pop())
+        previous = _current.get().previous
+        _current.set(_DEFAULT if previous is None else previous)
 
     def __call__(self, func: Callable) -> Callable:
         import functools
+        import inspect
 
         switch = type(self)
+        if inspect.isasyncgenfunction(func):
+            # Between two items the caller runs in the same context: an async
+            # generator would need every step wrapped, and a half-covered body
+            # is what a decorator must never give silently.
+            raise TypeError(
+                f"@{switch.__name__} cannot decorate the async generator {func.__qualname__!r}: "
+                f"use `with {switch.__name__}():` inside its body instead"
+            )
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator(*args, **kwargs):
+                # The switch is on while the generator's own code runs, and off
+                # while the caller has an item: each step is entered anew.
+                gen = func(*args, **kwargs)
+                try:
+                    with switch():
+                        item = gen.send(None)
+                    while True:
+                        try:
+                            sent = yield item
+                        except GeneratorExit:
+                            with switch():
+                                gen.close()
+                            raise
+                        except BaseException as error:
+                            with switch():
+                                item = gen.throw(error)
+                        else:
+                            with switch():
+                                item = gen.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+            return generator
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def coroutine(*args, **kwargs):
+                # A coroutine runs in its task's context from start to end, so
+                # this covers every await of its body and no other task.
+                with switch():
+                    return await func(*args, **kwargs)
+
+            return coroutine
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -184,7 +234,9 @@ class no_grad(_GradMode):
 
     Use it where no gradient is needed (evaluation, optimizer updates) to save
     time and memory. A context manager and a decorator (``@no_grad`` or
-    ``@no_grad()``). It applies to the thread that enters it only::
+    ``@no_grad()``; on a generator or a coroutine it covers the whole body).
+    It applies to the thread or asyncio task that enters it only (and to the
+    tasks that task starts inside it)::
 
         with autograd.no_grad():
             prediction = model(x)
@@ -216,13 +268,13 @@ class detect_anomaly(_GradMode):
 
 
 def is_grad_enabled() -> bool:
-    """True when this thread records operations (outside ``no_grad``)."""
-    return _modes()[0]
+    """True when this thread or task records operations (outside ``no_grad``)."""
+    return _current.get().recording
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()`` in this thread."""
-    return _modes()[1]
+    """True inside ``detect_anomaly()`` in this thread or task."""
+    return _current.get().anomaly
 
 
 # ----------------------------------------------------------------------
@@ -892,7 +944,7 @@ class Value:
         """
         seed = _to_float(grad, "backward(grad)")
         order = topological_order(self)
-        if _all_default or not _modes()[1]:
+        if not _changed or not _current.get().anomaly:
             _backward_floats(order, seed)
             return
         gradients = chain_rule(self, seed, order=order, on_step=_check_step)
@@ -930,23 +982,23 @@ def _node(op: Op, data: float, a: Any, b: Any = None) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _all_default:
+    if not _changed:
         out._op = op
         out._a = a
         out._b = b
         return out
-    recording, anomaly = _modes()
-    if not recording:
+    modes = _current.get()
+    if not modes.recording:
         out._op = out._a = out._b = None
         return out
     out._op = op
     out._a = a
     out._b = b
-    if anomaly:
+    if modes.anomaly:
         import traceback  # anomaly mode only: not worth loading for every import
 
         stack = traceback.extract_stack()[:-2]
-        _local.__dict__.setdefault("created_at", {})[out] = stack
+        modes.created_at[out] = stack
         inputs = out.inputs
         if math.isnan(data) and not any(math.isnan(x.data) for x in inputs):
             raise AnomalyError(
@@ -1131,7 +1183,7 @@ def chain_rule(
     """
     if order is None:
         order = topological_order(root)
-    record = create_graph and _modes()[0]
+    record = create_graph and _current.get().recording
     grads: dict[Value, Any] = {node: 0.0 for node in order}
     grads[root] = seed
     for node in reversed(order):
@@ -1223,7 +1275,7 @@ def _check_step(node: Value, position: int, x: Value, g: Any, d: Any, contributi
     if math.isnan(contribution) and not math.isnan(g):
         import traceback
 
-        where = getattr(_local, "created_at", {}).get(node)
+        where = (_current.get().created_at or {}).get(node)
         site = "".join(traceback.format_list(where[-3:])) if where else "  (before anomaly mode was on)\n"
         name = f" '{node.label}'" if node.label else ""
         raise AnomalyError(
