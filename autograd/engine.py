@@ -462,6 +462,32 @@ def sign(x) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
+def tanh_slope(a, out):
+    """∂tanh(a)/∂a = 1 − out², computed so that it keeps its digits for every a.
+
+    Once |out| passes 1/2, out² nears 1 and the subtraction 1 − out² loses
+    digits; from |a| ≈ 19 on, tanh(a) rounds to ±1 and 1 − out² is 0 while
+    the slope is about 4·e^(−2|a|). There the same number is computed as
+    4e/(1 + e)² with e = e^(−2|a|), which has no subtraction.
+    """
+    if -0.5 <= out <= 0.5:
+        return 1.0 - out * out
+    e = exp(-2.0 * abs(a))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def sigmoid_slope(a, out):
+    """∂σ(a)/∂a = out·(1 − out), computed so that it keeps its digits for every a.
+
+    For a > 0, out nears 1 and 1 − out loses digits (σ(40) rounds to 1.0,
+    and 1 − out to 0 while the slope is 4.2e−18); there 1 − out is
+    computed as what it equals, σ(−a), which has no subtraction.
+    """
+    if a > 0.0:
+        return out * (-a).sigmoid() if isinstance(a, Value) else out * sigmoid(-a)
+    return out * (1.0 - out)
+
+
 def every_slope_one(out: Any, *xs: Any) -> tuple[float, ...]:
     """The rule of an operation whose every local derivative is 1 (+, sum)."""
     return (1.0,) * len(xs)
@@ -492,6 +518,8 @@ RULE_HELPERS: dict[str, Callable] = {
     "exponent_slope": exponent_slope,
     "step": step,
     "sign": sign,
+    "tanh_slope": tanh_slope,
+    "sigmoid_slope": sigmoid_slope,
     "cos": cos,
     "sin": sin,
     "log": log,
@@ -660,9 +688,9 @@ SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),      
                  latex=r"\sqrt{$a}"))
 RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                ("1 if a > 0 else 0",), _A,
                  kink=(0.0, "0", "1")))
-TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A,
+TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("tanh_slope(a, out)",),         ("1 − out²",), _A,
                  latex=r"\tanh($a)"))
-SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",),     ("out·(1 − out)",), _A,
+SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("sigmoid_slope(a, out)",), ("out·(1 − out)",), _A,
                     latex=r"\sigma($a)"))
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
 SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), ()))
