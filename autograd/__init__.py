@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 
 from .engine import (
+    NOT_SAID,
     OPS,
     AnomalyError,
     Constant,
@@ -31,6 +32,7 @@ from .engine import (
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
+    register_op,
     sum,
 )
 from .functional import GradcheckError, grad, gradcheck
@@ -109,6 +111,8 @@ __all__ = [
     "Parameter",
     "Op",
     "OPS",
+    "NOT_SAID",
+    "register_op",
     "compile",
     "AnomalyError",
     "Drawing",

@@ -57,6 +57,8 @@ __all__ = [
     "OPS",
     "op_named",
     "power_op",
+    "register_op",
+    "NOT_SAID",
     "float_code",
     "AnomalyError",
     "no_grad",
@@ -546,6 +548,18 @@ FORWARD_HELPERS: dict[str, Callable] = {
 # The table of operations
 
 
+class _NotSaid:
+    """What an Op's ``torch`` is when its maker did not say (None says "PyTorch has none")."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_SAID"
+
+
+NOT_SAID = _NotSaid()
+
+
 class Op:
     """One operation of the engine: how to compute it, and its local derivatives.
 
@@ -572,23 +586,29 @@ class Op:
             left, slope on the right)``, such as ``(0.0, "0", "1")`` for relu.
         exponent: the constant p of an operation x ** p made by ``power_op``
             (exactly; the name rounds it), else None.
+        torch: the name of the PyTorch function that computes the same on
+            tensors (``torch.tanh``: ``"tanh"``; a ``torch.nn`` module of that
+            name, in any case, serves too: ``nn.Tanh``), or None where PyTorch
+            has none. ``register_op`` needs it said, even as None: nn's
+            ``to_torch`` builds its activations from it.
 
     ``op(a, b)`` applies it to Values or numbers. ``op.rule(out, a, b)`` gives
     the local derivatives; it is the ``local`` code, compiled once here, so
     that the engine runs exactly the expression that compiled replay writes
-    out and that explain describes.
+    out and that explain describes. ``register_op`` adds a new one to the
+    table, after checking it.
     """
 
     __slots__ = (
         "name", "symbol", "arity", "forward", "local", "formulas", "kind", "text", "latex", "kink",
-        "evaluate", "rule", "exponent",
+        "evaluate", "rule", "exponent", "torch",
     )
 
     def __init__(
         self, name: str, symbol: str, arity: int, forward: str, local: Sequence[str],
         formulas: Sequence[str], kind: str = "operator", *, text: str | None = None,
         latex: str | None = None, kink: tuple[float, str, str] | None = None,
-        helpers: dict[str, Any] | None = None,
+        helpers: dict[str, Any] | None = None, torch: str | None | _NotSaid = NOT_SAID,
     ) -> None:
         if arity and len(local) != arity or arity and len(formulas) != arity:
             raise ValueError(f"Op {name!r}: {arity} inputs need {arity} local derivatives and formulas")
@@ -605,6 +625,7 @@ class Op:
         self.latex = default_latex if latex is None else latex
         self.kink = kink
         self.exponent: float | None = None  # the constant p of x ** p (see power_op)
+        self.torch = torch
         # Built from the table's own strings, never from user text.
         params = "xs" if arity == 0 else ", ".join("ab"[:arity])
         namespace = {**FORWARD_HELPERS, **(helpers or {})}
@@ -664,36 +685,39 @@ def op_named(name: str) -> Op:
 # operation's inputs (a, b) and of its output (out).
 _F, _A = "function", "activation"
 #                    name  drawn  n  forward          ∂out/∂a, ∂out/∂b as code         as a teacher writes them  # noqa: E501
-ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1")))
-SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1")))
+ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1"),
+                torch="add"))
+SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1"),
+                torch="sub"))
 MUL = _table(Op(    "*",   "×",   2, "a * b",         ("b", "a"),                      ("b", "a"),
-                latex=r"$a \cdot $b"))
+                latex=r"$a \cdot $b", torch="mul"))
 DIV = _table(Op(    "/",   "÷",   2, "divide(a, b)",  ("over(1.0, b)", "-over(out, b)"), ("1/b", "−a/b²"),
-                latex=r"\frac{$a}{$b}"))
+                latex=r"\frac{$a}{$b}", torch="div"))
 POW = _table(Op(    "**",  "^",   2, "power(a, b)",   ("base_slope(a, b)", "exponent_slope(out, a)"),
-                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}"))
+                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}",
+                torch="pow"))
 NEG = _table(Op(    "neg", "−x",  1, "-a",            ("-1.0",),                       ("−1",),
-                text="-$a", latex="-$a"))
+                text="-$a", latex="-$a", torch="neg"))
 ABS = _table(Op(    "abs", "|x|", 1, "abs(a)",        ("sign(a)",),                    ("sign(a)",), _F,
-                latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1")))
+                latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1"), torch="abs"))
 EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                        ("out",), _F,
-                latex=r"\exp($a)"))
+                latex=r"\exp($a)", torch="exp"))
 LOG = _table(Op(    "log", "log", 1, "log(a)",        ("over(1.0, a)",),               ("1/a",), _F,
-                latex=r"\ln($a)"))
+                latex=r"\ln($a)", torch="log"))
 SIN = _table(Op(    "sin", "sin", 1, "sin(a)",        ("cos(a)",),                     ("cos(a)",), _F,
-                latex=r"\sin($a)"))
+                latex=r"\sin($a)", torch="sin"))
 COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),                    ("−sin(a)",), _F,
-                latex=r"\cos($a)"))
+                latex=r"\cos($a)", torch="cos"))
 SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F,
-                 latex=r"\sqrt{$a}"))
+                 latex=r"\sqrt{$a}", torch="sqrt"))
 RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                ("1 if a > 0 else 0",), _A,
-                 kink=(0.0, "0", "1")))
+                 kink=(0.0, "0", "1"), torch="relu"))
 TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("tanh_slope(a, out)",),         ("1 − out²",), _A,
-                 latex=r"\tanh($a)"))
+                 latex=r"\tanh($a)", torch="tanh"))
 SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("sigmoid_slope(a, out)",), ("out·(1 − out)",), _A,
-                    latex=r"\sigma($a)"))
+                    latex=r"\sigma($a)", torch="sigmoid"))
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
-SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), ()))
+SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), (), torch="sum"))
 
 
 @lru_cache(maxsize=256)
@@ -706,7 +730,7 @@ def power_op(p: float) -> Op:
     p = float(p)
     text = float_code(p)
     op = Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-            (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
+            (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}", torch="pow")
     op.exponent = p
     return op
 
@@ -743,6 +767,157 @@ def _power_formula(p: float) -> str:
 
 def _number_text(x: float) -> str:
     return f"{x:g}".replace("-", "−")
+
+
+
+# ----------------------------------------------------------------------
+# Adding an operation
+
+
+def register_op(op: Op, *, at: Sequence[Sequence[float]] | None = None) -> Op:
+    """Add ``op`` to the table of operations, after checking that it is whole.
+
+    What the table says about an operation reaches backward, grad, explain,
+    drawings, the command line, compiled replay, nn's activations and
+    ``to_torch``; a mistake in it gives silently wrong numbers somewhere else.
+    So before adding it, this tries it:
+
+    - its name is new; a function or an activation is named as Python names
+      are, and becomes a method of Value (``x.softplus()``) unless Value
+      already has an attribute of that name (then it is refused);
+    - its ``torch`` is said: the name of PyTorch's function, or None;
+    - at a few points (``at``, or points it finds where the forward code
+      runs: 0.7, 1.3, −0.6, ...) the forward code gives a real number, and the
+      local derivatives given Values are Values with the same numbers as on
+      floats, whose own derivatives agree with finite differences of the
+      derivatives on floats. A helper that turns a Value into a float
+      (``math.cosh``) would make every second derivative 0; it is caught here.
+
+    A bad operation raises ``TypeError`` or ``ValueError`` naming the problem,
+    and the table is left as it was. Returns ``op``, so that
+    ``SOFTPLUS = register_op(Op(...))`` reads as the table's own entries do.
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"register_op: expected an Op, got {type(op).__name__}")
+    where = f"register_op(Op {op.name!r})"
+    if not isinstance(op.name, str) or not op.name or op.name.startswith("**"):
+        raise ValueError(f"{where}: the name must be a non-empty str not starting with '**' "
+                         "(the powers x ** p are made by power_op)")
+    if op.name in OPS:
+        raise ValueError(f"{where}: there is already an operation named {op.name!r}")
+    method = op.kind in ("function", "activation")
+    if method:
+        if not op.name.isidentifier() or op.name.startswith("_"):
+            raise ValueError(f"{where}: a {op.kind} is called by its name (x.{op.name}(), {op.name}(x)), "
+                             "so the name must be a Python name not starting with '_'")
+        if op.arity != 1:
+            raise ValueError(
+                f"{where}: a {op.kind} takes one input, this one takes {op.arity or 'any number'}"
+            )
+        if hasattr(Value, op.name):
+            raise ValueError(f"{where}: Value already has an attribute {op.name!r}; choose another name")
+    if op.torch is NOT_SAID:
+        raise ValueError(f"{where}: say which PyTorch function computes it, Op(..., torch='name') "
+                         "for torch.name, or torch=None when PyTorch has none")
+    if op.torch is not None and not (isinstance(op.torch, str)
+                                     and all(part.isidentifier() for part in op.torch.split("."))):
+        raise ValueError(f"{where}: torch should be the name of a PyTorch function (a str such as "
+                         f"'tanh') or None, got {op.torch!r}")
+    try:
+        with enable_grad():
+            _try_rules(op, where, at)
+    except NameError as error:
+        raise ValueError(f"{where}: its code uses {error.name!r}, which is none of the engine's helpers "
+                         f"({', '.join(sorted(set(FORWARD_HELPERS) | set(RULE_HELPERS)))}); "
+                         "give it with helpers={...}") from None
+    OPS[op.name] = op
+    if method:
+        setattr(Value, op.name, _method_of(op))
+    return op
+
+
+def _method_of(op: Op) -> Callable[[Value], Value]:
+    def method(self: Value) -> Value:
+        return op(self)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"out = {op.name}(a);   ∂out/∂a = {op.formulas[0]}"
+    return method
+
+
+_PROBES = (0.7, 1.3, -0.6, 2.1, 0.3, -1.7, 3.5, 0.05)
+
+
+def _try_rules(op: Op, where: str, at: Sequence[Sequence[float]] | None) -> None:
+    """Raise unless op's forward and rules work on floats and on Values at two points (see register_op)."""
+    n = op.arity or 3
+    if at is None:
+        candidates = [tuple(_PROBES[(i + k) % len(_PROBES)] for k in range(n)) for i in range(len(_PROBES))]
+    else:
+        candidates = [tuple(_to_float(x, f"{where}: at") for x in point) for point in at]
+        if any(len(point) != n for point in candidates):
+            raise ValueError(f"{where}: each point of at= needs {n} numbers, got {list(at)!r}")
+    tried = 0
+    for xs in candidates:
+        try:
+            out = op.evaluate(*xs) if op.arity else op.evaluate(list(xs))
+        except (ArithmeticError, ValueError):
+            continue  # outside the domain: try the next point
+        if not isinstance(out, numbers.Real):
+            raise TypeError(f"{where}: its forward code {op.forward!r} gave {type(out).__name__} "
+                            f"({out!r:.60}) at {xs}, not a real number")
+        _try_rules_at(op, where, xs, float(out))
+        tried += 1
+        if tried == 2:
+            return
+    if not tried:
+        raise ValueError(f"{where}: its forward code {op.forward!r} raised at every point tried "
+                         f"({', '.join(map(str, candidates))}); "
+                         "give points where it is defined with at=[...]")
+
+
+def _try_rules_at(op: Op, where: str, xs: tuple[float, ...], out: float) -> None:
+    on_floats = op.rule(out, *xs)
+    if len(on_floats) != len(xs) or not all(isinstance(d, numbers.Real) for d in on_floats):
+        raise TypeError(
+            f"{where}: its rule should give {len(xs)} real numbers at {xs}, gave {on_floats!r:.80}"
+        )
+    values = [Value(x) for x in xs]
+    node = op(*values)
+    if node.data != out and not (math.isnan(node.data) and math.isnan(out)):
+        raise ValueError(f"{where}: applied to Values it gives {node.data!r} at {xs}, "
+                         f"its forward code gives {out!r}")
+    on_values = op.rule(node, *values)
+    from .functional import grad  # functional imports this module
+
+    for i, (d, df) in enumerate(zip(on_values, on_floats)):
+        formula = op.formulas[i] if op.arity else "1"
+        name = f"∂out/∂{'ab'[i]}" if op.arity else f"∂out/∂x{i + 1}"
+        if not isinstance(d, (Value, numbers.Real)):
+            raise TypeError(f"{where}: its rule gave {type(d).__name__} for {name} when given Values")
+        if not math.isclose(float(d), float(df), rel_tol=1e-12, abs_tol=1e-300):
+            raise ValueError(f"{where}: {name} = {formula} is {float(d)!r} on Values "
+                             f"but {float(df)!r} on floats at {xs}")
+        seconds = grad(d, values, allow_unused=True) if isinstance(d, Value) else [0.0] * len(xs)
+        for j, second in enumerate(seconds):
+            h = 1e-6 * max(1.0, abs(xs[j]))
+            moved = [[x + s * h if k == j else x for k, x in enumerate(xs)] for s in (1.0, -1.0)]
+            try:
+                up, down = (float(op.rule(_forward(op, m), *m)[i]) for m in moved)
+            except (ArithmeticError, ValueError):
+                continue  # at the edge of the domain: nothing to compare
+            numeric = (up - down) / (2.0 * h)
+            if not math.isclose(float(second), numeric, rel_tol=1e-4, abs_tol=1e-6):
+                raise ValueError(
+                    f"{where}: {name} = {formula} does not differentiate right: given Values it has "
+                    f"slope {float(second)!r} in input {j + 1} at {xs}, finite differences of the rule "
+                    f"give {numeric!r}. Its code {op.local[i] if op.arity else '1.0'!r} must accept "
+                    "Values (use the engine's helpers exp, log, sin, cos, over, power, ..., not math's)"
+                )
+
+
+def _forward(op: Op, xs: list[float]) -> float:
+    return op.evaluate(*xs) if op.arity else op.evaluate(xs)
 
 
 # ----------------------------------------------------------------------
