@@ -16,6 +16,7 @@ gradients does not pay for the drawing code.
 from __future__ import annotations
 
 from .engine import (
+    NOT_SAID,
     OPS,
     AnomalyError,
     Constant,
@@ -29,6 +30,7 @@ from .engine import (
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
+    register_op,
     sum,
 )
 from .functional import GradcheckError, grad, gradcheck
@@ -88,6 +90,8 @@ __all__ = [
     "Parameter",
     "Op",
     "OPS",
+    "NOT_SAID",
+    "register_op",
     "compile",
     "AnomalyError",
     "Derivation",

@@ -31,12 +31,12 @@ reference to their output goes.
 
 from __future__ import annotations
 
-import _thread
 import builtins
 import math
 import numbers
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from functools import lru_cache
 
 # typing is only read by type checkers: importing it would double the time
@@ -57,6 +57,9 @@ __all__ = [
     "OPS",
     "op_named",
     "power_op",
+    "register_op",
+    "NOT_SAID",
+    "float_code",
     "AnomalyError",
     "no_grad",
     "enable_grad",
@@ -92,49 +95,56 @@ def _to_float(x: Any, where: str, or_value: bool = False) -> float:
 
 
 # ----------------------------------------------------------------------
-# Grad modes, one per thread.
+# Grad modes, one per asyncio task and per thread.
 #
-# Every operation asks "record this node, and check it for NaN?". So that the
-# common case costs one global read, `_all_default` is true while no thread is
-# inside no_grad() or detect_anomaly(); only otherwise does an operation look
-# at its own thread's state.
-
-# _thread is what threading.local and threading.Lock are made of; the
-# threading module itself is not needed here and costs as much to import as
-# the whole engine.
-_local = _thread._local()
-_lock = _thread.allocate_lock()
-_threads_changed = 0
-_all_default = True
-
-
-def _modes() -> tuple[bool, bool]:
-    """(recording, anomaly) of the calling thread; a new thread records."""
-    return getattr(_local, "modes", (True, False))
+# The modes live in a ContextVar. Each thread has a context of its own, and
+# each asyncio task runs in a copy of the context that created it, so a
+# no_grad() in one task (a Jupyter cell is one) leaves the other tasks
+# recording, and a new thread records.
+#
+# Every operation asks "record this node, and check it for NaN?". Reading a
+# ContextVar costs a good part of an operation, so the common case reads one
+# global instead: `_changed` holds one entry per living _Modes that is not the
+# default. While it is empty no context anywhere can be in another mode, and
+# an operation records without asking. A context that holds a mode keeps that
+# _Modes alive, a task's copy of it too, even after the `with` that made it
+# has ended; its entry goes when the last context holding it does.
 
 
-def _set_modes(modes: tuple[bool, bool]) -> None:
-    global _threads_changed, _all_default
-    before = _modes()
-    _local.modes = modes
-    if before == modes:
-        return
-    with _lock:
-        if before == (True, False):
-            _threads_changed += 1
-        elif modes == (True, False):
-            _threads_changed -= 1
-        _all_default = _threads_changed == 0
-    if not modes[1]:
-        _local.__dict__.pop("created_at", None)
+class _Modes:
+    """(recording, anomaly) of one context, and the modes it replaced."""
+
+    __slots__ = ("recording", "anomaly", "previous", "created_at")
+
+    def __init__(self, recording: bool, anomaly: bool, previous: _Modes | None) -> None:
+        self.recording, self.anomaly, self.previous = recording, anomaly, previous
+        # Where each Value was made, while anomaly mode is on; nested modes share it.
+        inherited = previous.created_at if previous is not None else None
+        self.created_at: dict | None = (inherited if inherited is not None else {}) if anomaly else None
+        if anomaly or not recording:
+            _changed.append(None)  # list.append and list.pop are atomic: no lock needed
+
+    def __del__(self) -> None:
+        if self.anomaly or not self.recording:
+            try:
+                _changed.pop()
+            except (AttributeError, TypeError, IndexError):  # pragma: no cover - interpreter shutdown
+                pass
+
+
+_changed: list[None] = []
+_DEFAULT = _Modes(True, False, None)
+_current = ContextVar("autograd_grad_modes", default=_DEFAULT)
 
 
 class _GradMode:
     """Base of the switches: a context manager that is also a decorator.
 
-    Each ``with`` saves its thread's modes on that thread's own stack, so the
-    same object can be entered twice (nested, or by two threads) and every
-    exit restores what its own entry saw.
+    Each ``with`` puts the modes it sets in its context, remembering the modes
+    they replace, so the same object can be entered twice (nested, or by two
+    tasks or threads) and every exit restores what its own entry saw. As a
+    decorator it covers the whole body of a function, of a generator (each
+    time it runs, never the caller between two items) and of a coroutine.
     """
 
     __slots__ = ()
@@ -153,22 +163,65 @@ class _GradMode:
         return self(func)  # @no_grad without parentheses, as PyTorch allows
 
     def __enter__(self) -> None:
-        recording, anomaly = before = _modes()
-        saved = _local.__dict__.setdefault("saved", [])
-        saved.append(before)
-        if self._recording_inside is not None:
-            recording = self._recording_inside
-        if self._anomaly_inside is not None:
-            anomaly = self._anomaly_inside
-        _set_modes((recording, anomaly))
+        before = _current.get()
+        recording = before.recording if self._recording_inside is None else self._recording_inside
+        anomaly = before.anomaly if self._anomaly_inside is None else self._anomaly_inside
+        _current.set(_Modes(recording, anomaly, before))
 
     def __exit__(self, *exc: object) -> None:
-        _set_modes(_local.saved.pop())
+        previous = _current.get().previous
+        _current.set(_DEFAULT if previous is None else previous)
 
     def __call__(self, func: Callable) -> Callable:
         import functools
+        import inspect
 
         switch = type(self)
+        if inspect.isasyncgenfunction(func):
+            # Between two items the caller runs in the same context: an async
+            # generator would need every step wrapped, and a half-covered body
+            # is what a decorator must never give silently.
+            raise TypeError(
+                f"@{switch.__name__} cannot decorate the async generator {func.__qualname__!r}: "
+                f"use `with {switch.__name__}():` inside its body instead"
+            )
+        if inspect.isgeneratorfunction(func):
+
+            @functools.wraps(func)
+            def generator(*args, **kwargs):
+                # The switch is on while the generator's own code runs, and off
+                # while the caller has an item: each step is entered anew.
+                gen = func(*args, **kwargs)
+                try:
+                    with switch():
+                        item = gen.send(None)
+                    while True:
+                        try:
+                            sent = yield item
+                        except GeneratorExit:
+                            with switch():
+                                gen.close()
+                            raise
+                        except BaseException as error:
+                            with switch():
+                                item = gen.throw(error)
+                        else:
+                            with switch():
+                                item = gen.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+            return generator
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def coroutine(*args, **kwargs):
+                # A coroutine runs in its task's context from start to end, so
+                # this covers every await of its body and no other task.
+                with switch():
+                    return await func(*args, **kwargs)
+
+            return coroutine
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -183,7 +236,9 @@ class no_grad(_GradMode):
 
     Use it where no gradient is needed (evaluation, optimizer updates) to save
     time and memory. A context manager and a decorator (``@no_grad`` or
-    ``@no_grad()``). It applies to the thread that enters it only::
+    ``@no_grad()``; on a generator or a coroutine it covers the whole body).
+    It applies to the thread or asyncio task that enters it only (and to the
+    tasks that task starts inside it)::
 
         with autograd.no_grad():
             prediction = model(x)
@@ -215,13 +270,13 @@ class detect_anomaly(_GradMode):
 
 
 def is_grad_enabled() -> bool:
-    """True when this thread records operations (outside ``no_grad``)."""
-    return _modes()[0]
+    """True when this thread or task records operations (outside ``no_grad``)."""
+    return _current.get().recording
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()`` in this thread."""
-    return _modes()[1]
+    """True inside ``detect_anomaly()`` in this thread or task."""
+    return _current.get().anomaly
 
 
 # ----------------------------------------------------------------------
@@ -409,6 +464,32 @@ def sign(x) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
 
+def tanh_slope(a, out):
+    """∂tanh(a)/∂a = 1 − out², computed so that it keeps its digits for every a.
+
+    Once |out| passes 1/2, out² nears 1 and the subtraction 1 − out² loses
+    digits; from |a| ≈ 19 on, tanh(a) rounds to ±1 and 1 − out² is 0 while
+    the slope is about 4·e^(−2|a|). There the same number is computed as
+    4e/(1 + e)² with e = e^(−2|a|), which has no subtraction.
+    """
+    if -0.5 <= out <= 0.5:
+        return 1.0 - out * out
+    e = exp(-2.0 * abs(a))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def sigmoid_slope(a, out):
+    """∂σ(a)/∂a = out·(1 − out), computed so that it keeps its digits for every a.
+
+    For a > 0, out nears 1 and 1 − out loses digits (σ(40) rounds to 1.0,
+    and 1 − out to 0 while the slope is 4.2e−18); there 1 − out is
+    computed as what it equals, σ(−a), which has no subtraction.
+    """
+    if a > 0.0:
+        return out * (-a).sigmoid() if isinstance(a, Value) else out * sigmoid(-a)
+    return out * (1.0 - out)
+
+
 def every_slope_one(out: Any, *xs: Any) -> tuple[float, ...]:
     """The rule of an operation whose every local derivative is 1 (+, sum)."""
     return (1.0,) * len(xs)
@@ -432,18 +513,22 @@ _SHARED_RULES: dict[tuple[str, ...], Callable] = {
 # The names a local derivative's code may use, and so the names that compiled
 # replay must provide.
 RULE_HELPERS: dict[str, Callable] = {
+    "float": float,  # float("inf") and float("nan"): see float_code
     "over": over,
     "power": power,
     "base_slope": base_slope,
     "exponent_slope": exponent_slope,
     "step": step,
     "sign": sign,
+    "tanh_slope": tanh_slope,
+    "sigmoid_slope": sigmoid_slope,
     "cos": cos,
     "sin": sin,
     "log": log,
     "exp": exp,
 }
 FORWARD_HELPERS: dict[str, Callable] = {
+    "float": float,
     "divide": divide,
     "power": power,
     "exp": exp,
@@ -461,6 +546,18 @@ FORWARD_HELPERS: dict[str, Callable] = {
 
 # ----------------------------------------------------------------------
 # The table of operations
+
+
+class _NotSaid:
+    """What an Op's ``torch`` is when its maker did not say (None says "PyTorch has none")."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_SAID"
+
+
+NOT_SAID = _NotSaid()
 
 
 class Op:
@@ -487,23 +584,31 @@ class Op:
         kink: for an operation with a kink, where its derivative does not
             exist and the rule chooses a subgradient: ``(where, slope on the
             left, slope on the right)``, such as ``(0.0, "0", "1")`` for relu.
+        exponent: the constant p of an operation x ** p made by ``power_op``
+            (exactly; the name rounds it), else None.
+        torch: the name of the PyTorch function that computes the same on
+            tensors (``torch.tanh``: ``"tanh"``; a ``torch.nn`` module of that
+            name, in any case, serves too: ``nn.Tanh``), or None where PyTorch
+            has none. ``register_op`` needs it said, even as None: nn's
+            ``to_torch`` builds its activations from it.
 
     ``op(a, b)`` applies it to Values or numbers. ``op.rule(out, a, b)`` gives
     the local derivatives; it is the ``local`` code, compiled once here, so
     that the engine runs exactly the expression that compiled replay writes
-    out and that explain describes.
+    out and that explain describes. ``register_op`` adds a new one to the
+    table, after checking it.
     """
 
     __slots__ = (
         "name", "symbol", "arity", "forward", "local", "formulas", "kind", "text", "latex", "kink",
-        "evaluate", "rule",
+        "evaluate", "rule", "exponent", "torch",
     )
 
     def __init__(
         self, name: str, symbol: str, arity: int, forward: str, local: Sequence[str],
         formulas: Sequence[str], kind: str = "operator", *, text: str | None = None,
         latex: str | None = None, kink: tuple[float, str, str] | None = None,
-        helpers: dict[str, Any] | None = None,
+        helpers: dict[str, Any] | None = None, torch: str | None | _NotSaid = NOT_SAID,
     ) -> None:
         if arity and len(local) != arity or arity and len(formulas) != arity:
             raise ValueError(f"Op {name!r}: {arity} inputs need {arity} local derivatives and formulas")
@@ -519,6 +624,8 @@ class Op:
         default_latex = f"$a {name} $b" if infix else rf"\operatorname{{{name}}}($a)" if arity == 1 else None
         self.latex = default_latex if latex is None else latex
         self.kink = kink
+        self.exponent: float | None = None  # the constant p of x ** p (see power_op)
+        self.torch = torch
         # Built from the table's own strings, never from user text.
         params = "xs" if arity == 0 else ", ".join("ab"[:arity])
         namespace = {**FORWARD_HELPERS, **(helpers or {})}
@@ -543,8 +650,9 @@ class Op:
 
     def __reduce__(self):
         # A pickled Value refers to its operation by name: the table is code, not data.
-        if self.name.startswith("**") and self.name != "**":
-            return (power_op, (float(self.name[2:]),))
+        # A power by its exact exponent: the name rounds it to 6 digits ("**2.5").
+        if self.exponent is not None:
+            return (power_op, (self.exponent,))
         return (op_named, (self.name,))
 
 
@@ -577,36 +685,39 @@ def op_named(name: str) -> Op:
 # operation's inputs (a, b) and of its output (out).
 _F, _A = "function", "activation"
 #                    name  drawn  n  forward          ∂out/∂a, ∂out/∂b as code         as a teacher writes them  # noqa: E501
-ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1")))
-SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1")))
+ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1"),
+                torch="add"))
+SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1"),
+                torch="sub"))
 MUL = _table(Op(    "*",   "×",   2, "a * b",         ("b", "a"),                      ("b", "a"),
-                latex=r"$a \cdot $b"))
+                latex=r"$a \cdot $b", torch="mul"))
 DIV = _table(Op(    "/",   "÷",   2, "divide(a, b)",  ("over(1.0, b)", "-over(out, b)"), ("1/b", "−a/b²"),
-                latex=r"\frac{$a}{$b}"))
+                latex=r"\frac{$a}{$b}", torch="div"))
 POW = _table(Op(    "**",  "^",   2, "power(a, b)",   ("base_slope(a, b)", "exponent_slope(out, a)"),
-                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}"))
+                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}",
+                torch="pow"))
 NEG = _table(Op(    "neg", "−x",  1, "-a",            ("-1.0",),                       ("−1",),
-                text="-$a", latex="-$a"))
+                text="-$a", latex="-$a", torch="neg"))
 ABS = _table(Op(    "abs", "|x|", 1, "abs(a)",        ("sign(a)",),                    ("sign(a)",), _F,
-                latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1")))
+                latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1"), torch="abs"))
 EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                        ("out",), _F,
-                latex=r"\exp($a)"))
+                latex=r"\exp($a)", torch="exp"))
 LOG = _table(Op(    "log", "log", 1, "log(a)",        ("over(1.0, a)",),               ("1/a",), _F,
-                latex=r"\ln($a)"))
+                latex=r"\ln($a)", torch="log"))
 SIN = _table(Op(    "sin", "sin", 1, "sin(a)",        ("cos(a)",),                     ("cos(a)",), _F,
-                latex=r"\sin($a)"))
+                latex=r"\sin($a)", torch="sin"))
 COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),                    ("−sin(a)",), _F,
-                latex=r"\cos($a)"))
+                latex=r"\cos($a)", torch="cos"))
 SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F,
-                 latex=r"\sqrt{$a}"))
+                 latex=r"\sqrt{$a}", torch="sqrt"))
 RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                ("1 if a > 0 else 0",), _A,
-                 kink=(0.0, "0", "1")))
-TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A,
-                 latex=r"\tanh($a)"))
-SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",),     ("out·(1 − out)",), _A,
-                    latex=r"\sigma($a)"))
+                 kink=(0.0, "0", "1"), torch="relu"))
+TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("tanh_slope(a, out)",),         ("1 − out²",), _A,
+                 latex=r"\tanh($a)", torch="tanh"))
+SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("sigmoid_slope(a, out)",), ("out·(1 − out)",), _A,
+                    latex=r"\sigma($a)", torch="sigmoid"))
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
-SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), ()))
+SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), (), torch="sum"))
 
 
 @lru_cache(maxsize=256)
@@ -617,9 +728,24 @@ def power_op(p: float) -> Op:
     gets a gradient (and never the NaN slope of a negative base's exponent).
     """
     p = float(p)
-    text = repr(p)
-    return Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-              (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
+    text = float_code(p)
+    op = Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
+            (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}", torch="pow")
+    op.exponent = p
+    return op
+
+
+def float_code(x: float) -> str:
+    """A float written as Python code that gives back exactly that float.
+
+    ``repr`` is exact for every finite float (``2.5000001``, ``5e-324``), but
+    it writes the others as ``inf`` and ``nan``, which are not Python names;
+    they are written ``float("inf")``, ``float("-inf")`` and ``float("nan")``.
+    """
+    x = float(x)
+    if math.isfinite(x):
+        return repr(x)
+    return f'float("{x!r}")'
 
 
 def _power_formula(p: float) -> str:
@@ -641,6 +767,157 @@ def _power_formula(p: float) -> str:
 
 def _number_text(x: float) -> str:
     return f"{x:g}".replace("-", "−")
+
+
+
+# ----------------------------------------------------------------------
+# Adding an operation
+
+
+def register_op(op: Op, *, at: Sequence[Sequence[float]] | None = None) -> Op:
+    """Add ``op`` to the table of operations, after checking that it is whole.
+
+    What the table says about an operation reaches backward, grad, explain,
+    drawings, the command line, compiled replay, nn's activations and
+    ``to_torch``; a mistake in it gives silently wrong numbers somewhere else.
+    So before adding it, this tries it:
+
+    - its name is new; a function or an activation is named as Python names
+      are, and becomes a method of Value (``x.softplus()``) unless Value
+      already has an attribute of that name (then it is refused);
+    - its ``torch`` is said: the name of PyTorch's function, or None;
+    - at a few points (``at``, or points it finds where the forward code
+      runs: 0.7, 1.3, −0.6, ...) the forward code gives a real number, and the
+      local derivatives given Values are Values with the same numbers as on
+      floats, whose own derivatives agree with finite differences of the
+      derivatives on floats. A helper that turns a Value into a float
+      (``math.cosh``) would make every second derivative 0; it is caught here.
+
+    A bad operation raises ``TypeError`` or ``ValueError`` naming the problem,
+    and the table is left as it was. Returns ``op``, so that
+    ``SOFTPLUS = register_op(Op(...))`` reads as the table's own entries do.
+    """
+    if not isinstance(op, Op):
+        raise TypeError(f"register_op: expected an Op, got {type(op).__name__}")
+    where = f"register_op(Op {op.name!r})"
+    if not isinstance(op.name, str) or not op.name or op.name.startswith("**"):
+        raise ValueError(f"{where}: the name must be a non-empty str not starting with '**' "
+                         "(the powers x ** p are made by power_op)")
+    if op.name in OPS:
+        raise ValueError(f"{where}: there is already an operation named {op.name!r}")
+    method = op.kind in ("function", "activation")
+    if method:
+        if not op.name.isidentifier() or op.name.startswith("_"):
+            raise ValueError(f"{where}: a {op.kind} is called by its name (x.{op.name}(), {op.name}(x)), "
+                             "so the name must be a Python name not starting with '_'")
+        if op.arity != 1:
+            raise ValueError(
+                f"{where}: a {op.kind} takes one input, this one takes {op.arity or 'any number'}"
+            )
+        if hasattr(Value, op.name):
+            raise ValueError(f"{where}: Value already has an attribute {op.name!r}; choose another name")
+    if op.torch is NOT_SAID:
+        raise ValueError(f"{where}: say which PyTorch function computes it, Op(..., torch='name') "
+                         "for torch.name, or torch=None when PyTorch has none")
+    if op.torch is not None and not (isinstance(op.torch, str)
+                                     and all(part.isidentifier() for part in op.torch.split("."))):
+        raise ValueError(f"{where}: torch should be the name of a PyTorch function (a str such as "
+                         f"'tanh') or None, got {op.torch!r}")
+    try:
+        with enable_grad():
+            _try_rules(op, where, at)
+    except NameError as error:
+        raise ValueError(f"{where}: its code uses {error.name!r}, which is none of the engine's helpers "
+                         f"({', '.join(sorted(set(FORWARD_HELPERS) | set(RULE_HELPERS)))}); "
+                         "give it with helpers={...}") from None
+    OPS[op.name] = op
+    if method:
+        setattr(Value, op.name, _method_of(op))
+    return op
+
+
+def _method_of(op: Op) -> Callable[[Value], Value]:
+    def method(self: Value) -> Value:
+        return op(self)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"out = {op.name}(a);   ∂out/∂a = {op.formulas[0]}"
+    return method
+
+
+_PROBES = (0.7, 1.3, -0.6, 2.1, 0.3, -1.7, 3.5, 0.05)
+
+
+def _try_rules(op: Op, where: str, at: Sequence[Sequence[float]] | None) -> None:
+    """Raise unless op's forward and rules work on floats and on Values at two points (see register_op)."""
+    n = op.arity or 3
+    if at is None:
+        candidates = [tuple(_PROBES[(i + k) % len(_PROBES)] for k in range(n)) for i in range(len(_PROBES))]
+    else:
+        candidates = [tuple(_to_float(x, f"{where}: at") for x in point) for point in at]
+        if any(len(point) != n for point in candidates):
+            raise ValueError(f"{where}: each point of at= needs {n} numbers, got {list(at)!r}")
+    tried = 0
+    for xs in candidates:
+        try:
+            out = op.evaluate(*xs) if op.arity else op.evaluate(list(xs))
+        except (ArithmeticError, ValueError):
+            continue  # outside the domain: try the next point
+        if not isinstance(out, numbers.Real):
+            raise TypeError(f"{where}: its forward code {op.forward!r} gave {type(out).__name__} "
+                            f"({out!r:.60}) at {xs}, not a real number")
+        _try_rules_at(op, where, xs, float(out))
+        tried += 1
+        if tried == 2:
+            return
+    if not tried:
+        raise ValueError(f"{where}: its forward code {op.forward!r} raised at every point tried "
+                         f"({', '.join(map(str, candidates))}); "
+                         "give points where it is defined with at=[...]")
+
+
+def _try_rules_at(op: Op, where: str, xs: tuple[float, ...], out: float) -> None:
+    on_floats = op.rule(out, *xs)
+    if len(on_floats) != len(xs) or not all(isinstance(d, numbers.Real) for d in on_floats):
+        raise TypeError(
+            f"{where}: its rule should give {len(xs)} real numbers at {xs}, gave {on_floats!r:.80}"
+        )
+    values = [Value(x) for x in xs]
+    node = op(*values)
+    if node.data != out and not (math.isnan(node.data) and math.isnan(out)):
+        raise ValueError(f"{where}: applied to Values it gives {node.data!r} at {xs}, "
+                         f"its forward code gives {out!r}")
+    on_values = op.rule(node, *values)
+    from .functional import grad  # functional imports this module
+
+    for i, (d, df) in enumerate(zip(on_values, on_floats)):
+        formula = op.formulas[i] if op.arity else "1"
+        name = f"∂out/∂{'ab'[i]}" if op.arity else f"∂out/∂x{i + 1}"
+        if not isinstance(d, (Value, numbers.Real)):
+            raise TypeError(f"{where}: its rule gave {type(d).__name__} for {name} when given Values")
+        if not math.isclose(float(d), float(df), rel_tol=1e-12, abs_tol=1e-300):
+            raise ValueError(f"{where}: {name} = {formula} is {float(d)!r} on Values "
+                             f"but {float(df)!r} on floats at {xs}")
+        seconds = grad(d, values, allow_unused=True) if isinstance(d, Value) else [0.0] * len(xs)
+        for j, second in enumerate(seconds):
+            h = 1e-6 * max(1.0, abs(xs[j]))
+            moved = [[x + s * h if k == j else x for k, x in enumerate(xs)] for s in (1.0, -1.0)]
+            try:
+                up, down = (float(op.rule(_forward(op, m), *m)[i]) for m in moved)
+            except (ArithmeticError, ValueError):
+                continue  # at the edge of the domain: nothing to compare
+            numeric = (up - down) / (2.0 * h)
+            if not math.isclose(float(second), numeric, rel_tol=1e-4, abs_tol=1e-6):
+                raise ValueError(
+                    f"{where}: {name} = {formula} does not differentiate right: given Values it has "
+                    f"slope {float(second)!r} in input {j + 1} at {xs}, finite differences of the rule "
+                    f"give {numeric!r}. Its code {op.local[i] if op.arity else '1.0'!r} must accept "
+                    "Values (use the engine's helpers exp, log, sin, cos, over, power, ..., not math's)"
+                )
+
+
+def _forward(op: Op, xs: list[float]) -> float:
+    return op.evaluate(*xs) if op.arity else op.evaluate(xs)
 
 
 # ----------------------------------------------------------------------
@@ -870,7 +1147,7 @@ class Value:
         """
         seed = _to_float(grad, "backward(grad)")
         order = topological_order(self)
-        if _all_default or not _modes()[1]:
+        if not _changed or not _current.get().anomaly:
             _backward_floats(order, seed)
             return
         gradients = chain_rule(self, seed, order=order, on_step=_check_step)
@@ -908,23 +1185,23 @@ def _node(op: Op, data: float, a: Any, b: Any = None) -> Value:
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if _all_default:
+    if not _changed:
         out._op = op
         out._a = a
         out._b = b
         return out
-    recording, anomaly = _modes()
-    if not recording:
+    modes = _current.get()
+    if not modes.recording:
         out._op = out._a = out._b = None
         return out
     out._op = op
     out._a = a
     out._b = b
-    if anomaly:
+    if modes.anomaly:
         import traceback  # anomaly mode only: not worth loading for every import
 
         stack = traceback.extract_stack()[:-2]
-        _local.__dict__.setdefault("created_at", {})[out] = stack
+        modes.created_at[out] = stack
         inputs = out.inputs
         if math.isnan(data) and not any(math.isnan(x.data) for x in inputs):
             raise AnomalyError(
@@ -1109,7 +1386,7 @@ def chain_rule(
     """
     if order is None:
         order = topological_order(root)
-    record = create_graph and _modes()[0]
+    record = create_graph and _current.get().recording
     grads: dict[Value, Any] = {node: 0.0 for node in order}
     grads[root] = seed
     for node in reversed(order):
@@ -1201,7 +1478,7 @@ def _check_step(node: Value, position: int, x: Value, g: Any, d: Any, contributi
     if math.isnan(contribution) and not math.isnan(g):
         import traceback
 
-        where = getattr(_local, "created_at", {}).get(node)
+        where = (_current.get().created_at or {}).get(node)
         site = "".join(traceback.format_list(where[-3:])) if where else "  (before anomaly mode was on)\n"
         name = f" '{node.label}'" if node.label else ""
         raise AnomalyError(

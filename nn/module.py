@@ -41,9 +41,11 @@ Input = Union[Value, int, float]
 Seed = Union[int, random.Random, None]
 
 # What each name does to a pre-activation (None: leave it alone). The
-# engine's table of operations says which of its functions are activations.
+# engine's table of operations says which of its functions are activations;
+# the Value method is the faster way to apply one, the operation itself the
+# way that always exists.
 _ACTIVATE: dict[str, Callable[[Value], Value] | None] = {
-    **{name: getattr(Value, name) for name, op in OPS.items() if op.kind == "activation"},
+    **{name: getattr(Value, name, op) for name, op in OPS.items() if op.kind == "activation"},
     "linear": None,
 }
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from autograd import OPS
+
 from .module import MLP, Layer, Module, Neuron
 
 __all__ = ["to_torch"]
-
-_TORCH_ACTIVATIONS = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}
 
 
 def _import_torch() -> Any:
@@ -47,12 +47,52 @@ def _layers_of(model: Module) -> list[tuple[list[list[float]], list[float] | Non
     return out
 
 
+def _activation_module(torch: Any, name: str) -> Any:
+    """The torch module of an activation, from the ``torch`` name its operation gives.
+
+    ``torch.nn``'s module of that name in any case (``"tanh"``: ``nn.Tanh``),
+    else a module that applies the function ``torch.<name>``. An activation
+    that PyTorch cannot compute is an error: leaving it out would build a
+    different model.
+    """
+    op = OPS.get(name)
+    if op is None or op.kind != "activation":
+        raise ValueError(f"to_torch: unknown activation {name!r}: no activation of that name in autograd.OPS")
+    if not isinstance(op.torch, str):
+        raise ValueError(
+            f"to_torch: the activation {name!r} has no PyTorch equivalent (its operation's torch is "
+            f"{op.torch!r}); give it Op(..., torch='name') to convert this model"
+        )
+    modules = {n.lower(): m for n, m in vars(torch.nn).items() if isinstance(m, type)}
+    module = modules.get(op.torch.lower())
+    if module is not None and issubclass(module, torch.nn.Module):
+        return module()
+    function: Any = torch
+    for part in op.torch.split("."):
+        function = getattr(function, part, None)
+    if not callable(function):
+        raise ValueError(
+            f"to_torch: the activation {name!r} names torch.{op.torch}, which PyTorch does not have"
+        )
+
+    class Activation(torch.nn.Module):
+        def forward(self, x: Any) -> Any:
+            return function(x)
+
+        def extra_repr(self) -> str:
+            return f"torch.{op.torch}"
+
+    return Activation()
+
+
 def to_torch(model: Module, dtype: Any = None) -> Any:
     """Return a ``torch.nn.Sequential`` of ``Linear`` and activation modules.
 
     Each layer becomes ``torch.nn.Linear(nin, nout, bias=...)`` whose weight
-    row j holds the weights of neuron j, followed by ``ReLU``/``Tanh``/
-    ``Sigmoid`` (nothing for a linear layer). ``dtype`` defaults to
+    row j holds the weights of neuron j, followed by its activation: ``ReLU``,
+    ``Tanh``, ``Sigmoid``, or the PyTorch function that the activation's
+    operation names (nothing for a linear layer; an activation PyTorch does not
+    have is a ``ValueError``). ``dtype`` defaults to
     ``torch.float64``, the precision of a Value, so both give the same
     numbers. The torch module's output always has shape ``(nout,)`` for one
     sample, even for one output.
@@ -60,7 +100,9 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
     torch = _import_torch()
     dtype = torch.float64 if dtype is None else dtype
     modules = []
-    for weights, biases, activation in _layers_of(model):
+    layers = _layers_of(model)
+    activations = [None if a == "linear" else _activation_module(torch, a) for _, _, a in layers]
+    for (weights, biases, _), activation in zip(layers, activations):
         nout, nin = len(weights), len(weights[0])
         linear = torch.nn.Linear(nin, nout, bias=biases is not None, dtype=dtype)
         with torch.no_grad():
@@ -68,6 +110,6 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
             if biases is not None:
                 linear.bias.copy_(torch.tensor(biases, dtype=dtype))
         modules.append(linear)
-        if activation in _TORCH_ACTIVATIONS:
-            modules.append(getattr(torch.nn, _TORCH_ACTIVATIONS[activation])())
+        if activation is not None:
+            modules.append(activation)
     return torch.nn.Sequential(*modules)

@@ -168,6 +168,44 @@ def test_a_pickled_power_keeps_its_exponent():
     assert (y.op, y.data, y.inputs[0].grad) == ("**2", 9.0, 6.0)
 
 
+AWKWARD_EXPONENTS = [2.5000001, 0.1, 1 / 3, -2.0000000000000004, 1e-7, 123456.789e-3, 2.0**-1074,
+                     math.pi, -math.e, 7.000000000000001]
+
+
+@pytest.mark.parametrize("p", AWKWARD_EXPONENTS, ids=repr)
+def test_a_pickled_power_keeps_every_bit_of_its_exponent(p):
+    x = Value(1.7)
+    y = x**p
+    copy_x, copy_y = pickle.loads(pickle.dumps((x, y)))
+    copy_y.backward()
+    assert copy_y.operation is y.operation  # the same table entry, not a rounded one
+    assert copy_x.grad.hex() == (p * 1.7 ** (p - 1.0)).hex()  # ∂(x^p)/∂x = p·x^(p−1), computed here
+
+
+def test_a_pickled_power_at_the_issues_exponent():
+    x = Value(3.0)
+    y = x**2.5000001
+    (x2, y2) = pickle.loads(pickle.dumps((x, y)))
+    y.backward()
+    y2.backward()
+    assert x2.grad == x.grad  # the graph and its copy, to the bit
+    assert x2.grad == pytest.approx(2.5000001 * 3.0**1.5000001, rel=1e-15)  # not 12.99038105676658
+
+
+@pytest.mark.parametrize("p", [math.inf, -math.inf, math.nan], ids=repr)
+def test_a_power_to_a_non_finite_exponent_backpropagates(p):
+    # The rule's code once spelled the exponent `inf`, a name that does not exist.
+    x = Value(0.5)
+    y = x**p
+    y.backward()
+    expected = p * 0.5 ** (p - 1.0)  # p·x^(p−1) in IEEE arithmetic, as PyTorch gives it
+    assert math.isnan(x.grad) if math.isnan(expected) else x.grad == expected
+    (recorded,) = grad(x**p, [x], create_graph=True)
+    assert recorded.data == x.grad or math.isnan(recorded.data) and math.isnan(x.grad)
+    restored = pickle.loads(pickle.dumps(y))
+    assert restored.operation is y.operation or math.isnan(p) and restored.op == y.op
+
+
 def test_copy_is_still_refused():
     import copy
 

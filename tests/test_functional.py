@@ -136,3 +136,15 @@ def test_gradcheck_restores_data_and_leaves_grads_alone():
 def test_gradcheck_refuses_non_value_inputs():
     with pytest.raises(TypeError, match="float"):
         gradcheck(lambda a: a, [1.0])
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["floats", "create_graph"])
+def test_grad_output_scales_the_gradients(create_graph):
+    # y = x³ + x·w: ∂y/∂x = 3x² + w, ∂y/∂w = x; grad_output g gives g·∂y/∂x and g·∂y/∂w.
+    x, w = Value(2.0), Value(-0.5)
+    y = x**3 + x * w
+    dx, dw = grad(y, [x, w], grad_output=-2.5, create_graph=create_graph)
+    assert (float(dx), float(dw)) == (-2.5 * (3 * 2.0**2 - 0.5), -2.5 * 2.0)
+    if create_graph:
+        (d2x,) = grad(dx, [x])  # ∂(g·(3x² + w))/∂x = 6g·x
+        assert d2x == -2.5 * 6 * 2.0

@@ -237,3 +237,24 @@ def test_a_toy_op_passes_the_checks_of_every_op(toy_op):
     assert x.grad == pytest.approx(3 * 1.3**2, rel=1e-15)
     assert autograd.gradcheck(toy_op, [Value(0.7)])
     assert _formula_value(toy_op.formulas[0], y.data, [1.3]) == pytest.approx(x.grad)
+
+
+def test_every_operation_of_the_table_says_its_pytorch_function():
+    from autograd import NOT_SAID
+
+    unsaid = [name for name, op in OPS.items() if op.torch is NOT_SAID]
+    assert not unsaid, f"operations that do not say their torch name (or None): {unsaid}"
+    torch = pytest.importorskip("torch")
+    for name, op in OPS.items():
+        if op.torch is not None:
+            assert callable(getattr(torch, op.torch, None)), f"{name}: torch.{op.torch} does not exist"
+
+
+@pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.kind == "activation"])
+def test_each_activation_matches_its_pytorch_function(name):
+    torch = pytest.importorskip("torch")
+    op = OPS[name]
+    for x in (-40.0, -3.0, -0.5, 0.25, 2.0, 40.0):
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        y = getattr(torch, op.torch)(t)
+        assert op(Value(x)).data == pytest.approx(y.item(), rel=1e-15, abs=0)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ops_table import ALL, BINARY, UNARY
 
-from autograd import Value, gradcheck
+from autograd import Value, grad, gradcheck
 
 
 def _points(op, count, seed):
@@ -239,3 +239,62 @@ def test_power_exponent_gradient_of_negative_base_is_nan():
 def test_nan_and_infinity_are_allowed_as_data():
     assert math.isnan((Value(math.nan) * 2).data)
     assert (Value(math.inf) + 1).data == math.inf
+
+
+# ----------------------------------------------------------------------
+# Second derivatives: grad(create_graph=True) differentiated again, against
+# central differences of the first derivatives (computed on floats).
+
+
+def _first_derivatives(op, xs):
+    values = [Value(x) for x in xs]
+    return grad(op.apply(*values), values)
+
+
+@pytest.mark.parametrize("op", ALL, ids=lambda op: op.name)
+def test_second_derivatives_match_differences_of_the_first(op):
+    for xs in _points(op, 5, seed=4):
+        values = [Value(x) for x in xs]
+        firsts = grad(op.apply(*values), values, create_graph=True)
+        for i, first in enumerate(firsts):
+            seconds = grad(first, values, allow_unused=True)
+            for j, second in enumerate(seconds):
+                h = 1e-5 * max(1.0, abs(xs[j]))
+                up = _first_derivatives(op, [x + h if k == j else x for k, x in enumerate(xs)])[i]
+                down = _first_derivatives(op, [x - h if k == j else x for k, x in enumerate(xs)])[i]
+                numeric = (up - down) / (2 * h)
+                assert second == pytest.approx(numeric, rel=1e-5, abs=1e-6), (
+                    f"∂²out/∂x{i}∂x{j} at {xs}: create_graph gives {second}, differences give {numeric}"
+                )
+
+
+# ----------------------------------------------------------------------
+# Far out (|x| = 20 and 40): the value and every slope to 1e-13 of the truth,
+# computed with 50 digits. A rule that loses its digits there (1 − out² once
+# tanh(x) has rounded to ±1) shows up here, not inside |x| < 6.
+
+
+def _precise(op, mp):
+    f = op.precise or op.forward
+    if not isinstance(f(*[mp.mpf("0.75")] * len(op.domains)), mp.mpf):
+        raise AssertionError(f"row {op.name!r}: give it a `precise` function over mpmath numbers")
+    return f
+
+
+@pytest.mark.parametrize("op", ALL, ids=lambda op: op.name)
+def test_values_and_slopes_far_from_zero(op):
+    mp = pytest.importorskip("mpmath")
+    f = _precise(op, mp)
+    with mp.workdps(50):
+        for xs in op.far:
+            values = [Value(x) for x in xs]
+            out = op.apply(*values)
+            out.backward()
+            exact = [mp.mpf(x) for x in xs]
+            assert out.data == pytest.approx(float(f(*exact)), rel=1e-13, abs=0), f"{op.name} at {xs}"
+            for i, v in enumerate(values):
+                order = tuple(int(k == i) for k in range(len(xs)))
+                slope = float(mp.diff(f, exact, order) if len(xs) > 1 else mp.diff(f, exact[0]))
+                assert v.grad == pytest.approx(slope, rel=1e-13, abs=0), (
+                    f"∂{op.name}/∂x{i} at {xs}: backward gives {v.grad!r}, the truth is {slope!r}"
+                )
