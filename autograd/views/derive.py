@@ -393,6 +393,17 @@ _HELPERS = {
         "        total += x\n"
         "    return total\n"
     ),
+    "tanh_slope": (
+        "def tanh_slope(a, out):\n"
+        "    if -0.5 <= out <= 0.5:\n"
+        "        return 1.0 - out * out\n"
+        "    e = math.exp(-2.0 * abs(a))\n"
+        "    return 4.0 * e / ((1.0 + e) * (1.0 + e))\n"
+    ),
+    "sigmoid_slope": (
+        "def sigmoid_slope(a, out):\n"
+        "    return out * sigmoid(-a) if a > 0.0 else out * (1.0 - out)\n"
+    ),
     "exp": "exp = math.exp\n",
     "log": "log = math.log\n",
     "sin": "sin = math.sin\n",
@@ -459,6 +470,8 @@ def _code(order, names, output, target, paths) -> tuple[str, str, tuple[str, ...
             f"derive: the operations' code calls {', '.join(sorted(unknown))}, which a derivation's code "
             "cannot define with math alone"
         )
+    if "sigmoid_slope" in used_helpers:
+        used_helpers.add("sigmoid")  # which it calls
     helpers = "".join(_HELPERS[h] for h in sorted(used_helpers))
     source = (
         "import math\n\n"
