@@ -618,8 +618,10 @@ def power_op(p: float) -> Op:
     """
     p = float(p)
     text = repr(p)
+    # repr(inf) is "inf", no name of Python's: the code names it, and the name is bound to the number.
+    numbers = {"inf": math.inf, "nan": math.nan} if not math.isfinite(p) else None
     return Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-              (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
+              (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}", helpers=numbers)
 
 
 def _power_formula(p: float) -> str:
