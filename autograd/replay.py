@@ -44,7 +44,7 @@ import struct
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from . import engine
@@ -62,8 +62,14 @@ _MAX_COMMENT = 48
 # ----------------------------------------------------------------------
 # Templates: the table's code with its operand names made into format fields
 
+# How many codes' templates are kept. Each power x ** p has codes of its own
+# (power(a, 2.5)), so a program that compiles many exponents would otherwise
+# keep every one of them for good; 1,024 holds every code of the fixed
+# operations (fewer than 40) with room for a few hundred exponents at once.
+TEMPLATE_CACHE_SIZE = 1024
 
-@cache
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
 def _template(code: str, operands: tuple[str, ...]) -> tuple[str, frozenset[str]]:
     """``"a * b"`` -> ``"{a} * {b}"``, and the other names the code uses.
 
@@ -92,7 +98,7 @@ def _template(code: str, operands: tuple[str, ...]) -> tuple[str, frozenset[str]
     return "".join(parts), frozenset(helpers)
 
 
-@cache
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
 def _atomic(code: str) -> bool:
     """True for code that needs no parentheses after ``g *``: one name or one number."""
     node = ast.parse(code, mode="eval").body
@@ -354,11 +360,13 @@ def readable_names(names: Sequence[str], taken: Iterable[str] = ()) -> dict[str,
             label.isascii() and label.isidentifier() and not keyword.iskeyword(label)
             and not label.startswith("_") and count_of[label] == 1
         )
-        if not usable or {value, grad} & (reserved | used) or _GENERATED.fullmatch(value) \
-                or _GENERATED.fullmatch(grad):
+        # Membership one name at a time: a union of the two sets per Value made this quadratic.
+        if not usable or value in reserved or grad in reserved or value in used or grad in used \
+                or _GENERATED.fullmatch(value) or _GENERATED.fullmatch(grad):
             continue
         chosen[f"v{i}"], chosen[f"g{i}"] = value, grad
-        used |= {value, grad}
+        used.add(value)
+        used.add(grad)
     return chosen
 
 

@@ -219,3 +219,31 @@ def test_fit_compiled_tells_apart_targets_that_share_their_first_entry():
     compiled, compiled_loss = train(True)
     assert max(abs(p - q) for p, q in zip(graph, compiled)) < 1e-12
     assert compiled_loss == pytest.approx(graph_loss, abs=1e-12)
+
+
+# ----------------------------------------------------------------------
+# the caches of compile are bounded
+
+
+def test_the_caches_of_compile_have_a_bound():
+    from autograd import engine, replay
+
+    for cached in (replay._template, replay._atomic, engine.power_op):
+        assert cached.cache_info().maxsize is not None, f"{cached.__name__} keeps every code it is given"
+
+
+@pytest.mark.slow
+def test_compiling_many_exponents_keeps_a_bounded_number_of_templates():
+    from autograd import engine, replay
+
+    limit = replay._template.cache_info().maxsize
+    assert limit is not None
+    n = limit + 100
+    for i in range(n):
+        p = 2.0 + i / n  # every exponent different: the codes power(a, p) and base_slope(a, p) are new
+        value, (slope,) = autograd.compile(lambda x, p=p: x ** p)(1.5)
+        assert value == pytest.approx(1.5 ** p, rel=1e-15)
+        assert slope == pytest.approx(p * 1.5 ** (p - 1), rel=1e-14)
+    for cached in (replay._template, replay._atomic, engine.power_op):
+        info = cached.cache_info()
+        assert info.currsize <= info.maxsize
