@@ -391,7 +391,8 @@ class Replay:
     usable name (``w1`` and ``dw1``); the two differ by that renaming alone.
     """
 
-    __slots__ = ("source", "executed", "function", "n_inputs", "n_operations", "n_edges", "n_guards")
+    __slots__ = ("executed", "function", "n_inputs", "n_operations", "n_edges", "n_guards",
+                 "_labels", "_taken", "_source")
 
     def __init__(self, output: Value, inputs: Sequence[Value], wanted: Sequence[Value] = (),
                  guards: Sequence[tuple] = (), name: str = "replay",
@@ -412,7 +413,8 @@ class Replay:
         order = inputs + [v for v in order if v not in input_set]
         index = {v: i for i, v in enumerate(order)}
         # User text is made safe once, here: every comment below is built from these names.
-        names = {v: _comment(n) for v, n in node_names(order, output).items()}
+        readable = node_names(order, output)
+        names = {v: _comment(n) for v, n in readable.items()}
         namespace: dict[str, Any] = {}
         constants = _Constants(namespace)
         live: list[Value] = []
@@ -501,13 +503,23 @@ class Replay:
         scope: dict[str, Any] = {"__builtins__": {}}
         scope.update(namespace)
         exec(builtins.compile(self.executed, f"<autograd.compile {name}>", "exec"), scope)  # noqa: S102
-        readable = node_names(order, output)
-        self.source = _with_labels(self.executed, readable_names([readable[v] for v in order], namespace))
+        # `source` is written when first asked for: most compiled functions never print theirs.
+        self._labels = [readable[v] for v in order]
+        self._taken = frozenset(namespace)
+        self._source: str | None = None
         self.function = scope[name]
         self.n_inputs = len(inputs)
         self.n_operations = n_ops
         self.n_edges = n_edges
         self.n_guards = len(guards)
+
+    @property
+    def source(self) -> str:
+        """``executed`` with each generated name written as its Value's label where that is a usable name."""
+        if self._source is None:
+            self._source = _with_labels(self.executed, readable_names(self._labels, self._taken))
+            self._labels = self._taken = None
+        return self._source
 
     @staticmethod
     def _fields(v: Value, index: dict[Value, int]) -> dict[str, str]:
