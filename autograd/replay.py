@@ -26,9 +26,18 @@ Branches: while ``f`` is traced, every comparison and truth test of a Value
 (``x > 0``, ``bool(v)``, ``max(a, b)``) and every ``float(v)`` is recorded with
 its outcome, as a *guard*. The generated code checks the guards on each call;
 when one comes out differently, the call takes the graph path instead and
-``f`` is traced again for that branch (each branch's code is kept). What a
-trace cannot see: a Value's ``.data`` read directly, and Values made under
-``no_grad`` inside ``f``; both become constants of the trace.
+``f`` is traced again for that branch (each branch's code is kept). A
+``float(v)`` guard asks for the very float traced, bit for bit (−0.0 is not
+0.0; any NaN passes for a NaN).
+
+Errors: every operation of the trace is computed by the code, its result used
+or not, so a domain error (log of −1) is raised where ``f`` raises it. An
+operation that raised while ``f`` was traced, and that ``f`` caught
+(try/except), is a branch no guard sees: that trace's code is not kept, and
+numbers that take that branch always take the graph path.
+
+What a trace cannot see: a Value's ``.data`` read directly, and Values made
+under ``no_grad`` inside ``f``; both become constants of the trace.
 """
 
 from __future__ import annotations
