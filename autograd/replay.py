@@ -26,9 +26,18 @@ Branches: while ``f`` is traced, every comparison and truth test of a Value
 (``x > 0``, ``bool(v)``, ``max(a, b)``) and every ``float(v)`` is recorded with
 its outcome, as a *guard*. The generated code checks the guards on each call;
 when one comes out differently, the call takes the graph path instead and
-``f`` is traced again for that branch (each branch's code is kept). What a
-trace cannot see: a Value's ``.data`` read directly, and Values made under
-``no_grad`` inside ``f``; both become constants of the trace.
+``f`` is traced again for that branch (each branch's code is kept). A
+``float(v)`` guard asks for the very float traced, bit for bit (−0.0 is not
+0.0; any NaN passes for a NaN).
+
+Errors: every operation of the trace is computed by the code, its result used
+or not, so a domain error (log of −1) is raised where ``f`` raises it. An
+operation that raised while ``f`` was traced, and that ``f`` caught
+(try/except), is a branch no guard sees: that trace's code is not kept, and
+numbers that take that branch always take the graph path.
+
+What a trace cannot see: a Value's ``.data`` read directly, and Values made
+under ``no_grad`` inside ``f``; both become constants of the trace.
 """
 
 from __future__ import annotations
@@ -40,10 +49,11 @@ import keyword
 import math
 import numbers
 import re
+import struct
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from . import engine
@@ -61,8 +71,14 @@ _MAX_COMMENT = 48
 # ----------------------------------------------------------------------
 # Templates: the table's code with its operand names made into format fields
 
+# How many codes' templates are kept. Each power x ** p has codes of its own
+# (power(a, 2.5)), so a program that compiles many exponents would otherwise
+# keep every one of them for good; 1,024 holds every code of the fixed
+# operations (fewer than 40) with room for a few hundred exponents at once.
+TEMPLATE_CACHE_SIZE = 1024
 
-@cache
+
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
 def _template(code: str, operands: tuple[str, ...]) -> tuple[str, frozenset[str]]:
     """``"a * b"`` -> ``"{a} * {b}"``, and the other names the code uses.
 
@@ -91,7 +107,7 @@ def _template(code: str, operands: tuple[str, ...]) -> tuple[str, frozenset[str]
     return "".join(parts), frozenset(helpers)
 
 
-@cache
+@lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
 def _atomic(code: str) -> bool:
     """True for code that needs no parentheses after ``g *``: one name or one number."""
     node = ast.parse(code, mode="eval").body
@@ -99,8 +115,13 @@ def _atomic(code: str) -> bool:
 
 
 def _helper_namespace(names: frozenset[str], base: dict[str, Any], fallback: dict[str, Any], op: engine.Op,
-                      namespace: dict[str, Any]) -> None:
-    """Add the helpers a template uses to ``namespace``, from the engine's dicts of helpers."""
+                      namespace: dict[str, Any]) -> dict[str, float]:
+    """Add the helpers a template uses to ``namespace``, from the engine's dicts of helpers.
+
+    Returns the helpers that are numbers (an exponent ``inf`` of ``x ** inf``):
+    they are not added under their own name, the code gets a bound constant.
+    """
+    numbers_: dict[str, float] = {}
     for name in names:
         if name in base:
             obj = base[name]
@@ -108,10 +129,25 @@ def _helper_namespace(names: frozenset[str], base: dict[str, Any], fallback: dic
             obj = fallback[name]
         else:
             raise ValueError(f"operation {op.name!r} uses {name!r}, which is not one of the engine's helpers")
+        if type(obj) is float:
+            numbers_[name] = obj
+            continue
         if name.startswith(_OWN_NAME) and name[1:].isdigit():
             raise ValueError(f"operation {op.name!r}: helper {name!r} looks like a generated name")
         if namespace.setdefault(name, obj) is not obj:
             raise ValueError(f"two operations mean different things by the helper {name!r}")
+    return numbers_
+
+
+def _code(code: str, operands: tuple[str, ...], base: dict[str, Any], fallback: dict[str, Any], op: engine.Op,
+          namespace: dict[str, Any], constants: _Constants, fields: dict[str, str]) -> str:
+    """The table's code with the operands' generated names in it, and numbers as literals or bound names."""
+    text, helpers = _template(code, operands)
+    numbers_ = _helper_namespace(helpers, base, fallback, op, namespace)
+    if numbers_:
+        text, _ = _template(code, operands + tuple(sorted(numbers_)))
+        fields = {**fields, **{name: _float_text(x, constants) for name, x in numbers_.items()}}
+    return text.format(**fields)
 
 
 def _comment(text: str, limit: int = _MAX_COMMENT) -> str:
@@ -127,13 +163,33 @@ def _line(text: str) -> str:
     return _comment(text, limit=1000)
 
 
-def _float_text(x: float, namespace: dict[str, Any]) -> str:
+class _Constants:
+    """Numbers the code cannot write as a literal (inf, −inf, NaN), each bound once to a name c0, c1, ...
+
+    ``repr(math.inf)`` is ``inf``, which is no name Python has: the code
+    refers to such a number by a generated name bound to it instead.
+    """
+
+    __slots__ = ("namespace", "names")
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+        self.names: dict[bytes, str] = {}
+
+    def name(self, x: float) -> str:
+        key = struct.pack("<d", x)  # by its bits: −0.0 and 0.0, and NaNs, kept apart
+        name = self.names.get(key)
+        if name is None:
+            name = self.names[key] = f"c{len(self.names)}"
+            self.namespace[name] = x
+        return name
+
+
+def _float_text(x: float, constants: _Constants) -> str:
     """A float as code: its repr (exact) when finite, else a generated name bound to it."""
     if math.isfinite(x):
         return f"({x!r})" if x < 0 or (x == 0 and math.copysign(1.0, x) < 0) else repr(x)
-    name = f"c{sum(1 for k in namespace if k.startswith('c') and k[1:].isdigit())}"
-    namespace[name] = x
-    return name
+    return constants.name(x)
 
 
 # ----------------------------------------------------------------------
@@ -162,16 +218,65 @@ def _recording(name: str, original: Callable) -> Callable:
 
 _RECORDING = {name: _recording(name, _ORIGINAL[name]) for name in _GUARDED}
 
+# The engine's functions that check a domain (log of x <= 0, division by zero...) and so may
+# raise on one number and not on another: f may catch their error and take another branch.
+_CHECKING = ("divide", "power", "exp", "log", "sqrt", "_finite_only")
+_ENGINE_ORIGINAL = {name: getattr(engine, name) for name in (*_CHECKING, "_node")}
+_OP_CALL = engine.Op.__call__
+
+
+def _raise_seen(original: Callable) -> Callable:
+    def checked(*args, **kwargs):
+        try:
+            return original(*args, **kwargs)
+        except Exception:
+            raised = getattr(_state, "raised", None)
+            if raised is not None:
+                raised.append(original.__name__)
+            raise
+
+    checked.__name__ = original.__name__
+    checked.__doc__ = original.__doc__
+    return checked
+
+
+def _creating(original: Callable) -> Callable:
+    def node(*args):
+        out = original(*args)
+        created = getattr(_state, "created", None)
+        if created is not None and out._op is not None:
+            created.append(out)
+        return out
+
+    return node
+
+
+_ENGINE_RECORDING = {name: _raise_seen(_ENGINE_ORIGINAL[name]) for name in _CHECKING}
+_ENGINE_RECORDING["_node"] = _creating(_ENGINE_ORIGINAL["_node"])
+_OP_CALL_RECORDING = _raise_seen(_OP_CALL)
+
+
+class _Trace:
+    """What one trace saw: the guards, every operation made, and the domain errors raised."""
+
+    __slots__ = ("guards", "created", "raised")
+
+    def __init__(self) -> None:
+        self.guards: list[tuple] = []
+        self.created: list[Value] = []
+        self.raised: list[str] = []
+
 
 class _Tracing:
     """While any thread traces, Value's comparisons also report to the tracing thread.
 
-    The engine is not changed: the comparison methods are swapped for
+    The engine is not changed: the comparison methods, the function that
+    makes a node and the functions that check a domain are swapped for
     recording ones only while a trace runs (so the engine pays nothing the
     rest of the time), and a thread that is not tracing records nothing.
     """
 
-    def __enter__(self) -> list:
+    def __enter__(self) -> _Trace:
         global _tracers
         if getattr(_state, "guards", None) is not None:
             raise RuntimeError("compile: a compiled function was traced inside another trace")
@@ -179,18 +284,25 @@ class _Tracing:
             if _tracers == 0:
                 for name in _GUARDED:
                     setattr(Value, name, _RECORDING[name])
+                for name, function in _ENGINE_RECORDING.items():
+                    setattr(engine, name, function)
+                engine.Op.__call__ = _OP_CALL_RECORDING
             _tracers += 1
-        _state.guards = []
-        return _state.guards
+        trace = _Trace()
+        _state.guards, _state.created, _state.raised = trace.guards, trace.created, trace.raised
+        return trace
 
     def __exit__(self, *exc: object) -> None:
         global _tracers
-        _state.guards = None
+        _state.guards = _state.created = _state.raised = None
         with _patch_lock:
             _tracers -= 1
             if _tracers == 0:
                 for name in _GUARDED:
                     setattr(Value, name, _ORIGINAL[name])
+                for name, function in _ENGINE_ORIGINAL.items():
+                    setattr(engine, name, function)
+                engine.Op.__call__ = _OP_CALL
 
 
 # ----------------------------------------------------------------------
@@ -198,16 +310,39 @@ class _Tracing:
 
 
 def _forward_order(roots: Sequence[Value]) -> list[Value]:
-    """Every Value the roots depend on, inputs before the nodes made from them."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in roots:
+    """Every Value the roots depend on, inputs before the nodes made from them.
+
+    The first root's part is ``engine.topological_order`` exactly, so that
+    the backward lines add each gradient's terms in ``chain_rule``'s order.
+    The other roots (guards, values returned beside the output, every
+    operation of the trace) add only what is not there yet: one walk with one
+    set of visited nodes, so the cost grows with the graph, not with the
+    number of roots times the graph.
+    """
+    if not roots:
+        return []
+    order = engine.topological_order(roots[0])
+    seen = set(order)
+    stack: list[Value | None] = []
+    for root in roots[1:]:
         if root in seen:
             continue
-        for v in engine.topological_order(root):
-            if v not in seen:
-                seen.add(v)
-                order.append(v)
+        stack.append(root)
+        while stack:
+            node = stack.pop()
+            if node is None:
+                order.append(stack.pop())
+                continue
+            if node in seen:
+                continue
+            seen.add(node)
+            fresh = [x for x in node.inputs if x not in seen]
+            if fresh:
+                stack.append(node)
+                stack.append(None)
+                stack.extend(reversed(fresh))
+            else:
+                order.append(node)
     return order
 
 
@@ -234,11 +369,13 @@ def readable_names(names: Sequence[str], taken: Iterable[str] = ()) -> dict[str,
             label.isascii() and label.isidentifier() and not keyword.iskeyword(label)
             and not label.startswith("_") and count_of[label] == 1
         )
-        if not usable or {value, grad} & (reserved | used) or _GENERATED.fullmatch(value) \
-                or _GENERATED.fullmatch(grad):
+        # Membership one name at a time: a union of the two sets per Value made this quadratic.
+        if not usable or value in reserved or grad in reserved or value in used or grad in used \
+                or _GENERATED.fullmatch(value) or _GENERATED.fullmatch(grad):
             continue
         chosen[f"v{i}"], chosen[f"g{i}"] = value, grad
-        used |= {value, grad}
+        used.add(value)
+        used.add(grad)
     return chosen
 
 
@@ -263,11 +400,12 @@ class Replay:
     usable name (``w1`` and ``dw1``); the two differ by that renaming alone.
     """
 
-    __slots__ = ("source", "executed", "function", "n_inputs", "n_operations", "n_edges", "n_guards")
+    __slots__ = ("executed", "function", "n_inputs", "n_operations", "n_edges", "n_guards",
+                 "_labels", "_taken", "_source")
 
     def __init__(self, output: Value, inputs: Sequence[Value], wanted: Sequence[Value] = (),
                  guards: Sequence[tuple] = (), name: str = "replay",
-                 extras: Sequence[Value] | None = None) -> None:
+                 extras: Sequence[Value] | None = None, traced: Sequence[Value] = ()) -> None:
         inputs = list(inputs)
         wanted = list(wanted)
         for v in inputs + wanted + list(extras or ()):
@@ -276,14 +414,18 @@ class Replay:
         if len(set(inputs)) != len(inputs):
             raise ValueError("compile: an input is given twice")
         guard_values = [x for _, s, o, _ in guards for x in (s, o) if isinstance(x, Value)]
-        order = _forward_order([output, *guard_values, *(extras or ()), *inputs, *wanted])
+        # Every operation of the trace is computed, its result used or not, so that its domain
+        # error (log of a negative number) is raised where f raised it.
+        order = _forward_order([output, *guard_values, *(extras or ()), *inputs, *wanted, *traced])
         # The arguments first, so that they are v0, v1, ... (leaves depend on nothing).
         input_set = set(inputs)
         order = inputs + [v for v in order if v not in input_set]
         index = {v: i for i, v in enumerate(order)}
         # User text is made safe once, here: every comment below is built from these names.
-        names = {v: _comment(n) for v, n in node_names(order, output).items()}
+        readable = node_names(order, output)
+        names = {v: _comment(n) for v, n in readable.items()}
         namespace: dict[str, Any] = {}
+        constants = _Constants(namespace)
         live: list[Value] = []
 
         # Which gradients are needed: those of the nodes with a path to an input asked about.
@@ -310,13 +452,11 @@ class Replay:
                 live.append(v)
             else:
                 n_ops += 1
-                fields = self._fields(v, index)
-                text, helpers = _template(op.forward, ("a", "b", "xs"))
-                _helper_namespace(helpers, engine.FORWARD_HELPERS, op.evaluate.__globals__, op, namespace)
-                code = text.format(**fields)
+                code = _code(op.forward, ("a", "b", "xs"), engine.FORWARD_HELPERS, op.evaluate.__globals__,
+                             op, namespace, constants, self._fields(v, index))
                 lines.append(f"    v{i} = {code}  # {_line(names[v] + ' = ' + expression(v, names))}")
             for kind, this, other, outcome in pending.get(i, ()):
-                lines.append(self._guard_line(kind, this, other, outcome, index, names, namespace))
+                lines.append(self._guard_line(kind, this, other, outcome, index, names, namespace, constants))
 
         root = in_derivative(names[output])
         lines.append(f"    # backward: one line per edge, ∂{root}/∂input += ∂{root}/∂node · ∂node/∂input")
@@ -342,9 +482,8 @@ class Replay:
                 elif code == "-1.0":
                     term = f"-g{i}"
                 else:
-                    text, helpers = _template(code, ("a", "b", "out"))
-                    _helper_namespace(helpers, engine.RULE_HELPERS, op.rule.__globals__, op, namespace)
-                    text = text.format(out=f"v{i}", **fields)
+                    text = _code(code, ("a", "b", "out"), engine.RULE_HELPERS, op.rule.__globals__, op,
+                                 namespace, constants, {"out": f"v{i}", **fields})
                     term = f"g{i} * {text}" if _atomic(code) else f"g{i} * ({text})"
                 if op.arity:
                     formula = f"∂out/∂{'ab'[position]} = {op.formulas[position]}"
@@ -373,13 +512,23 @@ class Replay:
         scope: dict[str, Any] = {"__builtins__": {}}
         scope.update(namespace)
         exec(builtins.compile(self.executed, f"<autograd.compile {name}>", "exec"), scope)  # noqa: S102
-        readable = node_names(order, output)
-        self.source = _with_labels(self.executed, readable_names([readable[v] for v in order], namespace))
+        # `source` is written when first asked for: most compiled functions never print theirs.
+        self._labels = [readable[v] for v in order]
+        self._taken = frozenset(namespace)
+        self._source: str | None = None
         self.function = scope[name]
         self.n_inputs = len(inputs)
         self.n_operations = n_ops
         self.n_edges = n_edges
         self.n_guards = len(guards)
+
+    @property
+    def source(self) -> str:
+        """``executed`` with each generated name written as its Value's label where that is a usable name."""
+        if self._source is None:
+            self._source = _with_labels(self.executed, readable_names(self._labels, self._taken))
+            self._labels = self._taken = None
+        return self._source
 
     @staticmethod
     def _fields(v: Value, index: dict[Value, int]) -> dict[str, str]:
@@ -392,11 +541,19 @@ class Replay:
         return fields
 
     @staticmethod
-    def _guard_line(kind, this, other, outcome, index, names, namespace) -> str:
+    def _guard_line(kind, this, other, outcome, index, names, namespace, constants) -> str:
         left = f"v{index[this]}"
         if kind == "__float__":
-            test = f"{left} == {_float_text(outcome, namespace)}"
-            shown = f"float({names[this]}) == {outcome!r}"
+            # The same float, bit for bit: == alone lets −0.0 pass for 0.0 (and copysign tells
+            # them apart), and no NaN == NaN (any NaN passes for a NaN).
+            if math.isnan(outcome):
+                test = f"{left} != {left}"
+            elif outcome == 0.0:
+                namespace["copysign"] = math.copysign
+                test = f"{left} == 0.0 and copysign(1.0, {left}) == {math.copysign(1.0, outcome)!r}"
+            else:
+                test = f"{left} == {_float_text(outcome, constants)}"
+            shown = f"float({names[this]}) is {outcome!r}"
             outcome = True
         elif kind == "__bool__":
             test, shown = f"{left} != 0.0", f"bool({names[this]})"
@@ -405,7 +562,7 @@ class Replay:
                 right, right_name = f"v{index[other]}", names[other]
             else:
                 number = float(other)
-                right, right_name = _float_text(number, namespace), repr(number)
+                right, right_name = _float_text(number, constants), repr(number)
             test = f"{left} {_SYMBOL[kind]} {right}"
             shown = f"{names[this]} {_SYMBOL[kind]} {right_name}"
         check = f"not ({test})" if outcome else test
@@ -428,7 +585,7 @@ def generate(output: Value, inputs: Sequence[Value], wanted: Sequence[Value] = (
     return Replay(output, inputs, wanted)
 
 
-def _floats(args: Sequence[Any], n: int, where: str) -> list[float]:
+def _floats(args: Sequence[Any], n: int, where: str, names: Sequence[str] = ()) -> list[float]:
     if len(args) != n:
         raise TypeError(f"{where}: takes {n} number(s) (one per argument of f), got {len(args)}")
     out = []
@@ -436,11 +593,31 @@ def _floats(args: Sequence[Any], n: int, where: str) -> list[float]:
         if type(x) is float:
             out.append(x)
         elif isinstance(x, numbers.Real) and not isinstance(x, Value):
-            out.append(float(x))
+            try:
+                out.append(float(x))
+            except OverflowError:
+                name = f" ({names[i]!r})" if i < len(names) else ""
+                raise OverflowError(
+                    f"{where}: argument {i}{name} is {_magnitude(x)}, too large for a float "
+                    f"(the largest is about 1.8·10^308)"
+                ) from None
         else:
             hint = " (a compiled function takes numbers, not Values)" if isinstance(x, Value) else ""
             raise TypeError(f"{where}: argument {i}: expected a real number, got {type(x).__name__}{hint}")
     return out
+
+
+def _magnitude(x: numbers.Real) -> str:
+    """``about 10^400`` for a number too large for a float, computed without making it a float."""
+    sign = "−" if x < 0 else ""
+    try:
+        if isinstance(x, numbers.Rational):
+            exponent = math.log10(abs(x.numerator)) - math.log10(x.denominator)
+        else:
+            exponent = math.log10(abs(x))
+    except (OverflowError, ValueError, TypeError):
+        return f"a {type(x).__name__} beyond the floats"
+    return f"about {sign}10^{math.floor(exponent)}"
 
 
 # ----------------------------------------------------------------------
@@ -505,7 +682,7 @@ class Compiled:
 
     def __call__(self, *args: Any) -> tuple[float, tuple[float, ...]]:
         n = self._n if self._n is not None else len(args)
-        xs = _floats(args, n, "compiled function")
+        xs = _floats(args, n, "compiled function", self._names)
         for branch in self._branches:
             try:
                 result = branch.function(*xs)
@@ -519,7 +696,7 @@ class Compiled:
     def _trace(self, xs: list[float]) -> tuple[float, tuple[float, ...]]:
         names = self._names if len(self._names) == len(xs) else [f"x{i}" for i in range(len(xs))]
         leaves = [Value(x, label=name) for x, name in zip(xs, names)]
-        with engine.enable_grad(), _Tracing() as guards:
+        with engine.enable_grad(), _Tracing() as trace:
             out = self.f(*leaves)
         extras = None
         if isinstance(out, tuple) and out and all(isinstance(v, Value) for v in out):
@@ -534,8 +711,11 @@ class Compiled:
         result: tuple = (out.data, tuple(grads.get(v, 0.0) for v in leaves + self.params))
         if extras is not None:
             result += (tuple(v.data for v in extras),)
-        if len(self._branches) < self.max_branches:
-            branch = Replay(out, leaves, self.params, guards, extras=extras)
+        # An operation raised and f went on: f caught the error (try/except), a branch that no
+        # guard sees. That trace is not kept, so those numbers always take the graph path; a
+        # kept branch computes the operation and raises there, and the call comes back here.
+        if not trace.raised and len(self._branches) < self.max_branches:
+            branch = Replay(out, leaves, self.params, trace.guards, extras=extras, traced=trace.created)
             self._last = branch
             replayed = branch.function(*xs)
             if replayed is not None:  # a branch that cannot pass its own guards is not kept

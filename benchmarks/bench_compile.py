@@ -8,8 +8,15 @@ Also: the time to trace and generate the code of that per-sample graph, the
 memory the compiled branch keeps per operation, and micrograd's training demo
 (benchmarks/bench_nn.py) with ``fit(compile=True)``.
 
+Then the costs that must grow linearly: the first call of ``compile(f)`` for
+a chain of 1k to 30k operations (seconds, and seconds per operation, which
+stays flat when the cost is linear), and the memory that 30,000 compiles of
+``x ** p`` with 30,000 different exponents leave behind once the compiled
+functions are dropped (the module's caches, which are bounded).
+
     python -m benchmarks.bench_compile            # 20 steps, best of 5
     python -m benchmarks.bench_compile --steps 5 --repeat 3
+    python -m benchmarks.bench_compile --only sizes,caches   # the two growth measurements alone
 """
 
 from __future__ import annotations
@@ -156,6 +163,48 @@ def run_memory(n_operations, n_edges):
             f"line of forward or backward code")
 
 
+def chain(n_operations):
+    """f(x): x -> tanh(x * 1.0001 + 0.5), repeated: three operations per step (bench_engine's W1)."""
+    def f(x):
+        for _ in range(n_operations // 3):
+            x = (x * 1.0001 + 0.5).tanh()
+        return x
+
+    return f
+
+
+def run_sizes(sizes):
+    """The first call of compile(f) (trace, names, code, Python's compile, one replay) by graph size."""
+    rows = []
+    for n in sizes:
+        compiled = autograd.compile(chain(n))
+        gc.collect()
+        start = time.perf_counter()
+        compiled(0.3)
+        seconds = time.perf_counter() - start
+        ops = compiled._last.n_operations
+        rows.append([f"{ops:,}", f"{seconds:.2f}", f"{seconds / ops * 1e6:.0f}"])
+        del compiled
+    return table(["operations", "first call, s", "µs per operation"], rows)
+
+
+def run_caches(n):
+    """Memory kept by the module once n compiled functions of x ** p, each p different, are dropped."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    start = time.perf_counter()
+    for i in range(n):
+        p = 1.0 + i / n
+        autograd.compile(lambda x, p=p: x ** p)(1.5)
+    seconds = time.perf_counter() - start
+    gc.collect()
+    kept = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return (f"{n:,} compiles of x ** p with {n:,} different p ({seconds:.1f} s): "
+            f"{kept / 2**20:.2f} MiB still held after they are dropped ({kept / n:.0f} bytes per compile)")
+
+
 def run_compiled_fit(X, y, steps):
     """bench_nn's run_chainrule with fit(compile=True): the same model, data, loss and schedule."""
     model = initial_model()
@@ -202,17 +251,30 @@ def main(argv=None):
     parser.add_argument("--demo-steps", type=int, default=100, help="steps of micrograd's demo")
     parser.add_argument("--micrograd-steps", type=int, default=10,
                         help="steps of the demo in micrograd itself (about 1 s each; 0 to skip)")
+    parser.add_argument("--sizes", default="1000,3000,10000,30000",
+                        help="graph sizes (operations) of the linear-growth sweep")
+    parser.add_argument("--caches", type=int, default=30000, help="compiles of the cache measurement")
+    parser.add_argument("--only", default="", help="comma-separated parts: w2,tracing,demo,sizes,caches")
     args = parser.parse_args(argv)
+    parts = set(args.only.split(",")) if args.only else {"w2", "tracing", "demo", "sizes", "caches"}
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}\n")
-    print(run_w2(args.steps, args.repeat))
-    print()
-    text, n_operations, n_edges = run_tracing(args.repeat)
-    print(text)
-    print()
-    print(run_memory(n_operations, n_edges))
-    print()
-    print(run_demo(args.demo_steps, args.micrograd_steps))
-
+    if "w2" in parts:
+        print(run_w2(args.steps, args.repeat))
+        print()
+    if "tracing" in parts:
+        text, n_operations, n_edges = run_tracing(args.repeat)
+        print(text)
+        print()
+        print(run_memory(n_operations, n_edges))
+        print()
+    if "demo" in parts:
+        print(run_demo(args.demo_steps, args.micrograd_steps))
+        print()
+    if "sizes" in parts:
+        print(run_sizes([int(n) for n in args.sizes.split(",")]))
+        print()
+    if "caches" in parts:
+        print(run_caches(args.caches))
 
 if __name__ == "__main__":
     main()
