@@ -17,14 +17,10 @@ so that a drawing of the graph can group nodes by layer and neuron.
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
 import random
-import re
-import stat
-import time
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
@@ -33,6 +29,7 @@ from autograd import OPS, Constant, Parameter, Value
 from autograd.checks import did_you_mean, positive_int
 
 from ._checks import is_number, make_rng
+from .saving import read_document, write_document
 
 __all__ = ["ACTIVATIONS", "Module", "Neuron", "Layer", "MLP", "init_bound", "load_model"]
 
@@ -51,10 +48,6 @@ _ACTIVATE: dict[str, Callable[[Value], Value] | None] = {
 
 #: The activations a neuron can use, by name.
 ACTIVATIONS: tuple[str, ...] = tuple(_ACTIVATE)
-
-_FORMAT = "chainrule.nn"
-_FORMAT_VERSION = 1
-
 
 def _check_activation(name: Any, what: str = "activation") -> str:
     """Return a known activation name, or explain which names exist."""
@@ -184,6 +177,16 @@ class Module:
         """The constructor arguments that describe the architecture."""
         return {}
 
+    def layer_weights(self) -> list[tuple[list[list[float]], list[float] | None, str]]:
+        """Each layer as plain numbers: (W, b, activation), W's row i the weights of neuron i.
+
+        b is None for a layer without biases. What the matrix form of a network
+        reads (``nn.deltas``, ``to_torch``); a model that is not layered says so.
+        """
+        raise TypeError(
+            f"{type(self).__name__} is not made of layers of neurons (an MLP, Layer or Neuron is)"
+        )
+
     # -- saving and loading --------------------------------------------
 
     def state_dict(self) -> dict[str, float]:
@@ -240,14 +243,7 @@ class Module:
         for name, p in self.named_parameters():
             # JSON has no NaN or infinity, and a model holding one cannot be loaded again.
             _finite(p.data, name, "save")
-        document = {
-            "format": _FORMAT,
-            "version": _FORMAT_VERSION,
-            "model": type(self).__name__,
-            "config": self.config(),
-            "state": self.state_dict(),
-        }
-        _write_atomically(os.fspath(path), document)
+        write_document(os.fspath(path), type(self).__name__, self.config(), self.state_dict())
 
     def load(self, path: str | os.PathLike[str]) -> Module:
         """Read parameters saved by ``save(path)`` into this model; return the model.
@@ -255,7 +251,7 @@ class Module:
         The file must describe the same architecture. (To rebuild a model from
         a file without making it first, use ``nn.load_model(path)``.)
         """
-        document = _read_document(path)
+        document = read_document(path)
         model, config = document["model"], document["config"]
         if model != type(self).__name__ or config != self.config():
             raise ValueError(
@@ -366,6 +362,18 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": self.activation, "bias": self.b is not None}
 
+    def layer_weights(self) -> list[tuple[list[list[float]], list[float] | None, str]]:
+        return [_weights_of([self], self.activation)]
+
+
+LayerWeights = tuple[list[list[float]], Union[list[float], None], str]
+
+
+def _weights_of(neurons: Sequence[Neuron], activation: str) -> LayerWeights:
+    weights = [[w.data for w in n.w] for n in neurons]
+    biases = None if neurons[0].b is None else [n.b.data for n in neurons]
+    return weights, biases, activation
+
 
 def _neuron_forward(n: Neuron, xs: Sequence[Input], act: Callable[[Value], Value] | None) -> Value:
     pre = autograd.dot(n.w, xs, start=0.0 if n.b is None else n.b)
@@ -423,6 +431,9 @@ class Layer(Module):
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation, "bias": self.bias}
+
+    def layer_weights(self) -> list[tuple[list[list[float]], list[float] | None, str]]:
+        return [_weights_of(self.neurons, self.activation)]
 
 
 def _layer_forward(layer: Layer, xs: Sequence[Input]) -> list[Value]:
@@ -512,6 +523,9 @@ class MLP(Module):
             "bias": self.bias,
         }
 
+    def layer_weights(self) -> list[tuple[list[list[float]], list[float] | None, str]]:
+        return [_weights_of(layer.neurons, layer.activation) for layer in self.layers]
+
     def __repr__(self) -> str:
         lines = [f"{self.describe()}: {self.num_parameters()} parameters"]
         for i, layer in enumerate(self.layers):
@@ -532,148 +546,6 @@ def _finite(v: Number, name: str, where: str) -> float:
         shown = f"{v!r:.40}" if isinstance(v, float) else f"an int of {len(str(abs(v)))} digits"
         raise ValueError(f"{where}: {name!r} is {shown}; every parameter must be a finite float")
     return x
-
-
-# A temporary file is named ".NAME.chainrule-tmp-PID-XXXXXXXX" beside its target NAME: hidden,
-# recognisable, and telling which process writes it, so that the next save of NAME can
-# remove what a save killed half-way (SIGKILL, a power cut) left behind.
-_TEMPORARY = ".chainrule-tmp-"
-_TEMPORARY_TAIL = re.compile(r"([0-9]{1,9})-[0-9a-f]{8}")
-_STALE_AFTER = 24 * 3600.0  # seconds; past it, a temporary is stale even if its PID was reused
-
-
-def _temporary_name(base: str) -> str:
-    return f".{base}{_TEMPORARY}{os.getpid()}-{os.urandom(4).hex()}"
-
-
-def _process_gone(pid: int) -> bool:
-    """True when no process ``pid`` runs on this machine (known on POSIX only)."""
-    if os.name != "posix" or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, but belongs to someone else
-        return False
-    return False
-
-
-def _remove_stale_temporaries(folder: str, base: str) -> None:
-    """Remove the temporaries of earlier saves of ``base`` whose process is gone (or a day old).
-
-    A save under way in this process (another thread) or in a live one keeps its file.
-    Only names of exactly our form are touched; a failure to remove one never stops the save.
-    """
-    prefix = f".{base}{_TEMPORARY}"
-    try:
-        names = os.listdir(folder or os.curdir)
-    except OSError:
-        return
-    now = time.time()
-    for name in names:
-        if not name.startswith(prefix):
-            continue
-        tail = _TEMPORARY_TAIL.fullmatch(name[len(prefix):])
-        if tail is None or int(tail[1]) == os.getpid():
-            continue
-        pid = int(tail[1])
-        stale = os.path.join(folder, name)
-        try:
-            info = os.lstat(stale)
-            if _process_gone(pid) or now - info.st_mtime > _STALE_AFTER:
-                os.unlink(stale)  # a link is removed itself, never what it points to
-        except OSError:
-            pass  # removed meanwhile by another save, or not ours to remove
-
-
-def _write_atomically(path: str, document: dict[str, Any]) -> None:
-    """Write ``document`` as JSON to a temporary file beside ``path``, then rename it over ``path``.
-
-    ``os.replace`` within one folder is atomic: whoever reads ``path`` sees
-    either the old file or the complete new one, never a part. It replaces the
-    name itself: a symbolic link at ``path`` is replaced by the new file, and
-    the file it pointed to is never written.
-    """
-    folder, base = os.path.split(path)
-    _remove_stale_temporaries(folder, base)
-    temporary = os.path.join(folder, _temporary_name(base))
-    # Created with mode 0o666 (less the umask), as open(path, "w") would; O_EXCL never
-    # writes into a file (or through a link) that someone else made.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1, allow_nan=False)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            old = os.lstat(path)  # lstat: the permissions of a link's target are not the old file's
-        except FileNotFoundError:
-            old = None
-        if old is not None and stat.S_ISREG(old.st_mode):
-            os.chmod(temporary, stat.S_IMODE(old.st_mode))  # keep the old file's permissions
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-class _BadNumber(ValueError):
-    """A number in a model file that no float can hold."""
-
-
-def _refuse_constant(name: str) -> float:
-    raise _BadNumber(f"it contains {name}, but a saved weight must be a finite number")
-
-
-def _parse_float(text: str) -> float:
-    x = float(text)
-    if not math.isfinite(x):
-        raise _BadNumber(f"it contains the number {text:.40}, too large for a float")
-    return x
-
-
-def _parse_int(text: str) -> int:
-    # A float holds up to about 1.8e308, so an int of more than 308 digits cannot be a
-    # weight, nor any size; counting digits first also spares int() a million-digit string.
-    digits = len(text.lstrip("-"))
-    if digits > 308:
-        raise _BadNumber(f"it contains an integer of {digits} digits, too large for a float")
-    return int(text)
-
-
-def _read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
-    shown = repr(os.fspath(path))
-    with open(path, "rb") as f:
-        raw = f.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ValueError(f"{shown} is not a saved model: byte {e.start} is not UTF-8 text") from None
-    try:
-        document = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_parse_float, parse_int=_parse_int
-        )
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{shown} is not a saved model (not valid JSON: {e})") from None
-    except _BadNumber as e:
-        raise ValueError(f"{shown} is not a valid saved model: {e}") from None
-    except RecursionError:
-        raise ValueError(f"{shown} is not a saved model: its JSON is nested too deeply") from None
-    if not isinstance(document, dict) or document.get("format") != _FORMAT:
-        raise ValueError(f"{shown} is not a model saved by chainrule's nn (Module.save)")
-    if document.get("version") != _FORMAT_VERSION:
-        raise ValueError(
-            f"{shown} was saved in format version {document.get('version')!r:.40}; "
-            f"this version of nn reads version {_FORMAT_VERSION}"
-        )
-    for key, kind in (("model", str), ("config", dict), ("state", dict)):
-        if not isinstance(document.get(key), kind):
-            raise ValueError(f"{shown}: the entry {key!r} is missing or is not a {kind.__name__}")
-    return document
 
 
 def _implied_parameters(name: str, config: dict[str, Any]) -> int:
@@ -699,7 +571,7 @@ def load_model(path: str | os.PathLike[str]) -> Module:
     huge network is refused at once instead of filling the memory.
     """
     shown = repr(os.fspath(path))
-    document = _read_document(path)
+    document = read_document(path)
     name, config, state = document["model"], document["config"], document["state"]
     cls = _MODELS.get(name)
     if cls is None:
