@@ -33,7 +33,7 @@ from autograd.checks import number_format
 
 from ._checks import is_number
 from .losses import get_loss
-from .module import MLP, Layer, Module, Neuron
+from .module import Module
 
 __all__ = ["LayerView", "deltas"]
 
@@ -66,27 +66,6 @@ def _activate(name: str, z: float) -> tuple[float, float]:
 
 def _matvec(W: Matrix, v: Vector) -> Vector:
     return [math.fsum(w * x for w, x in zip(row, v)) for row in W]
-
-
-def _layers(model: Module) -> list[tuple[Matrix, Vector | None, str]]:
-    """Each layer's weight matrix W (row i: neuron i), biases (None without) and activation."""
-    if isinstance(model, MLP):
-        layers = model.layers
-    elif isinstance(model, Layer):
-        layers = [model]
-    elif isinstance(model, Neuron):
-        neuron = model
-        W = [[w.data for w in neuron.w]]
-        b = None if neuron.b is None else [neuron.b.data]
-        return [(W, b, neuron.activation)]
-    else:
-        raise TypeError(f"deltas(model): expected an nn MLP, Layer or Neuron, got {type(model).__name__}")
-    out = []
-    for layer in layers:
-        W = [[w.data for w in n.w] for n in layer.neurons]
-        b = [n.b.data for n in layer.neurons] if layer.bias else None
-        out.append((W, b, layer.activation))
-    return out
 
 
 def _sample(x: Any, nin: int) -> Vector:
@@ -283,7 +262,7 @@ def deltas(model: Module, x: Any, y: Any, *, loss: str | Callable[[Any, Any], Va
     if fmt is not None:
         number_format(fmt, "deltas(fmt=...)")
     loss_fn = get_loss(loss)
-    layers = _layers(model)
+    layers = model.layer_weights()
     a_prev = _sample(x, len(layers[0][0][0]))
     x_values = list(a_prev)
     zs: list[Vector] = []

@@ -3,8 +3,8 @@
 For users who outgrow a scalar engine: the same architecture and the same
 weights as a ``torch.nn.Module``, so training can go on with tensors.
 PyTorch is imported only when a conversion is asked for, so ``import nn``
-stays light. This module reads the models of ``nn.module``; ``module`` does
-not import it back (``Module.to_torch`` imports it when called).
+stays light. It reads a model through its public ``layer_weights()`` and
+imports nothing of ``nn.module``, which imports it when ``to_torch`` is called.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from autograd import OPS
-
-from .module import MLP, Layer, Module, Neuron
 
 __all__ = ["to_torch"]
 
@@ -27,24 +25,6 @@ def _import_torch() -> Any:
             "pip install 'chainrule[torch]'"
         ) from None
     return torch
-
-
-def _layers_of(model: Module) -> list[tuple[list[list[float]], list[float] | None, str]]:
-    """(weights as rows, biases or None, activation) for each layer of the model, in order."""
-    if isinstance(model, Neuron):
-        groups = [([model], model.activation)]
-    elif isinstance(model, Layer):
-        groups = [(model.neurons, model.activation)]
-    elif isinstance(model, MLP):
-        groups = [(layer.neurons, layer.activation) for layer in model.layers]
-    else:
-        raise TypeError(f"to_torch: expected a Neuron, Layer or MLP, got {type(model).__name__}")
-    out = []
-    for neurons, activation in groups:
-        weights = [[w.data for w in n.w] for n in neurons]
-        biases = None if neurons[0].b is None else [n.b.data for n in neurons]
-        out.append((weights, biases, activation))
-    return out
 
 
 def _activation_module(torch: Any, name: str) -> Any:
@@ -85,7 +65,7 @@ def _activation_module(torch: Any, name: str) -> Any:
     return Activation()
 
 
-def to_torch(model: Module, dtype: Any = None) -> Any:
+def to_torch(model: Any, dtype: Any = None) -> Any:
     """Return a ``torch.nn.Sequential`` of ``Linear`` and activation modules.
 
     Each layer becomes ``torch.nn.Linear(nin, nout, bias=...)`` whose weight
@@ -100,7 +80,10 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
     torch = _import_torch()
     dtype = torch.float64 if dtype is None else dtype
     modules = []
-    layers = _layers_of(model)
+    layer_weights = getattr(model, "layer_weights", None)
+    if not callable(layer_weights):
+        raise TypeError(f"to_torch: expected a Neuron, Layer or MLP, got {type(model).__name__}")
+    layers = layer_weights()
     activations = [None if a == "linear" else _activation_module(torch, a) for _, _, a in layers]
     for (weights, biases, _), activation in zip(layers, activations):
         nout, nin = len(weights), len(weights[0])
