@@ -168,7 +168,8 @@ def board_local_name(node: Value, x: Value, root: Value, names: dict[Value, str]
     if node is not root:
         return f"∂{in_derivative(names[node])}/∂{inp}"
     what = board_expression(node, names)
-    if not (re.fullmatch(r"[\wσ]+\(.*\)", what) and enclosed(what[what.index("("):])):
+    function = re.fullmatch(r"[\wσ]+\(.*\)", what) and enclosed(what[what.index("("):])
+    if not function and not re.fullmatch(r"\|[^|]*\|", what):
         what = f"({what})"
     return f"∂{what}/∂{inp}"
 
@@ -214,7 +215,7 @@ def board_local_formula(node: Value, position: int, names: dict[Value, str], num
     if op.arity in (1, 2):
         operands.update(zip("ab", (names[v] for v in node.inputs)))
     operands = {k: _operand(v) for k, v in operands.items()}
-    formula = re.sub(r"[A-Za-z_]\w*", lambda m: operands.get(m.group(0), m.group(0)), formula)
+    formula = re.sub(r"[A-Za-z_][A-Za-z_0-9]*", lambda m: operands.get(m.group(0), m.group(0)), formula)
     return formula.replace("-", _MINUS)
 
 
@@ -424,8 +425,12 @@ class Lesson:
                 low += ends[0]
                 high += ends[1]
         accept = (low, high) if low != high else None
-        wrong = [(u.contribution, f"That is the contribution {self._via(u)} alone: ∂{out}/∂{inp} adds up "
-                                  f"the contributions of all {len(uses)} paths.") for u in uses]
+        wrong = []
+        for u in uses:
+            # Equal contributions are one mistake: it names every path it could be.
+            paths = " or ".join(self._via(w) for w in uses if _near(w.contribution, u.contribution))
+            wrong.append((u.contribution, f"That is one path's contribution ({paths}) alone: ∂{out}/∂{inp} "
+                                          f"adds up the contributions of all {len(uses)} paths."))
         product = math.prod(u.contribution for u in uses)
         wrong.append((product, "That is their product: the contributions of the paths add up."))
         wrong.append((-total, "The sign is wrong: the size is right."))
