@@ -160,9 +160,9 @@ def test_a_contribution_question_names_the_total_and_the_sum_question_one_contri
     r, s = v["r"].data, v["s"].data
     data = lesson_data(f)
     q = question(data, "via y: ∂f/∂y · ∂y/∂s = ?")
-    assert "s is used 2 times" in q["prompt"]
+    assert "s is used twice (by f and y)" in q["prompt"]
     assert q["answer"] == r * s * r  # ∂f/∂y · ∂y/∂s = (r·s)·r
-    assert mistake(q, "the total over all 2 paths") == 2 * r * r * s
+    assert mistake(q, "the total over both paths") == 2 * r * r * s
     total = question(data, "∂f/∂s = 12 + 12 = ?")
     assert total["answer"] == 2 * r * r * s
     assert mistake(total, "one path's contribution (via f or via y) alone") == r * r * s

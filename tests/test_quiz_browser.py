@@ -243,9 +243,9 @@ def test_the_total_where_a_contribution_is_asked_then_the_sum_is_asked(open_page
     f, v = xyz()
     f.backward()
     page = open_page(f, quiz=True, address=at_step_of(f, "s", "y"))
-    assert "s is used 2 times" in page.inner_text(".cr-current")
+    assert "s is used twice (by f and y)" in page.inner_text(".cr-current")
     text = check(page, "24")  # ∂f/∂s, the total over both paths
-    assert "That is ∂f/∂s, the total over all 2 paths" in text
+    assert "That is ∂f/∂s, the total over both paths" in text
     s_row = page.locator(".cr-values tr").filter(has=page.locator("td.cr-name", has_text=re.compile("^s$")))
     assert s_row.locator(".cr-grad").text_content() == "12"  # the contribution via f, so far
     check(page, "12")

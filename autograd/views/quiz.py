@@ -316,6 +316,11 @@ class Lesson:
             formula = ""
         return local_name, formula, local
 
+    def _users(self, uses: list) -> str:
+        """``f and y``; ``t1, t2 and t3``: the operations that use a Value, each once."""
+        users = list(dict.fromkeys(in_derivative(self.names[u.node]) for u in uses))
+        return users[0] if len(users) == 1 else ", ".join(users[:-1]) + " and " + users[-1]
+
     def _via(self, s) -> str:
         """``via y`` (with which input when the operation uses the Value twice)."""
         node = in_derivative(self.names[s.node])
@@ -349,8 +354,7 @@ class Lesson:
         if slopes is not None:
             lines.append(kink_note(s.node, s.position, names))
         if several:
-            users = ", ".join(in_derivative(names[u.node]) for u in uses)
-            lines.append(f"{names[s.input]} is used {len(uses)} times (by {users}): "
+            lines.append(f"{names[s.input]} is used {_times(len(uses))} (by {self._users(uses)}): "
                          f"its contribution via {node}, {k + 1} of {len(uses)}.")
         lines.append(f"{head} = ?")
         hint_local = f"{local_name} = {formula}" if formula else f"{local_name}: the slope of {where}"
@@ -367,7 +371,7 @@ class Lesson:
         wrong = []
         if several:
             wrong.append((uses[-1].total,
-                          f"That is ∂{out}/∂{inp}, the total over all {len(uses)} paths. This step asks "
+                          f"That is ∂{out}/∂{inp}, the total over {_all_paths(len(uses))}. This step asks "
                           f"for the contribution via {node} alone: {product}."))
         wrong.append((s.upstream, f"That is ∂{out}/∂{node} = {number(s.upstream)}, the upstream gradient "
                                   f"alone: multiply it by the local derivative {local_name}."))
@@ -430,11 +434,11 @@ class Lesson:
             # Equal contributions are one mistake: it names every path it could be.
             paths = " or ".join(self._via(w) for w in uses if _near(w.contribution, u.contribution))
             wrong.append((u.contribution, f"That is one path's contribution ({paths}) alone: ∂{out}/∂{inp} "
-                                          f"adds up the contributions of all {len(uses)} paths."))
+                                          f"adds up the contributions of {_all_paths(len(uses))}."))
         product = math.prod(u.contribution for u in uses)
         wrong.append((product, "That is their product: the contributions of the paths add up."))
         wrong.append((-total, "The sign is wrong: the size is right."))
-        hint = f"add up the contributions of the {len(uses)} paths: {_board_sum(terms)}"
+        hint = f"add up the contributions of {_all_paths(len(uses))}: {_board_sum(terms)}"
         return _question(f"∂{out}/∂{inp} = {_board_sum(terms)} = ?", total, total_text, hint, wrong, accept)
 
     # ---- the panel of a clicked box
@@ -463,8 +467,7 @@ class Lesson:
             return {"value": value, "gradient": [unused], **waiting}
         gradient = []
         if len(uses) > 1:
-            users = ", ".join(in_derivative(names[u.node]) for u in uses)
-            gradient.append(f"{names[v]} is used by {users}: "
+            gradient.append(f"{names[v]} is used by {self._users(uses)}: "
                             f"∂{out}/∂{name} = Σ ∂{out}/∂c · ∂c/∂{name} over them")
         for u in uses:
             text, sum_line, _ = self.backward(u)
@@ -472,6 +475,14 @@ class Lesson:
             if sum_line:
                 gradient.append(sum_line)
         return {"value": value, "gradient": gradient, **waiting}
+
+
+def _times(k: int) -> str:
+    return "twice" if k == 2 else f"{k} times"
+
+
+def _all_paths(k: int) -> str:
+    return "both paths" if k == 2 else f"all {k} paths"
 
 
 def _grouped(formula: str) -> str:
