@@ -8,31 +8,19 @@ derivatives of the arrows, of every question not yet answered.
 import re
 
 import pytest
-from browser import launched_chromium
+from browser import browser, require_renderer  # noqa: F401 (browser is a fixture)
 from lecture_graphs import abs_kink, network_221, relu_kink, sigmoid_neuron, sin_square, xyz
 
-pytest.importorskip("graphviz")
+require_renderer()
 
-from autograd import Constant, RendererNotFoundError, explain  # noqa: E402
-from autograd.views.draw import find_renderer  # noqa: E402
+from autograd import Constant, explain  # noqa: E402
 from autograd.views.stepper import write_stepper  # noqa: E402
-
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as browser:
-        yield browser
-
-
 @pytest.fixture
-def open_page(browser, tmp_path):
+def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
     pages = []
 
     def opener(root, *, address="", width=1280, height=720, **options):

@@ -8,12 +8,16 @@ browser, in class, on a projector.
 The steps, in order:
 
 1. **Forward**, one operation at a time: the leaves are given, and each
-   result's value appears as it is computed (``t1 = x1 * w1 = 2 · (-3) = -6``).
+   result's value appears as it is computed (``t1 = x1 · w1 = 2 · (−3) = −6``).
 2. **The start of backward**, ``∂L/∂L = 1``.
-3. **Backward**, one edge at a time, exactly the steps of ``explain(L)`` in
-   its notation: ``∂L/∂a += ∂L/∂c · ∂c/∂a``, the local derivative written as
-   its formula, then as a number. The arrow being used turns red and the
-   gradient at its tail appears (or grows).
+3. **Backward**, one edge at a time, exactly the steps of ``explain(L)``,
+   written as the board writes them (see ``quiz.py``): a Value used once,
+   ``∂L/∂b = ∂L/∂z · ∂z/∂b = (−0.125) · 1 = −0.125``; a Value used more than
+   once, one line per path, ``via y: ∂f/∂y · ∂y/∂s = 6 · r = 6 · 2 = 12``,
+   then ``∂f/∂s = 12 + 12 = 24``. The local derivative is written as its
+   formula, then as a number. The arrow being used turns red and the
+   gradient at its tail appears (or grows). An arrow shows its local
+   derivative only once the values it uses are computed.
 4. Optionally **one gradient-descent update**: every parameter
    ``w ← w − η·∂L/∂w`` with its numbers. ``lr=`` sets η (default None: no
    update step); the page has a field to change it, or to add the step.
@@ -23,16 +27,21 @@ The steps, in order:
 **Next** (→ or space), **Previous** (←), **Start** (Home), **End** (End).
 ``steps.html#step=12`` opens at step 12 and the address follows the steps.
 Click any box to see its whole chain-rule sum, ``∂L/∂a = Σ ∂L/∂c · ∂c/∂a``
-over the operations that use it, with its numbers. The graph fills the
+over the operations that use it, with its numbers, once they are known. The graph fills the
 space it has: zoom with the + / − buttons, Ctrl+wheel or a pinch, drag to
 pan, **Fit** to see it whole; F (or **Present**) switches to large text.
 
 With ``quiz=True`` the page asks before it tells: before a value or a
-gradient is revealed, the student types it. An answer within 1 % of the
-true number, or within 0.001 of it when that is larger, counts as right.
-A wrong answer gets a hint (the operation with its numbers, or the local
-derivative's formula) and another try; **Reveal** gives the answer. The
-score is shown as it goes and at the end.
+gradient is revealed, the student types it, and no number that answers
+this question or a later one is on the page (arrows, boxes, tooltips, the
+table, the list of steps, a clicked box's panel) until it is answered.
+After the contributions of a Value used more than once, the quiz asks for
+their sum. An answer within 1 % of the true number, or within 0.001 of it
+when that is larger, counts as right; at a kink every subgradient does.
+A wrong answer is told what went wrong when it is a usual mistake (a wrong
+sign, a missing factor, the wrong factors, a total for a contribution or
+the other way round), else it gets a hint, and another try; **Reveal**
+gives the answer. The score is shown as it goes and at the end.
 
 Graphs whose labels are dotted (nn's ``layers.0.neurons.3.w.1``) can be
 seen one box per neuron: a click on a box expands it in the full drawing,
