@@ -210,7 +210,7 @@ def board_local_formula(node: Value, position: int, names: dict[Value, str], num
     formula = op.formulas[position]
     if " if " in formula:  # a case the table writes as code: the number says it
         return ""
-    formula = re.sub(r"\^(\d+)", lambda m: m.group(1).translate(_SUPERSCRIPT), formula)
+    formula = re.sub(r"\^\(?([−-]?\d+)\)?(?![\d.])", lambda m: m.group(1).translate(_SUPERSCRIPT), formula)
     operands = {"out": names[node]}
     if op.arity in (1, 2):
         operands.update(zip("ab", (names[v] for v in node.inputs)))
