@@ -283,3 +283,35 @@ def test_at_a_kink_every_subgradient_counts(open_page, lesson, right, wrong):
             assert page.locator(".cr-svg-full .edge.cr-active text").last.text_content() == "0"
         else:
             assert text.startswith("Not quite"), text
+
+
+def test_a_tooltip_says_no_more_than_its_element_shows(tmp_path, browser):  # noqa: F811
+    # A drawing may carry tooltips (<title>) with exact numbers: they wait as the labels do.
+    from autograd.views.stepper import stepper_html
+
+    f, v = xyz()
+    order = explain(f).order
+    y = order.index(v["y"])
+    text = stepper_html(f, quiz=True)
+    for element, kind, tip in ((f"e{y}_0", "edge", "3.0"), (f"n{y}", "node", "6.0")):  # ∂y/∂r = s, y = r·s
+        head = f'data-cr-id="{element}" class="{kind}">'
+        text = text.replace(head, f"{head}<title>{tip}</title>", 1)
+    path = tmp_path / "titles.html"
+    path.write_text(text, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        page.goto(path.as_uri())
+
+        def titles():
+            return [page.locator(f".cr-svg-full [data-cr-id='{i}'] > title").text_content()
+                    for i in (f"e{y}_0", f"n{y}")]
+
+        assert titles() == ["", ""]
+        press_next(page)
+        assert titles() == ["", ""]  # asked, not answered
+        check(page, "6")
+        assert titles() == ["", ""]  # y is known, its gradient and ∂y/∂r are not yet
+        page.get_by_role("button", name="End").click()
+        assert titles() == ["3.0", "6.0"]
+    finally:
+        page.close()
