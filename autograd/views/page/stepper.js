@@ -354,9 +354,9 @@
     }
     input.value = "";
     // A step with another question asks it now: this answer's feedback goes with it.
-    var keep = done(k) ? [fb.className, fb.textContent] : ["cr-feedback", ""];
+    var keep = done(k) ? [fb.className.replace(/^cr-feedback ?/, ""), fb.textContent] : ["", ""];
     render();
-    fb.className = keep[0]; fb.textContent = keep[1];
+    say(keep[0], keep[1]);
     if (!done(k)) input.focus();
   }
   q(".cr-check").addEventListener("click", function () { answer("check"); });
