@@ -38,3 +38,22 @@ def launched_chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def require_renderer() -> None:
+    """Skip the calling test module unless Graphviz (the Python package and a renderer) is installed."""
+    pytest.importorskip("graphviz")
+    from autograd import RendererNotFoundError
+    from autograd.views.draw import find_renderer
+
+    try:
+        find_renderer()
+    except RendererNotFoundError:
+        pytest.skip("no Graphviz renderer installed", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for a whole test module (import this fixture into the module)."""
+    with launched_chromium() as chromium:
+        yield chromium

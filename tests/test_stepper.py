@@ -15,7 +15,7 @@ pytest.importorskip("graphviz")
 
 from autograd import RendererNotFoundError, Value, explain  # noqa: E402
 from autograd.views.draw import find_renderer  # noqa: E402
-from autograd.views.naming import number_text  # noqa: E402
+from autograd.views.quiz import board_number  # noqa: E402
 from autograd.views.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
 try:
@@ -48,11 +48,16 @@ def test_page_is_self_contained():
 def test_embedded_steps_are_explain_steps():
     L, _ = fan_out()
     data = lesson_data(stepper_html(L))
-    steps = explain(L)  # the stepper writes numbers as explain does by default
+    steps = explain(L)
+    index = {v: i for i, v in enumerate(steps.order)}
     backward = of_kind(data, "backward")
-    assert [s["text"] for s in backward] == [s.format() for s in steps]
+    assert [(s["node"], s["input"], s["position"]) for s in backward] == [
+        (index[s.node], index[s.input], s.position) for s in steps]
     assert [s["total"] for s in backward] == [s.total for s in steps]
-    assert [s["answer"] for s in backward] == [s.contribution for s in steps]
+    assert [s["questions"][0]["answer"] for s in backward] == [s.contribution for s in steps]
+    # each step ends with the contribution, written as the board writes it
+    assert [s["text"].split("   (")[0].rsplit(" = ", 1)[1] for s in backward] == [
+        board_number(s.contribution) for s in steps]
 
 
 def test_the_starting_line_is_explains_header():
@@ -61,7 +66,6 @@ def test_the_starting_line_is_explains_header():
     out.label = "layer.out"  # not an identifier: written d(layer.out)
     data = lesson_data(stepper_html(out, grad=2.0))
     assert of_kind(data, "seed")[0]["text"] == data["start"]
-    assert data["start"] == explain(out, grad=2.0).text(header=True).splitlines()[0]
     assert data["start"].startswith("∂(layer.out)/∂(layer.out) = 2   ")
 
 
@@ -70,7 +74,7 @@ def test_a_backward_question_writes_the_output_as_the_steps_do():
     out = x * 3
     out.label = "layer.out"
     (step,) = of_kind(lesson_data(stepper_html(out)), "backward")
-    assert step["question"] == "∂(layer.out)/∂x += ∂(layer.out)/∂(layer.out) · ∂(x * 3)/∂x = ?"
+    assert step["questions"][0]["prompt"] == "∂(layer.out)/∂x = ∂(layer.out)/∂(layer.out) · ∂(x · 3)/∂x = ?"
 
 
 def test_the_graph_has_an_element_for_every_edge_of_every_step():
@@ -157,11 +161,11 @@ def test_forward_has_one_step_per_operation_with_its_value():
     data = lesson_data(stepper_html(o))
     forward = of_kind(data, "forward")
     results = [v for v in explain(o).order if v.inputs]
-    assert [s["answer"] for s in forward] == [v.data for v in results]
+    assert [s["questions"][0]["answer"] for s in forward] == [v.data for v in results]
     x1, w1 = leaves["x1"], leaves["w1"]
     first = forward[0]
-    assert first["text"] == f"t1 = x1 * w1 = 2 * (-3) = {number_text(x1.data * w1.data)}"
-    assert first["question"] == "t1 = x1 * w1 = ?"
+    assert first["text"] == f"t1 = x1 · w1 = 2 · (−3) = {board_number(x1.data * w1.data)}"
+    assert first["questions"][0]["prompt"] == "t1 = x1 · w1 = ?"
 
 
 def test_the_steps_come_forward_then_seed_then_backward():
@@ -229,21 +233,22 @@ def test_the_panel_sums_every_use_and_agrees_with_finite_differences():
     L.label = "L"
     data = lesson_data(stepper_html(L, fmt=".6f"))
     node = next(n for n in data["nodes"] if n["name"] == "a")
-    panel = node["panel"]
-    assert "Σ ∂L/∂c · ∂c/∂a" in panel[1]
+    panel = node["panel"]["gradient"]
+    assert "Σ ∂L/∂c · ∂c/∂a" in panel[0]
     uses = sum(1 for s in explain(L) if s.input is a)
-    assert panel[2].count("∂L/∂") == uses + 1  # the left side and one term per use
+    assert sum(line.startswith("via ") for line in panel) == uses  # one line per path
     h = 1e-6
     numeric = (f(a.data + h) - f(a.data - h)) / (2 * h)
-    final = next(line for line in panel if line.startswith("   = ") and " + " not in line)
-    assert float(final[5:]) == pytest.approx(numeric, abs=1e-5)
+    final = panel[-1]
+    assert final.startswith("∂L/∂a = ") and final.count(" + ") + final.count(" − ") == uses - 1
+    assert float(final.rsplit(" = ", 1)[1].replace("−", "-")) == pytest.approx(numeric, abs=1e-5)
 
 
 def test_a_constant_has_no_gradient_in_the_panel():
     x = Value(2.0, label="x")
     data = lesson_data(stepper_html(x * 3))
     constant = next(n for n in data["nodes"] if n["role"] == "constant")
-    assert "no gradient" in constant["panel"][0]
+    assert "no gradient" in constant["panel"]["value"][0] and constant["panel"]["gradient"] == []
 
 
 def test_quiz_mode_is_written_into_the_page():

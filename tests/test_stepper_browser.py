@@ -14,7 +14,7 @@ pytest.importorskip("graphviz")
 
 from autograd import RendererNotFoundError, Value, explain  # noqa: E402
 from autograd.views.draw import find_renderer  # noqa: E402
-from autograd.views.naming import number_text  # noqa: E402
+from autograd.views.quiz import board_number as number_text  # noqa: E402
 from autograd.views.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
 try:
@@ -118,7 +118,8 @@ def test_backward_reveals_a_leaf_gradient_equal_to_the_engines(open_page):
     raw, text = shown_grad(page, i)
     assert float(raw) == w1.grad
     assert text == number_text(w1.grad)
-    assert page.inner_text(".cr-current").startswith(steps[last].format().split("   (")[0])
+    upstream = number_text(steps[last].upstream)
+    assert page.inner_text(".cr-current").startswith(f"∂o/∂w1 = ∂o/∂t1 · ∂t1/∂w1 = {upstream}")
 
 
 def test_a_fan_out_gradient_grows_one_contribution_at_a_time(open_page):
@@ -188,7 +189,7 @@ def test_a_wrong_answer_gets_the_formula_as_a_hint_and_a_right_one_is_revealed(o
     page.fill(".cr-answer", "3")  # x, not y
     page.click(".cr-check")
     feedback = page.inner_text(".cr-feedback")
-    assert "Not quite" in feedback and "∂(x * y)/∂x = y" in feedback
+    assert "Not quite" in feedback and "∂(x · y)/∂x = y" in feedback
     assert shown_grad(page, 0) == ("", "?")
     page.fill(".cr-answer", "-2.001")  # within the tolerance
     page.press(".cr-answer", "Enter")
@@ -274,11 +275,16 @@ def test_clicking_a_box_shows_its_chain_rule_sum(open_page):
     i = steps.order.index(a)
     page = open_page(L)
     page.click(f".cr-svg-full [data-cr-id='n{i}']")
+    # At the start its gradient is not known yet: the panel does not tell it.
+    assert page.inner_text(".cr-panel-text").split("\n") == [
+        "a = −1.25 (a leaf: given)", "∂L/∂a = ?   (known once the backward steps reach a)"]
+    page.click(".cr-end")
     text = page.inner_text(".cr-panel-text")
     assert "Σ ∂L/∂c · ∂c/∂a" in text
-    # the complete gradient, the sum of every use, whatever the step shown
+    # the complete gradient, the sum of every use
     uses = sum(1 for s in steps if s.input is a)
-    assert text.split("\n")[-1 - uses] == f"   = {number_text(steps.grad(a))}"
+    assert text.split("\n")[-1].endswith(f" = {number_text(steps.grad(a))}")
+    assert text.count("via ") == uses
 
 
 def test_the_legend_shows_the_drawings_colours(open_page):

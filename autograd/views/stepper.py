@@ -8,12 +8,16 @@ browser, in class, on a projector.
 The steps, in order:
 
 1. **Forward**, one operation at a time: the leaves are given, and each
-   result's value appears as it is computed (``t1 = x1 * w1 = 2 · (-3) = -6``).
+   result's value appears as it is computed (``t1 = x1 · w1 = 2 · (−3) = −6``).
 2. **The start of backward**, ``∂L/∂L = 1``.
-3. **Backward**, one edge at a time, exactly the steps of ``explain(L)`` in
-   its notation: ``∂L/∂a += ∂L/∂c · ∂c/∂a``, the local derivative written as
-   its formula, then as a number. The arrow being used turns red and the
-   gradient at its tail appears (or grows).
+3. **Backward**, one edge at a time, exactly the steps of ``explain(L)``,
+   written as the board writes them (see ``quiz.py``): a Value used once,
+   ``∂L/∂b = ∂L/∂z · ∂z/∂b = (−0.125) · 1 = −0.125``; a Value used more than
+   once, one line per path, ``via y: ∂f/∂y · ∂y/∂s = 6 · r = 6 · 2 = 12``,
+   then ``∂f/∂s = 12 + 12 = 24``. The local derivative is written as its
+   formula, then as a number. The arrow being used turns red and the
+   gradient at its tail appears (or grows). An arrow shows its local
+   derivative only once the values it uses are computed.
 4. Optionally **one gradient-descent update**: every parameter
    ``w ← w − η·∂L/∂w`` with its numbers. ``lr=`` sets η (default None: no
    update step); the page has a field to change it, or to add the step.
@@ -23,16 +27,21 @@ The steps, in order:
 **Next** (→ or space), **Previous** (←), **Start** (Home), **End** (End).
 ``steps.html#step=12`` opens at step 12 and the address follows the steps.
 Click any box to see its whole chain-rule sum, ``∂L/∂a = Σ ∂L/∂c · ∂c/∂a``
-over the operations that use it, with its numbers. The graph fills the
+over the operations that use it, with its numbers, once they are known. The graph fills the
 space it has: zoom with the + / − buttons, Ctrl+wheel or a pinch, drag to
 pan, **Fit** to see it whole; F (or **Present**) switches to large text.
 
 With ``quiz=True`` the page asks before it tells: before a value or a
-gradient is revealed, the student types it. An answer within 1 % of the
-true number, or within 0.001 of it when that is larger, counts as right.
-A wrong answer gets a hint (the operation with its numbers, or the local
-derivative's formula) and another try; **Reveal** gives the answer. The
-score is shown as it goes and at the end.
+gradient is revealed, the student types it, and no number that answers
+this question or a later one is on the page (arrows, boxes, tooltips, the
+table, the list of steps, a clicked box's panel) until it is answered.
+After the contributions of a Value used more than once, the quiz asks for
+their sum. An answer within 1 % of the true number, or within 0.001 of it
+when that is larger, counts as right; at a kink every subgradient does.
+A wrong answer is told what went wrong when it is a usual mistake (a wrong
+sign, a missing factor, the wrong factors, a total for a contribution or
+the other way round), else it gets a hint, and another try; **Reveal**
+gives the answer. The score is shown as it goes and at the end.
 
 Graphs whose labels are dotted (nn's ``layers.0.neurons.3.w.1``) can be
 seen one box per neuron: a click on a box expands it in the full drawing,
@@ -61,13 +70,10 @@ from ..checks import number_format, real_number
 from ..engine import Parameter, Value
 from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
-from .naming import expression, in_derivative, is_constant, number_text
+from .naming import is_constant
+from .quiz import QUIZ_ABS_TOLERANCE, QUIZ_REL_TOLERANCE, Lesson, board_number
 
 __all__ = ["stepper_html", "stepper_fragment", "write_stepper", "QUIZ_REL_TOLERANCE", "QUIZ_ABS_TOLERANCE"]
-
-#: In question mode an answer x is right when |x - truth| <= max(ABS, REL * |truth|).
-QUIZ_REL_TOLERANCE = 1e-2
-QUIZ_ABS_TOLERANCE = 1e-3
 
 # Above this many Values a graph with groups opens one box per neuron.
 _COLLAPSE_ABOVE = 40
@@ -141,10 +147,6 @@ def _script_json(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _factor(text: str) -> str:
-    return f"({text})" if text.startswith("-") else text
-
-
 def _parameters(order: list[Value], parameters: Iterable[Value] | None) -> list[Value]:
     if parameters is None:
         return [v for v in order if isinstance(v, Parameter)]
@@ -200,77 +202,72 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             "autograd.Parameter(...) (nn does), or list them with parameters=[w1, w2, b]"
         )
     param_set = set(params)
-    out = in_derivative(names[root])
     def number(x: float) -> str:
-        return number_text(x, fmt)
+        return board_number(x, fmt)
+
+    board = Lesson(steps, number)
+    out = board.out
 
     group = summary_groups(order, root)
     group_names = list(dict.fromkeys(g for g in group.values() if g is not None))
     group_index = {g: k for k, g in enumerate(group_names)}
 
-    by_input: dict[Value, list] = {}
-    for s in steps:
-        by_input.setdefault(s.input, []).append(s)
-
     nodes = []
     for v in order:
-        name = names[v]
         node = {
-            "name": name,
+            "name": names[v],
             "data": v.data,
-            "data_text": number(v.data),
+            "data_text": board.value_text(v),
             "grad": steps.gradients.get(v, 0.0),
             "inputs": [index[x] for x in v.inputs],
-            "formula": f"{name} = {expression(v, names)}" if v.inputs else name,
+            "formula": board.formula(v),
             "role": _role(v, root, param_set),
             "group": group_index[group[v]] if group[v] is not None else None,
-            "panel": _panel(v, root, steps, by_input.get(v, []), names, number, out),
+            "panel": board.panel(v),
         }
         nodes.append(node)
 
     lesson_steps: list[dict] = []
-    shown = {v: number(v.data) for v in order}
     for v in order:
         if not v.inputs:
             continue
-        with_numbers = {x: _factor(shown[x]) for x in v.inputs}
-        with_numbers[v] = names[v]
-        calculation = expression(v, with_numbers)
+        text, question = board.forward(v)
         lesson_steps.append({
             "kind": "forward",
             "node": index[v],
             "group": nodes[index[v]]["group"],
-            "text": f"{names[v]} = {expression(v, names)} = {calculation} = {shown[v]}",
-            "question": f"{names[v]} = {expression(v, names)} = ?",
-            "hint": f"{expression(v, names)} = {calculation}",
-            "answer": v.data,
-            "answer_text": shown[v],
+            "text": text,
+            "questions": [question],
         })
     lesson_steps.append({
         "kind": "seed",
         "node": index[root],
         "group": None,
-        "text": steps.text(header=True).splitlines()[0],
+        "text": board.seed(),
     })
+    # The label of every arrow: the local derivative, shown once the step that uses it is.
+    edges = []
+    for v in order:
+        if v.inputs:
+            locals_ = v.local_grads()
+            edges.extend({"node": index[v], "position": p, "text": number(locals_[p]), "step": None}
+                         for p in range(len(v.inputs)))
+    edge_at = {(e["node"], e["position"]): e for e in edges}
     for s in steps:
-        local_name = s.local_name or f"∂{in_derivative(s.names[1])}/∂{in_derivative(s.names[2])}"
-        inp = in_derivative(s.names[2])
-        formula = s.local_formula if s.local_formula else number(s.local)
+        text, sum_line, questions = board.backward(s)
+        edge_at[index[s.node], s.position]["step"] = len(lesson_steps)
+        edge_at[index[s.node], s.position]["text"] = number(s.local)
         lesson_steps.append({
             "kind": "backward",
             "node": index[s.node],
             "input": index[s.input],
             "position": s.position,
             "group": nodes[index[s.node]]["group"],
-            "text": s.format(fmt),
-            "sum": s.sum_text(fmt),
+            "text": text,
+            "sum": sum_line,
             "total": s.total,
-            "total_text": number(s.total),
-            "question": f"∂{out}/∂{inp} += ∂{out}/∂{in_derivative(s.names[1])} · {local_name} = ?",
-            "hint": (f"{local_name} = {formula}; multiply it by ∂{out}/∂{in_derivative(s.names[1])} "
-                     f"= {number(s.upstream)}, already known"),
-            "answer": s.contribution,
-            "answer_text": number(s.contribution),
+            "total_text": questions[-1]["answer_text"] if sum_line else number(s.total),
+            "questions": questions,
         })
 
     updates = [
@@ -292,7 +289,8 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "out": out,
         "seed": steps.seed,
         "seed_text": number(steps.seed),
-        "start": steps.text(header=True).splitlines()[0],
+        "start": board.seed(),
+        "edges": edges,
         "fmt": ".4g" if fmt is None else fmt,  # None: as explain writes numbers, up to 4 digits
         "nodes": nodes,
         "steps": lesson_steps,
@@ -305,45 +303,6 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "tolerance": {"rel": QUIZ_REL_TOLERANCE, "abs": QUIZ_ABS_TOLERANCE},
     }
     return lesson, steps, group
-
-
-def _panel(v: Value, root: Value, steps, uses: list, names: dict, number, out: str) -> list[str]:
-    """The lines shown when a box is clicked: how ``v`` was computed and its whole chain-rule sum."""
-    name = in_derivative(names[v])
-    lines = []
-    if v.inputs:
-        lines.append(f"{names[v]} = {expression(v, names)} = {number(v.data)}")
-    elif is_constant(v):
-        return [f"the constant {names[v]}: a plain number, it gets no gradient "
-                "(nobody asks how the output changes with it)"]
-    else:
-        lines.append(f"{names[v]} = {number(v.data)} (a leaf: given)")
-    if v is root:
-        lines.append(f"∂{out}/∂{out} = {number(steps.seed)}   (the output with respect to itself)")
-        return lines
-    if not uses:
-        lines.append(f"∂{out}/∂{name} = 0: no path leads from {names[v]} to the output")
-        return lines
-    users = [in_derivative(names[s.node]) for s in uses]
-    lines.append(f"{names[v]} is used by {', '.join(users)}: "
-                 f"∂{out}/∂{name} = Σ ∂{out}/∂c · ∂c/∂{name} over them")
-    symbolic = " + ".join(
-        f"∂{out}/∂{in_derivative(s.names[1])} · {s.local_name or f'∂{in_derivative(s.names[1])}/∂{name}'}"
-        for s in uses
-    )
-    numeric = " + ".join(f"{_factor(number(s.upstream))} · {_factor(number(s.local))}" for s in uses)
-    lines.append(f"∂{out}/∂{name} = {symbolic}")
-    lines.append(f"   = {numeric}")
-    if len(uses) > 1:
-        lines.append("   = " + " + ".join(_factor(number(s.contribution)) for s in uses))
-    lines.append(f"   = {number(uses[-1].total)}")
-    for s in uses:
-        local_name = s.local_name or f"∂{in_derivative(s.names[1])}/∂{name}"
-        if s.local_formula and s.local_formula != number(s.local):
-            lines.append(f"where {local_name} = {s.local_formula} = {number(s.local)}   ({s.formula})")
-        else:
-            lines.append(f"where {local_name} = {number(s.local)}   ({s.formula})")
-    return lines
 
 
 def stepper_fragment(

@@ -66,7 +66,7 @@
     if (s.kind === "update") return s.items.map(function (it) {
       return { prompt: it.question, answer: it.value, answer_text: it.text, hint: it.hint };
     });
-    return [{ prompt: s.question, answer: num(s.answer), answer_text: s.answer_text, hint: s.hint }];
+    return s.questions;
   }
   var answers = {};  // step index -> list of outcomes: "first", "hint", "revealed", "skipped"
   var tries = {};    // step index -> wrong tries on the question being asked
@@ -103,17 +103,18 @@
 
   function stateAt(p) {
     // What is known after p steps (the p-th one shown only if it is answered).
-    var known = {}, grads = {}, fresh = {};
+    var known = {}, grads = {}, fresh = {}, applied = {};
     nodes.forEach(function (nd, i) { if (!nd.inputs.length) known[i] = true; });
     for (var k = 0; k < p; k++) {
       if (k === p - 1 && !done(k)) break;
       var s = steps[k];
+      applied[k] = true;
       if (s.kind === "forward") known[s.node] = true;
       else if (s.kind === "seed") grads[s.node] = [lesson.seed, lesson.seed_text];
       else if (s.kind === "backward") grads[s.input] = [s.total, s.total_text];
       else if (s.kind === "update") s.items.forEach(function (it) { fresh[it.node] = it; });
     }
-    return { known: known, grads: grads, fresh: fresh };
+    return { known: known, grads: grads, fresh: fresh, applied: applied };
   }
 
   function setField(texts, at, label, value, cls) {
@@ -177,6 +178,8 @@
       }
     }
     renderGroups(st, current);
+    renderEdgeLabels(st);
+    renderTitles(st);
     // The step being shown, and the list of steps so far.
     var box = q(".cr-current");
     box.textContent = "";
@@ -204,7 +207,7 @@
     while (list.children.length > n) list.removeChild(list.lastChild);
     for (var j = 0; j < n; j++) {
       var li = list.children[j];
-      li.textContent = j === position - 1 && !answered ? askedPrompt(j) : stepLines(j);
+      li.textContent = j >= position ? "" : j === position - 1 && !answered ? askedPrompt(j) : stepLines(j);
       li.className = j < position - 1 ? "cr-done" : (j === position - 1 ? "cr-now" : "cr-future");
     }
     q(".cr-counter").textContent = "step " + position + " of " + n;
@@ -223,7 +226,8 @@
     var qs = questions(k), a = answers[k] || [];
     var lines = [];
     for (var i = 0; i < qs.length; i++) {
-      if (i < a.length) lines.push(qs[i].prompt.replace(/\?$/, qs[i].answer_text));
+      if (i < a.length) lines.push(qs[i].prompt.replace(/\?$/, qs[i].answer_text)
+        + (a[i] === "revealed" ? "   (revealed)" : a[i] === "skipped" ? "" : "   \u2713"));
       else { lines.push(qs[i].prompt); break; }
     }
     return lines.join("\n");
@@ -242,12 +246,66 @@
     var tol = Math.max(lesson.tolerance.abs, lesson.tolerance.rel * Math.abs(truth));
     return Math.abs(given - truth) <= tol;
   }
+  // ---- judging an answer: the interval of right numbers, then the mistakes the lesson names
+  function accepted(given, qn) {
+    if (!qn.accept) return close(given, num(qn.answer));
+    var lo = num(qn.accept[0]), hi = num(qn.accept[1]);
+    return (given >= lo && given <= hi) || close(given, lo) || close(given, hi);
+  }
+  function diagnosis(given, qn) {
+    var list = qn.wrong || [];
+    for (var i = 0; i < list.length; i++) if (close(given, num(list[i].value))) return list[i];
+    return null;
+  }
+  function say(cls, text) {
+    var fb = q(".cr-feedback");
+    fb.className = "cr-feedback" + (cls ? " " + cls : "");
+    fb.removeAttribute("data-cr-mistake");
+    fb.textContent = text;
+  }
+
+  // ---- numbers not yet known stay off the drawing: arrow labels and tooltips
+  var edgeLabels = (lesson.edges || []).map(function (e) {
+    var g = el(svgFull, "e" + e.node + "_" + e.position), texts = g ? g.getElementsByTagName("text") : [];
+    return { edge: e, text: texts.length ? texts[texts.length - 1] : null };
+  });
+  function edgeKnown(st, e) {
+    // Without questions an arrow's local derivative is shown once the values it uses are known;
+    // with them, an arrow that has a backward step waits for that step to be answered.
+    if (quiz && e.step !== null) return !!st.applied[e.step];
+    return !!st.known[e.node];
+  }
+  function renderEdgeLabels(st) {
+    edgeLabels.forEach(function (l) {
+      if (l.text) l.text.textContent = edgeKnown(st, l.edge) ? l.edge.text : "";
+    });
+  }
+  // A tooltip (<title>) of a box or an arrow says no more than the element shows: it is kept
+  // aside until the box's value and gradient (the arrow's label) are known.
+  var titles = [];
+  Array.prototype.forEach.call(root.querySelectorAll("svg title"), function (t) {
+    var owner = t.parentNode, id = owner && owner.getAttribute ? owner.getAttribute("data-cr-id") || "" : "";
+    var m = /^(?:n|op)(\d+)$/.exec(id), e = /^e(\d+)_(\d+)$/.exec(id);
+    titles.push({ el: t, text: t.textContent, node: m ? Number(m[1]) : null,
+      edge: e ? edgeLabels.filter(function (l) {
+        return l.edge.node === Number(e[1]) && l.edge.position === Number(e[2]);
+      })[0] || null : null });
+  });
+  function renderTitles(st) {
+    titles.forEach(function (t) {
+      var shown;
+      if (t.node !== null) shown = st.known[t.node] && (st.grads[t.node] || nodes[t.node].role === "constant");
+      else if (t.edge) shown = edgeKnown(st, t.edge.edge);
+      else shown = position === n;  // a tooltip of the drawing as a whole: at the end
+      t.el.textContent = shown ? t.text : "";
+    });
+  }
+
   function renderQuiz() {
     var ask = q(".cr-ask"), score = q(".cr-score");
     if (!quiz) { ask.hidden = true; score.hidden = true; return; }
     var k = position - 1, pending = position > 0 && !done(k);
     ask.hidden = !pending;
-    if (!pending) q(".cr-feedback").textContent = "";
     var counts = { first: 0, hint: 0, revealed: 0, skipped: 0 }, total = 0;
     for (var j = 0; j < n; j++) total += questions(j).length;
     Object.keys(answers).forEach(function (key) {
@@ -272,31 +330,33 @@
     var fb = q(".cr-feedback"), input = q(".cr-answer");
     if (kind === "reveal") {
       a.push("revealed"); tries[k] = 0;
-      fb.className = "cr-feedback"; fb.textContent = "The answer: " + qn.answer_text;
+      say("", "The answer: " + qn.answer_text);
     } else {
       var given = parseAnswer(input.value);
       if (given === null) {
-        fb.className = "cr-feedback cr-wrong";
-        fb.textContent = "Type a number, such as -0.5 or 1.25e-3 (you typed \u201c" + input.value
-          + "\u201d).";
+        say("cr-wrong", "Type a number, such as \u22120.5 or 1.25e\u22123 (you typed \u201c" + input.value
+          + "\u201d).");
         return;
       }
-      if (close(given, qn.answer)) {
+      if (accepted(given, qn)) {
         a.push(tries[k] ? "hint" : "first"); tries[k] = 0;
-        fb.className = "cr-feedback cr-right"; fb.textContent = "Right: " + qn.answer_text;
+        say("cr-right", "Right: " + (qn.accept ? input.value.trim().replace(/-/g, "\u2212") : qn.answer_text)
+          + (qn.right_note ? "\n" + qn.right_note : ""));
       } else {
         tries[k] = (tries[k] || 0) + 1;
-        fb.className = "cr-feedback cr-wrong";
-        fb.textContent = "Not quite (you wrote " + input.value.trim() + "). Hint: " + qn.hint +
-          "\nTry again, or press Reveal.";
+        var why = diagnosis(given, qn);
+        say("cr-wrong", "Not quite (you wrote " + input.value.trim() + "). " +
+          (why ? why.why : "Hint: " + qn.hint) + "\nTry again, or press Reveal.");
+        if (why) fb.setAttribute("data-cr-mistake", String(qn.wrong.indexOf(why)));
         input.select();
         return;
       }
     }
     input.value = "";
-    var keep = fb.textContent, cls = fb.className;
+    // A step with another question asks it now: this answer's feedback goes with it.
+    var keep = done(k) ? [fb.className.replace(/^cr-feedback ?/, ""), fb.textContent] : ["", ""];
     render();
-    fb.textContent = keep; fb.className = cls;
+    say(keep[0], keep[1]);
     if (!done(k)) input.focus();
   }
   q(".cr-check").addEventListener("click", function () { answer("check"); });
@@ -312,6 +372,7 @@
       // Stepping on from an unanswered step (End, a link, Next neuron) skips its questions.
       skipThrough(Math.max(0, position - 1), to - 1);
     }
+    if (to !== position) say("", "");
     position = to;
     render();
     if (quiz && position > 0 && !done(position - 1) && root.contains(document.activeElement)) {
@@ -559,11 +620,13 @@
     panel.hidden = false;
     panel.setAttribute("data-node", String(i));
     var nd = nodes[i], st = stateAt(position);
-    var complete = !quiz || nd.role === "constant" ||
-      (st.grads[i] && (nd.inputs.length === 0 || st.known[i]) && gradComplete(i));
-    text.textContent = complete ? nd.panel.join("\n")
-      : nd.name + ": answer the steps that reach it first; " +
-        "its chain rule is shown once its gradient is complete.";
+    // How the box was computed once its value is known; its chain rule once its gradient is complete.
+    var lines = st.known[i] ? nd.panel.value.slice() : [nd.panel.value_unknown];
+    if (nd.panel.gradient.length) {
+      if (st.grads[i] && st.known[i] && gradComplete(i)) lines = lines.concat(nd.panel.gradient);
+      else lines.push(nd.panel.gradient_unknown);
+    }
+    text.textContent = lines.join("\n");
   }
   function gradComplete(i) {
     // True once every backward step into i has been applied (and answered).
