@@ -578,15 +578,17 @@ def op_named(name: str) -> Op:
 _F, _A = "function", "activation"
 #                    name  drawn  n  forward          ∂out/∂a, ∂out/∂b as code         as a teacher writes them  # noqa: E501
 ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1")))
-SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1")))
+SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1"),
+                text="$a − $b"))
 MUL = _table(Op(    "*",   "×",   2, "a * b",         ("b", "a"),                      ("b", "a"),
-                latex=r"$a \cdot $b"))
+                text="$a · $b", latex=r"$a \cdot $b"))
 DIV = _table(Op(    "/",   "÷",   2, "divide(a, b)",  ("over(1.0, b)", "-over(out, b)"), ("1/b", "−a/b²"),
                 latex=r"\frac{$a}{$b}"))
 POW = _table(Op(    "**",  "^",   2, "power(a, b)",   ("base_slope(a, b)", "exponent_slope(out, a)"),
-                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}"))
+                                                      ("b·a^(b−1)", "ln(a)·out"), text="$a^$b",
+                latex="{$a}^{$b}"))
 NEG = _table(Op(    "neg", "−x",  1, "-a",            ("-1.0",),                       ("−1",),
-                text="-$a", latex="-$a"))
+                text="−$a", latex="-$a"))
 ABS = _table(Op(    "abs", "|x|", 1, "abs(a)",        ("sign(a)",),                    ("sign(a)",), _F,
                 latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1")))
 EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                        ("out",), _F,
@@ -599,7 +601,7 @@ COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),             
                 latex=r"\cos($a)"))
 SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F,
                  latex=r"\sqrt{$a}"))
-RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                ("1 if a > 0 else 0",), _A,
+RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),    ("1 when a > 0; 0 when a ≤ 0",), _A,
                  kink=(0.0, "0", "1")))
 TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("1.0 - out * out",),            ("1 − out²",), _A,
                  latex=r"\tanh($a)"))
@@ -618,12 +620,12 @@ def power_op(p: float) -> Op:
     """
     p = float(p)
     text = repr(p)
-    return Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-              (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}")
+    return Op(f"**{p:g}", f"^{_number_text(p)}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
+              (_power_formula(p),), text=f"$a{_superscript(p)}", latex=f"{{$a}}^{{{p:g}}}")
 
 
 def _power_formula(p: float) -> str:
-    """p·a^(p−1) with the number p written in: ``2·a``, ``3·a^2``, ``0.5·a^(−0.5)``."""
+    """p·a^(p−1) with the number p written in: ``2·a``, ``3·a²``, ``0.5·a^(−0.5)``, ``−a⁻²``."""
     if p == 0.0:
         return "0"
     q = p - 1.0
@@ -632,15 +634,24 @@ def _power_formula(p: float) -> str:
         return coefficient
     if q == 1.0:
         factor = "a"
-    elif q > 0 and q.is_integer():
-        factor = f"a^{_number_text(q)}"
     else:
-        factor = f"a^({_number_text(q)})"
-    return factor if p == 1.0 else f"{coefficient}·{factor}"
+        factor = f"a{_superscript(q)}"
+    return factor if p == 1.0 else f"−{factor}" if p == -1.0 else f"{coefficient}·{factor}"
 
 
 def _number_text(x: float) -> str:
     return f"{x:g}".replace("-", "−")
+
+
+_RAISED = str.maketrans("0123456789−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _superscript(p: float) -> str:
+    """A power as written on the board: ``²``, ``⁻¹``; ``^0.5`` or ``^(−0.5)`` when not whole."""
+    text = _number_text(p)
+    if p.is_integer() and "e" not in text:
+        return text.translate(_RAISED)
+    return f"^({text})" if p < 0 else f"^{text}"
 
 
 # ----------------------------------------------------------------------

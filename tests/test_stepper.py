@@ -70,7 +70,7 @@ def test_a_backward_question_writes_the_output_as_the_steps_do():
     out = x * 3
     out.label = "layer.out"
     (step,) = of_kind(lesson_data(stepper_html(out)), "backward")
-    assert step["question"] == "∂(layer.out)/∂x += ∂(layer.out)/∂(layer.out) · ∂(x * 3)/∂x = ?"
+    assert step["question"] == "∂(layer.out)/∂x += ∂(layer.out)/∂(layer.out) · ∂(x · 3)/∂x = ?"
 
 
 def test_the_graph_has_an_element_for_every_edge_of_every_step():
@@ -160,8 +160,8 @@ def test_forward_has_one_step_per_operation_with_its_value():
     assert [s["answer"] for s in forward] == [v.data for v in results]
     x1, w1 = leaves["x1"], leaves["w1"]
     first = forward[0]
-    assert first["text"] == f"t1 = x1 * w1 = 2 * (-3) = {number_text(x1.data * w1.data)}"
-    assert first["question"] == "t1 = x1 * w1 = ?"
+    assert first["text"] == f"t1 = x1 · w1 = 2 · (−3) = {number_text(x1.data * w1.data)}"
+    assert first["question"] == "t1 = x1 · w1 = ?"
 
 
 def test_the_steps_come_forward_then_seed_then_backward():
@@ -236,7 +236,7 @@ def test_the_panel_sums_every_use_and_agrees_with_finite_differences():
     h = 1e-6
     numeric = (f(a.data + h) - f(a.data - h)) / (2 * h)
     final = next(line for line in panel if line.startswith("   = ") and " + " not in line)
-    assert float(final[5:]) == pytest.approx(numeric, abs=1e-5)
+    assert float(final[5:].replace("−", "-")) == pytest.approx(numeric, abs=1e-5)
 
 
 def test_a_constant_has_no_gradient_in_the_panel():

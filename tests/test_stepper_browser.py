@@ -188,7 +188,7 @@ def test_a_wrong_answer_gets_the_formula_as_a_hint_and_a_right_one_is_revealed(o
     page.fill(".cr-answer", "3")  # x, not y
     page.click(".cr-check")
     feedback = page.inner_text(".cr-feedback")
-    assert "Not quite" in feedback and "∂(x * y)/∂x = y" in feedback
+    assert "Not quite" in feedback and "∂(x · y)/∂x = y" in feedback
     assert shown_grad(page, 0) == ("", "?")
     page.fill(".cr-answer", "-2.001")  # within the tolerance
     page.press(".cr-answer", "Enter")
