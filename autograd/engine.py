@@ -65,6 +65,7 @@ __all__ = [
     "is_anomaly_enabled",
     "sum",
     "dot",
+    "identity",
     "topological_order",
     "chain_rule",
 ]
@@ -609,6 +610,10 @@ SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("out * (1.0 - out)",
                     latex=r"\sigma($a)"))
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
 SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), ()))
+# Another name for the same number (the lecture's x = r): no computation, slope 1.
+# Not a function of the command line: a name is what it adds, and an expression names nothing.
+IDENTITY = _table(Op("identity", "=", 1, "a",           ("1.0",),                        ("1",),
+                     text="$a", latex="$a"))
 
 
 @lru_cache(maxsize=256)
@@ -996,6 +1001,23 @@ def dot(weights: Iterable[Operand], inputs: Iterable[Operand], start: Operand = 
         for w, x in zip(ws, xs)
     ]
     return _sum_node(products, start, "dot")
+
+
+def identity(value: Operand, label: str = "") -> Value:
+    """A new node equal to ``value``, under a name of its own: out = a, ∂out/∂a = 1.
+
+    The lecture's f = x·y·z with x = r and z = s has the variables x and z:
+    ``x = identity(r, label="x")`` gives them a box of their own in drawings
+    and a line ``x = r`` in explanations, and the gradient reaches r through
+    x, ∂f/∂r = ∂f/∂x · 1. It computes nothing: ``compile`` writes it as a
+    second name for the same float.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"identity(label=...): expected a str, got {type(label).__name__}")
+    a = _lift(value, "identity")
+    out = _node(IDENTITY, a.data, a)
+    out.label = label
+    return out
 
 
 def _sum_node(xs: list[Value], start: Operand, where: str) -> Value:

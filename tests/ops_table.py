@@ -53,6 +53,7 @@ UNARY = [
     Op("relu", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), ((0.1, 5),)),
     Op("relu-negative", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (0.0,), ((-5, -0.1),),
        op="relu"),
+    Op("identity", lambda a: autograd.identity(a, label="x"), lambda a: a, lambda a: (1.0,), ((-5, 5),)),
     Op("sin", lambda a: a.sin(), math.sin, lambda a: (math.cos(a),), ((-6, 6),)),
     Op("cos", lambda a: a.cos(), math.cos, lambda a: (-math.sin(a),), ((-6, 6),)),
     Op("sqrt", lambda a: a.sqrt(), math.sqrt, lambda a: (0.5 / math.sqrt(a),), ((0.1, 10),)),

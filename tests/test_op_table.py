@@ -110,7 +110,7 @@ def test_each_rule_gives_the_same_number_on_floats_and_on_values(op, row):
      (OPS["exp"], ("out",)), (OPS["sigmoid"], ("out·(1 − out)",)),
      (OPS["relu"], ("1 when a > 0; 0 when a ≤ 0",)),
      (power_op(2.0), ("2·a",)), (power_op(3.0), ("3·a²",)), (power_op(0.5), ("0.5·a^(−0.5)",)),
-     (power_op(-1.0), ("−a⁻²",))],
+     (power_op(-1.0), ("−a⁻²",)), (OPS["identity"], ("1",))],
     ids=lambda x: x.name if isinstance(x, Op) else "",
 )
 def test_formulas_read_as_on_the_board(op, formula):
