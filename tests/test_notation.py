@@ -234,6 +234,7 @@ def test_relu_slope_is_the_case_that_holds(at, case):
     assert f"· ({case}) = " in step.format()
     latex = explain(out * 2.0).to_latex()
     assert r"\text{since }" in latex and " if " not in latex
+    assert (r"{n} = 0.500 > 0" in explain(out * 2.0, fmt=".3f").to_latex()) == (at == 0.5)
 
 
 def test_a_negative_number_gets_one_pair_of_parentheses():
@@ -293,6 +294,12 @@ def test_a_drawing_shows_the_noise_as_0_and_the_float_on_hover():
     (box,) = [line for line in source.splitlines() if "{ z |" in line]
     assert "data 0 |" in box
     assert f"tooltip=\"z: data = {(0.5 - 0.6 + 0.1)!r} (0 up to rounding)" in box
+    try:
+        svg = autograd.draw(L, renderer="graphviz-pure").svg()
+    except autograd.RendererNotFoundError:
+        svg = None
+    if svg is not None:  # in the picture: the box's tooltip
+        assert f'xlink:title="z: data = {(0.5 - 0.6 + 0.1)!r}'.replace("-", "&#45;") in svg
     # So does every result computed from it that is 0 up to rounding (z·a, and the output);
     # the boxes of other numbers get no tooltip: the drawing of a lesson is as before.
     tips = re.findall(r'\[label="\{ (\S+) \| data (\S+) .*tooltip="', source)

@@ -343,7 +343,7 @@ class Explanation:
             else:
                 row = f"{_frac(out, inp)} &= {chain} = "
             if s.local_formula and not _same_number(s.local_formula, local_x, local):
-                latex = _latex_local(s, lnames)
+                latex = _latex_local(s, lnames, number)
                 if _group(s.local_formula) != s.local_formula:
                     latex = f"\\left({latex}\\right)"
                 row += f"{upstream} \\cdot {latex} = "
@@ -682,7 +682,7 @@ _RAISED = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
 _FORMULA_TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z_0-9]*|\d+(?:\.\d+)?|.")
 
 
-def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
+def _latex_local(s: Step, lnames: dict[Value, str], number: Callable[[float], str] = number_text) -> str:
     """The table's formula of one edge in LaTeX, in the graph's symbols."""
     op = s.node.operation
     if op is None or not op.formulas:
@@ -691,7 +691,7 @@ def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
     formula = op.formulas[s.position]
     if " when " in formula:
         values = {"out": s.node.data, **dict(zip("ab", (x.data for x in s.node.inputs)))}
-        case = case_that_holds(formula, values, operands, lambda x: _latex_number(number_text(x)))
+        case = case_that_holds(formula, values, operands, lambda x: _latex_number(number(x)))
         value, _, reason = (case or "").partition(", since ")
         reason = reason.replace("≤", r"\le").replace("≥", r"\ge").replace("≠", r"\ne")
         return rf"{value},\ \text{{since }} {reason}"
