@@ -344,3 +344,14 @@ def test_the_whole_expression_uses_only_the_parentheses_it_needs():
     for e, text in cases:
         order = autograd.topological_order(e)
         assert whole_expression(e, node_names(order, e)) == text
+
+
+def test_the_notebook_table_shows_the_noise_as_0():
+    from autograd.views.notebook import _gradient_table
+
+    a = Value(0.5, label="a")
+    z = a - 0.6 + 0.1
+    z.backward()
+    table = _gradient_table(z, {"a": a}, node_names(autograd.topological_order(z), z))
+    assert "e-17" not in table and "e−17" not in table
+    assert "<td style='text-align: right'>0</td>" in table
