@@ -180,6 +180,7 @@ CLI_LESSONS = [
     ("x**2*y - relu(n) + (0.5 - 0.6 + 0.1)*x", ["x=-2", "y=3", "n=0.5"]),
     ("tanh(w1*x1 + w2*x2 + b)", ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]),
     ("-x**2 + abs(x - 5) / (1 + x) - exp(-x)", ["x=-0.21"]),
+    ("x**2*y - relu(n) + tanh(-0.21*y)", ["x=-2", "y=3", "n=0.5"]),
     ("relu(n) * -2", ["n=0"]),
 ]
 
@@ -194,7 +195,7 @@ def test_the_command_line_prints_the_board(expression, at, capsys):
 def test_the_command_line_writes_the_expression_as_on_the_board(capsys):
     cli(["-x**2 + 3*x - tanh(-0.21*y)", "--at", "x=2", "y=1"])
     first = capsys.readouterr().out.splitlines()[0]
-    assert first == "f = −x² + 3 · x − tanh((−0.21) · y)"
+    assert first == "f = −x² + 3 · x − tanh(−0.21 · y)"
 
 
 # ----------------------------------------------------------------------
@@ -240,12 +241,15 @@ def test_relu_slope_is_the_case_that_holds(at, case):
 def test_a_negative_number_gets_one_pair_of_parentheses():
     # Written with numbers in the place of names (as the stepper writes a forward step).
     x = Value(-0.21)
-    t = (x * 1.0).tanh()
+    t = (2.0 * x).tanh()
     product = t.inputs[0]
     for wrap in (lambda text: text, lambda text: f"({text})" if text.startswith("−") else text):
         numbers = {v: wrap(number_text(v.data)) for v in autograd.topological_order(t)}
-        assert expression(t, numbers) == f"tanh({number_text(product.data)})"
-        assert expression(product, numbers) == "(−0.21) · 1"
+        assert expression(t, numbers) == "tanh(−0.42)"
+        assert expression(product, numbers) == "2 · (−0.21)"
+        doubled = x * 2.0
+        first = {v: wrap(number_text(v.data)) for v in autograd.topological_order(doubled)}
+        assert expression(doubled, first) == "−0.21 · 2"  # first in a product: no parentheses
 
 
 def test_numbers_have_a_true_minus_and_never_a_minus_zero():
@@ -340,6 +344,9 @@ def test_the_whole_expression_uses_only_the_parentheses_it_needs():
         ((w * x + b).tanh(), "tanh(w · x + b)"), (x**2 - 3 * x, "x² − 3 · x"), (-(x * w), "−(x · w)"),
         (-x**2, "−x²"), ((-x) ** 2, "(−x)²"), (x - (w - b), "x − (w − b)"), (x / (w * b), "x / (w · b)"),
         ((x + w) ** b, "(x + w)^b"), (x * (-w), "x · (−w)"), ((x - 1) * (x + 1), "(x − 1) · (x + 1)"),
+        ((-0.21 * x).tanh(), "tanh(−0.21 · x)"), (w - (-0.21) * x, "w − (−0.21 · x)"),
+        (w + (-x), "w + (−x)"), (x * -2.0, "x · (−2)"), ((-2.0 * x) * w, "(−2 · x) · w"),
+        ((-2.0) ** x, "(−2)^x"), (-x + 1, "−x + 1"), (x - (-2.0), "x − (−2)"),
     ]
     for e, text in cases:
         order = autograd.topological_order(e)

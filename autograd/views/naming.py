@@ -115,8 +115,11 @@ def expression(value: Value, names: dict[Value, str], latex: bool = False) -> st
     if template is None:  # sum, of any number of inputs
         return " + ".join(_negative_in_parentheses(a) for a in args)
     if operation.kind == "operator":
-        # A negative number among operators is written in parentheses: 2 · (−3), x − (−1).
+        # A negative number among operators is written in parentheses: 2 · (−3), x − (−1);
+        # first in a sum or a product it needs none: −3 · x, −0.5 + x.
         args = [_negative_in_parentheses(a) for a in args]
+        if operation.name in _LEADS and _negative_number(args[0]):
+            args[0] = args[0][1:-1]
     else:
         # A function has parentheses of its own: tanh(−0.21), not tanh((−0.21)).
         args = [a[1:-1] if enclosed(a) else a for a in args]
@@ -125,6 +128,16 @@ def expression(value: Value, names: dict[Value, str], latex: bool = False) -> st
 
 def _negative_in_parentheses(text: str) -> str:
     return f"({text})" if text.startswith(("−", "-")) else text
+
+
+# The operations whose first operand may be a negative number without parentheses.
+_LEADS = frozenset(("+", "-", "*", "/", "sum"))
+_NEGATIVE_NUMBER = re.compile(r"\([−-][\d.]+(e[+−-]?\d+)?\)")
+
+
+def _negative_number(text: str) -> bool:
+    """``(−0.21)``: a negative number in its parentheses."""
+    return _NEGATIVE_NUMBER.fullmatch(text) is not None
 
 
 def in_derivative(name: str) -> str:
@@ -427,6 +440,10 @@ def _write(v: Value, texts: dict[Value, str], inline: Callable[[Value], bool]) -
     own = _binds(v, inline)
     args = []
     for position, x in enumerate(v.inputs):
+        text = texts[x]
+        if position == 0 and op.name in _LEADS and _negative_number(text):
+            args.append(text[1:-1])  # −0.21 · y; the whole then starts with a minus (see _binds)
+            continue
         need = own
         if op.kind != "operator" or op.name == "identity":
             need = 0  # inside a function's own parentheses
@@ -436,8 +453,12 @@ def _write(v: Value, texts: dict[Value, str], inline: Callable[[Value], bool]) -
             need = own + 1  # a − (b − c), a / (b · c)
         elif op.name == "**" or op.name.startswith("**"):
             need = 5  # (a + b)², (−x)²
-        text = texts[x]
-        args.append(f"({text})" if _binds(x, inline) < need and not enclosed(text) else text)
+        binds = _binds(x, inline)
+        if text.startswith("−"):
+            # Written with a leading minus, it binds as a negation, and never follows
+            # another sign: x + (−y), x + (−0.21 · y), (−0.21 · y) · x.
+            binds = 0 if position > 0 and op.kind == "operator" else min(binds, 1)
+        args.append(f"({text})" if binds < need and not enclosed(text) else text)
     if op.text is None:  # sum
         return " + ".join(args)
     return Template(op.text).substitute(a=args[0], b=args[-1])
