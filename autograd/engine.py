@@ -476,13 +476,15 @@ class Op:
         local: Python code of d(out)/d(input) for each input, over ``a``,
             ``b`` and ``out`` (``("b", "a")`` for ``*``).
         formulas: the same derivatives as a teacher writes them
-            (``("b", "a")``; ``("1 − out²",)`` for tanh).
+            (``("b", "a")``; ``("1 − out²",)`` for tanh); a slope by cases
+            as ``"1 when a > 0; 0 when a ≤ 0"``, of which the views write
+            the case that holds (``1, since n = 0.5 > 0``).
         kind: ``"operator"`` (written with a symbol: ``a * b``), ``"function"``
             (called by name in expressions and on the command line:
             ``exp(x)``) or ``"activation"`` (a function that nn may also use
             as a neuron's activation).
         text, latex: how ``out`` is written in terms of its inputs, in plain
-            text (``"$a * $b"``, ``"tanh($a)"``) and in LaTeX
+            text as on the board (``"$a · $b"``, ``"$a²"``, ``"tanh($a)"``) and in LaTeX
             (``r"\frac{$a}{$b}"``), as ``string.Template`` texts over ``$a`` and
             ``$b``; None for ``sum``, whose inputs are joined with ``+``.
         kink: for an operation with a kink, where its derivative does not

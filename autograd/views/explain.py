@@ -106,7 +106,7 @@ class Step:
         local_formula: the local derivative as a formula in the graph's names
             (``"x1"`` for ∂(x1·w1)/∂w1, ``"1 − o²"`` for tanh).
         local_name: how the local derivative is written: ``"∂p/∂w1"``, or
-            ``"∂(x1 * w1)/∂w1"`` when ``node`` is the output itself.
+            ``"∂(x1 · w1)/∂w1"`` when ``node`` is the output itself.
         subgradient: when the operation was evaluated at its kink, the
             sentence saying which subgradient was chosen; else ``""``.
         sum_of: when this step completes a Value that receives several
@@ -401,7 +401,8 @@ def explain(root: Value, grad: float = 1.0, fmt: str | None = None) -> Explanati
 
     For every operation node ``c``, from the output back to the leaves (newest
     first), and for every input ``a`` of ``c`` in argument order, one ``Step``:
-    ``∂L/∂a += ∂L/∂c · ∂c/∂a``. A Value used twice gets one step per use: the
+    ``∂L/∂a = ∂L/∂c · ∂c/∂a``. A Value used twice gets one step per use,
+    each written with the path it comes along (``via y: ∂f/∂y · ∂y/∂s``): the
     contributions add up, which is the multivariable chain rule, and the text
     writes the sum out after the last one. Edges into constants (unlabelled
     leaves: the plain numbers of ``x * 2``) get no step; label a leaf to see
