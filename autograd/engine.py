@@ -68,6 +68,7 @@ __all__ = [
     "is_anomaly_enabled",
     "sum",
     "dot",
+    "identity",
     "topological_order",
     "chain_rule",
 ]
@@ -572,13 +573,15 @@ class Op:
         local: Python code of d(out)/d(input) for each input, over ``a``,
             ``b`` and ``out`` (``("b", "a")`` for ``*``).
         formulas: the same derivatives as a teacher writes them
-            (``("b", "a")``; ``("1 − out²",)`` for tanh).
+            (``("b", "a")``; ``("1 − out²",)`` for tanh); a slope by cases
+            as ``"1 when a > 0; 0 when a ≤ 0"``, of which the views write
+            the case that holds (``1, since n = 0.5 > 0``).
         kind: ``"operator"`` (written with a symbol: ``a * b``), ``"function"``
             (called by name in expressions and on the command line:
             ``exp(x)``) or ``"activation"`` (a function that nn may also use
             as a neuron's activation).
         text, latex: how ``out`` is written in terms of its inputs, in plain
-            text (``"$a * $b"``, ``"tanh($a)"``) and in LaTeX
+            text as on the board (``"$a · $b"``, ``"$a²"``, ``"tanh($a)"``) and in LaTeX
             (``r"\frac{$a}{$b}"``), as ``string.Template`` texts over ``$a`` and
             ``$b``; None for ``sum``, whose inputs are joined with ``+``.
         kink: for an operation with a kink, where its derivative does not
@@ -688,16 +691,16 @@ _F, _A = "function", "activation"
 ADD = _table(Op(    "+",   "+",   2, "a + b",         ("1.0", "1.0"),                  ("1", "1"),
                 torch="add"))
 SUB = _table(Op(    "-",   "−",   2, "a - b",         ("1.0", "-1.0"),                 ("1", "−1"),
-                torch="sub"))
+                text="$a − $b", torch="sub"))
 MUL = _table(Op(    "*",   "×",   2, "a * b",         ("b", "a"),                      ("b", "a"),
-                latex=r"$a \cdot $b", torch="mul"))
+                text="$a · $b", latex=r"$a \cdot $b", torch="mul"))
 DIV = _table(Op(    "/",   "÷",   2, "divide(a, b)",  ("over(1.0, b)", "-over(out, b)"), ("1/b", "−a/b²"),
                 latex=r"\frac{$a}{$b}", torch="div"))
 POW = _table(Op(    "**",  "^",   2, "power(a, b)",   ("base_slope(a, b)", "exponent_slope(out, a)"),
-                                                      ("b·a^(b−1)", "ln(a)·out"), latex="{$a}^{$b}",
-                torch="pow"))
+                                                      ("b·a^(b−1)", "ln(a)·out"), text="$a^$b",
+                latex="{$a}^{$b}", torch="pow"))
 NEG = _table(Op(    "neg", "−x",  1, "-a",            ("-1.0",),                       ("−1",),
-                text="-$a", latex="-$a", torch="neg"))
+                text="−$a", latex="-$a", torch="neg"))
 ABS = _table(Op(    "abs", "|x|", 1, "abs(a)",        ("sign(a)",),                    ("sign(a)",), _F,
                 latex=r"\lvert $a \rvert", kink=(0.0, "−1", "1"), torch="abs"))
 EXP = _table(Op(    "exp", "exp", 1, "exp(a)",        ("out",),                        ("out",), _F,
@@ -710,7 +713,7 @@ COS = _table(Op(    "cos", "cos", 1, "cos(a)",        ("-sin(a)",),             
                 latex=r"\cos($a)", torch="cos"))
 SQRT = _table(Op(   "sqrt", "sqrt", 1, "sqrt(a)",     ("over(0.5, out)",),             ("1/(2·out)",), _F,
                  latex=r"\sqrt{$a}", torch="sqrt"))
-RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),                ("1 if a > 0 else 0",), _A,
+RELU = _table(Op(   "relu", "relu", 1, "relu(a)",     ("step(a)",),    ("1 when a > 0; 0 when a ≤ 0",), _A,
                  kink=(0.0, "0", "1"), torch="relu"))
 TANH = _table(Op(   "tanh", "tanh", 1, "tanh(a)",     ("tanh_slope(a, out)",),         ("1 − out²",), _A,
                  latex=r"\tanh($a)", torch="tanh"))
@@ -718,6 +721,10 @@ SIGMOID = _table(Op("sigmoid", "sigmoid", 1, "sigmoid(a)", ("sigmoid_slope(a, ou
                     latex=r"\sigma($a)", torch="sigmoid"))
 # sum takes any number of inputs, and every ∂out/∂xi is 1.
 SUM = _table(Op(    "sum", "Σ",   0, "add_in_order(xs)", (), (), torch="sum"))
+# Another name for the same number (the lecture's x = r): no computation, slope 1.
+# Not a function of the command line: a name is what it adds, and an expression names nothing.
+IDENTITY = _table(Op("identity", "=", 1, "a",           ("1.0",),                        ("1",),
+                     text="$a", latex="$a", torch=None))
 
 
 @lru_cache(maxsize=256)
@@ -729,8 +736,8 @@ def power_op(p: float) -> Op:
     """
     p = float(p)
     text = float_code(p)
-    op = Op(f"**{p:g}", f"^{p:g}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
-            (_power_formula(p),), text=f"$a ** {p:g}", latex=f"{{$a}}^{{{p:g}}}", torch="pow")
+    op = Op(f"**{p:g}", f"^{_number_text(p)}", 1, f"power(a, {text})", (f"base_slope(a, {text})",),
+            (_power_formula(p),), text=f"$a{_superscript(p)}", latex=f"{{$a}}^{{{p:g}}}", torch="pow")
     op.exponent = p
     return op
 
@@ -749,7 +756,7 @@ def float_code(x: float) -> str:
 
 
 def _power_formula(p: float) -> str:
-    """p·a^(p−1) with the number p written in: ``2·a``, ``3·a^2``, ``0.5·a^(−0.5)``."""
+    """p·a^(p−1) with the number p written in: ``2·a``, ``3·a²``, ``0.5·a^(−0.5)``, ``−a⁻²``."""
     if p == 0.0:
         return "0"
     q = p - 1.0
@@ -758,11 +765,9 @@ def _power_formula(p: float) -> str:
         return coefficient
     if q == 1.0:
         factor = "a"
-    elif q > 0 and q.is_integer():
-        factor = f"a^{_number_text(q)}"
     else:
-        factor = f"a^({_number_text(q)})"
-    return factor if p == 1.0 else f"{coefficient}·{factor}"
+        factor = f"a{_superscript(q)}"
+    return factor if p == 1.0 else f"−{factor}" if p == -1.0 else f"{coefficient}·{factor}"
 
 
 def _number_text(x: float) -> str:
@@ -920,6 +925,17 @@ def _try_rules_at(op: Op, where: str, xs: tuple[float, ...], out: float) -> None
 
 def _forward(op: Op, xs: list[float]) -> float:
     return op.evaluate(*xs) if op.arity else op.evaluate(xs)
+
+
+_RAISED = str.maketrans("0123456789−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _superscript(p: float) -> str:
+    """A power as written on the board: ``²``, ``⁻¹``; ``^0.5`` or ``^(−0.5)`` when not whole."""
+    text = _number_text(p)
+    if p.is_integer() and "e" not in text:
+        return text.translate(_RAISED)
+    return f"^({text})" if p < 0 else f"^{text}"
 
 
 # ----------------------------------------------------------------------
@@ -1264,6 +1280,23 @@ def dot(weights: Iterable[Operand], inputs: Iterable[Operand], start: Operand = 
         for w, x in zip(ws, xs)
     ]
     return _sum_node(products, start, "dot")
+
+
+def identity(value: Operand, label: str = "") -> Value:
+    """A new node equal to ``value``, under a name of its own: out = a, ∂out/∂a = 1.
+
+    The lecture's f = x·y·z with x = r and z = s has the variables x and z:
+    ``x = identity(r, label="x")`` gives them a box of their own in drawings
+    and a line ``x = r`` in explanations, and the gradient reaches r through
+    x, ∂f/∂r = ∂f/∂x · 1. It computes nothing: ``compile`` writes it as a
+    second name for the same float.
+    """
+    if not isinstance(label, str):
+        raise TypeError(f"identity(label=...): expected a str, got {type(label).__name__}")
+    a = _lift(value, "identity")
+    out = _node(IDENTITY, a.data, a)
+    out.label = label
+    return out
 
 
 def _sum_node(xs: list[Value], start: Operand, where: str) -> Value:

@@ -450,6 +450,10 @@ class Replay:
                 lines.append(f"    v{i} = k{len(live)}.data  # {names[v]}, read at each call")
                 namespace[f"k{len(live)}"] = v
                 live.append(v)
+            elif op is engine.IDENTITY:
+                # Another name for the same float (the lecture's x = r): an alias, no operation.
+                alias = f"v{index[v.inputs[0]]}"
+                lines.append(f"    v{i} = {alias}  # {_line(names[v] + ' = ' + expression(v, names))}")
             else:
                 n_ops += 1
                 code = _code(op.forward, ("a", "b", "xs"), engine.FORWARD_HELPERS, op.evaluate.__globals__,

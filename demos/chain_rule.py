@@ -4,15 +4,18 @@ Run: python -m demos.chain_rule [--out DIR] [--quick]
 
 Five worked examples. For each one the engine computes the gradient,
 ``autograd.explain`` writes out every step of ``backward()`` the way it
-would be written on a blackboard (∂L/∂a += ∂L/∂c · ∂c/∂a, the local
-derivative ∂c/∂a first as its formula, then as a number), the result is
+would be written on a blackboard (∂L/∂a = ∂L/∂c · ∂c/∂a, the local
+derivative ∂c/∂a first as its formula, then as a number; a Value used twice
+gets one line per path, "via y: ...", and then their sum), the result is
 compared with the derivative worked out by hand, and the graph is drawn with
 the local derivative on every edge.
 
-1. f = x y z with x = r, y = r s, z = s. The variable s reaches f along two
-   paths (through y and through z), so its gradient is a sum of two
-   products: ∂f/∂s = x·y + x·z·r = 2 r² s; explain writes the sum out
-   (at r = 2, s = 3: ∂f/∂s = 12 + 12 = 24).
+1. f = x y z with x = r, y = r s, z = s (x and z made with
+   ``autograd.identity``, so they are drawn and explained as the notes'
+   variables). The variable s reaches f along two paths (through y and
+   through z), so its gradient is a sum of two products: ∂f/∂s = x·y +
+   x·z·r = 2 r² s; explain writes each path and then the sum
+   (at r = 2, s = 3: via y 12, via z 12, ∂f/∂s = 12 + 12 = 24).
 2. d/dx sin(x²) = cos(x²) · 2x: the derivative of the outer function at
    the inner one, times the derivative of the inner one.
 3. One neuron, tanh(w1 x1 + w2 x2 + b): the gradient of every weight is
@@ -31,8 +34,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from autograd import Value, draw, explain
+from autograd import Value, draw, explain, identity
 from autograd.replay import generate
+from autograd.views.naming import number_text
 
 from ._common import Options, Result, heading, parse_args, require_drawing, run, save_drawing
 
@@ -55,32 +59,33 @@ class Example:
 def product_with_shared_variables(r: float = 2.0, s: float = 3.0) -> Example:
     """f = x y z with x = r, y = r s, z = s: r and s each reach f along two paths."""
     rv, sv = Value(r, label="r"), Value(s, label="s")
-    x = rv  # x = r is the same number: the same node of the graph
+    # The notes' own variables: x and z are other names for r and s (slope 1), each a node of its own.
+    x = identity(rv, label="x")
     y = rv * sv
     y.label = "y"
-    z = sv
+    z = identity(sv, label="z")
     xy = x * y
     xy.label = "xy"
     f = xy * z
     f.label = "f"
     return Example(
-        "f = x*y*z with x = r, y = r*s, z = s",
+        "f = x·y·z with x = r, y = r·s, z = s",
         f,
         [(sv, "∂f/∂s = 2 r² s", 2 * r * r * s), (rv, "∂f/∂r = 2 r s²", 2 * r * s * s)],
         highlight=sv,
-        note="x = r and z = s are the same numbers, so they are the same nodes of the graph:\n"
-        "  r, s, y = r*s, xy = r*y, f = xy*s. So f = r² s², and by hand ∂f/∂s = 2 r² s.",
+        note="x = identity(r) and z = identity(s) are the notes' x and z, with ∂x/∂r = ∂z/∂s = 1:\n"
+        "  f = r·(r·s)·s = r² s², so by hand ∂f/∂s = 2 r² s, collected along y and along z.",
     )
 
 
 def sine_of_square(x: float = 1.5) -> Example:
-    """f = sin(x^2): the outer derivative at the inner value, times the inner derivative."""
+    """f = sin(x²): the outer derivative at the inner value, times the inner derivative."""
     xv = Value(x, label="x")
     u = xv**2
     u.label = "u"
     f = u.sin()
     f.label = "f"
-    return Example("f = sin(x^2)", f, [(xv, "∂f/∂x = cos(x²) · 2x", math.cos(x * x) * 2 * x)])
+    return Example("f = sin(x²)", f, [(xv, "∂f/∂x = cos(x²) · 2x", math.cos(x * x) * 2 * x)])
 
 
 def neuron(
@@ -89,16 +94,16 @@ def neuron(
     """out = tanh(w1 x1 + w2 x2 + b); with these numbers n = 0.8814 and out = 0.7071."""
     leaves = {name: Value(v, label=name) for name, v in dict(x1=x1, x2=x2, w1=w1, w2=w2, b=b).items()}
     w1x1 = leaves["w1"] * leaves["x1"]
-    w1x1.label = "w1*x1"
+    w1x1.label = "w1x1"
     w2x2 = leaves["w2"] * leaves["x2"]
-    w2x2.label = "w2*x2"
+    w2x2.label = "w2x2"
     n = w1x1 + w2x2 + leaves["b"]
     n.label = "n"
     out = n.tanh()
     out.label = "out"
     slope = 1.0 - math.tanh(w1 * x1 + w2 * x2 + b) ** 2
     return Example(
-        "out = tanh(w1*x1 + w2*x2 + b)",
+        "out = tanh(w1·x1 + w2·x2 + b)",
         out,
         [
             (leaves["w1"], "∂out/∂w1 = (1 − out²) · x1", slope * x1),
@@ -124,7 +129,7 @@ def relu_at_its_kink(w: float = 2.0, x: float = 1.5, b: float = -3.0) -> Example
     # By hand: ∂out/∂n = 1 if n > 0, 0 if n < 0, and at n = 0 any slope in [0, 1]; backward takes 0.
     chosen = 1.0 if w * x + b > 0 else 0.0
     return Example(
-        "out = relu(w*x + b) at w*x + b = 0",
+        "out = relu(w·x + b) at w·x + b = 0",
         out,
         [
             (wv, "∂out/∂w = (0 at the kink) · x", chosen * x),
@@ -151,7 +156,7 @@ def hinge_on_the_margin(w: float = 0.5, x: float = 2.0, y: float = 1.0) -> Examp
     # By hand: ∂loss/∂w = −y·x while y·s < 1, 0 once y·s > 1; at y·s = 1 any value between is a subgradient.
     chosen = -y * x if y * w * x < 1 else 0.0
     return Example(
-        "loss = max(0, 1 - y*s), s = w*x, on the margin y*s = 1",
+        "loss = max(0, 1 − y·s), s = w·x, on the margin y·s = 1",
         loss,
         [(wv, "∂loss/∂w = (0 at the kink) · (−y·x)", chosen)],
         parameters=(wv,),
@@ -187,7 +192,7 @@ def work_through(example: Example, options: Options, filename: str, result: Resu
         difference = abs(leaf.grad - value)
         worst = max(worst, difference)
         name = f"{leaf.label}.grad"
-        print(f"    {name:>7} = {leaf.grad:+.6f}    {formula} = {value:+.6f}    "
+        print(f"    {name:>7} = {_signed(leaf.grad)}    {formula} = {_signed(value)}    "
               f"|difference| {difference:.1e}")
     shared = example.highlight
     if shared is not None:
@@ -218,9 +223,14 @@ def three_ways(example: Example, steps) -> float:
     for (leaf, formula, value), grad in zip(example.by_hand, grads):
         worst = max(worst, abs(grad - value))
         told = steps.grad(leaf)
-        print(f"    d{example.output.label}/d{leaf.label:<3} code {grad:+.6f}   explain {told:+.6f}"
-              f"   {formula} = {value:+.6f}")
+        print(f"    ∂{example.output.label}/∂{leaf.label:<3} code {_signed(grad)}   explain {_signed(told)}"
+              f"   {formula} = {_signed(value)}")
     return worst
+
+
+def _signed(x: float) -> str:
+    """``+24.000000``, ``−1.884521``: six decimals and a sign, the minus a true one, for columns."""
+    return number_text(x, "+.6f")
 
 
 def main(argv: Sequence[str] | None = None) -> Result:

@@ -83,6 +83,8 @@ UNARY = [
     Op("relu", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), ((0.1, 5),)),
     Op("relu-negative", lambda a: a.relu(), lambda a: max(a, 0.0), lambda a: (0.0,), ((-5, -0.1),),
        op="relu"),
+    Op("identity", lambda a: autograd.identity(a, label="x"), lambda a: a, lambda a: (1.0,), ((-5, 5),),
+       precise=lambda a: a),
     Op("sin", lambda a: a.sin(), math.sin, lambda a: (math.cos(a),), ((-6, 6),), precise=lambda a: mp.sin(a)),
     Op("cos", lambda a: a.cos(), math.cos, lambda a: (-math.sin(a),), ((-6, 6),),
        precise=lambda a: mp.cos(a)),

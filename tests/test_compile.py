@@ -521,4 +521,4 @@ def test_the_chain_rule_demo_shows_the_neurons_code_with_the_same_numbers(capsys
     printed = capsys.readouterr().out
     assert worst < 1e-15
     assert "out = tanh(n)  # out = tanh(n)" in printed
-    assert "∂out/∂x1 += ∂out/∂(w1*x1) · ∂(w1*x1)/∂x1" in printed
+    assert "∂out/∂x1 += ∂out/∂w1x1 · ∂w1x1/∂x1" in printed

@@ -26,9 +26,20 @@ def power_of_minus_three():
 
 
 def bare(text, number="3"):
-    """Where a negative ``number`` is written without parentheses around it."""
-    return [m.group() for m in re.finditer(rf".?{MINUS}\s?{number}(?![\d.]).?", text)
-            if not (m.group().startswith("(") and m.group().endswith(")"))]
+    """Where a negative ``number`` is written without parentheses around it.
+
+    A product that starts with it is the one exception: ``−3 · x`` is ``(−3) · x``
+    whichever way it is read, as the board writes it.
+    """
+    found = []
+    for m in re.finditer(rf".?{MINUS}\s?{number}(?![\d.]).?", text):
+        if m.group().startswith("(") and m.group().endswith(")"):
+            continue
+        before, after = text[:m.start() + 1].rstrip(f"-−{number}"), text[m.end() - 1:]
+        if after.startswith((" · ", r" \cdot ")) and (before == "" or before.endswith(("(", "= ", "=  "))):
+            continue
+        found.append(m.group())
+    return found
 
 
 def test_the_power_is_the_power_of_minus_three():

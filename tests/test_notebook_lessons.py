@@ -241,14 +241,15 @@ def test_the_table_and_the_drawing_follow_the_sliders():
     knobs.sliders["w"].value = -2.0
     # ∂L/∂x = w and ∂L/∂w = x for L = x·w, in explain's notation and number style.
     assert rows_of(knobs.table.value)[1:] == [
-        ["L", "-3", "", ""],
-        ["x", "1.5", "∂L/∂x", "-2"],
-        ["w", "-2", "∂L/∂w", "1.5"],
+        ["L", "−3", "", ""],
+        ["x", "1.5", "∂L/∂x", "−2"],
+        ["w", "−2", "∂L/∂w", "1.5"],
     ]
     drawing = knobs.drawing.value
     assert drawing.count("<svg") == 1 and "max-width: 100%" in drawing
     numbers = {float(n) for t in re.findall(r">([^<]*)</text>", drawing)
-               for n in re.findall(r"-?\d+(?:\.\d+)?", html.unescape(t))}
+               for n in re.findall(r"−?\d+(?:\.\d+)?", html.unescape(t))
+               for n in [n.replace("−", "-")]}  # a number is negative only with a true minus sign
     assert {-3.0, 1.5, -2.0} <= numbers  # L's value and the new gradients, drawn
 
 

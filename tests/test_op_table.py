@@ -55,8 +55,16 @@ def test_the_method_computes_what_the_table_says(row):
 
 
 def _as_python(formula: str) -> str:
-    """A teacher's formula (1 − out², b·a^(b−1), ...) written as Python, for checking."""
-    text = formula.replace("−", "-").replace("·", "*").replace("²", "**2").replace("^", "**")
+    """A teacher's formula (1 − out², b·a^(b−1), 1 when a > 0; 0 when a ≤ 0) as Python, for checking."""
+    if " when " in formula:
+        cases = [re.fullmatch(r"\s*(.+?) when (.+?)\s*", case).groups() for case in formula.split(";")]
+        text = "0.0"
+        for value, test in reversed(cases):
+            text = f"({value} if {test.replace('≤', '<=').replace('≥', '>=')} else {text})"
+        return _as_python(text)
+    raised = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: f"**({m.group(0).translate(raised)})", formula)
+    text = text.replace("−", "-").replace("·", "*").replace("^", "**")
     return re.sub(r"\bln\(", "log(", text)
 
 
@@ -99,8 +107,10 @@ def test_each_rule_gives_the_same_number_on_floats_and_on_values(op, row):
 @pytest.mark.parametrize(
     "op, formula",
     [(OPS["*"], ("b", "a")), (OPS["/"], ("1/b", "−a/b²")), (OPS["tanh"], ("1 − out²",)),
-     (OPS["exp"], ("out",)), (OPS["sigmoid"], ("out·(1 − out)",)), (OPS["relu"], ("1 if a > 0 else 0",)),
-     (power_op(2.0), ("2·a",)), (power_op(3.0), ("3·a^2",)), (power_op(0.5), ("0.5·a^(−0.5)",))],
+     (OPS["exp"], ("out",)), (OPS["sigmoid"], ("out·(1 − out)",)),
+     (OPS["relu"], ("1 when a > 0; 0 when a ≤ 0",)),
+     (power_op(2.0), ("2·a",)), (power_op(3.0), ("3·a²",)), (power_op(0.5), ("0.5·a^(−0.5)",)),
+     (power_op(-1.0), ("−a⁻²",)), (OPS["identity"], ("1",))],
     ids=lambda x: x.name if isinstance(x, Op) else "",
 )
 def test_formulas_read_as_on_the_board(op, formula):

@@ -35,7 +35,7 @@ from ..replay import generate
 from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from ..views.explain import explain
 from ..views.frames import FRAME_FORMATS, write_frames
-from ..views.naming import in_derivative, number_text
+from ..views.naming import in_derivative, number_text, shown_numbers, whole_expression
 from ..views.stepper import write_stepper
 from .expr import ExpressionError, allowed, parse_expression
 
@@ -300,22 +300,27 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         out.label = _output_name(leaves)
     steps = explain(out, fmt=fmt)
     name = out.label
+    # The numbers as every view writes them: a result that is 0 up to rounding reads 0.
+    shown = shown_numbers(steps.order, steps.gradients)
 
-    print(f"{name} = {expression.text}")
+    # The expression as written on the board (x², a · b, −x), not as typed.
+    print(f"{name} = {whole_expression(out, steps.names)}")
     if leaves:
         # .15g: every digit the user typed (a float holds about 15), without trailing zeros.
-        print("at   " + ", ".join(f"{k} = {v.data:.15g}" for k, v in leaves.items()))
-    print(f"{name} = {number_text(out.data, fmt)}")
+        print("at   " + ", ".join(f"{k} = {number_text(v.data, '.15g')}" for k, v in leaves.items()))
+    print(f"{name} = {number_text(shown[out].data, fmt)}")
     if leaves:
         print()
         print(f"gradients ∂{name}/∂v (the chain rule, summed over every path):")
         width = max(len(in_derivative(k)) for k in leaves)
         for k, v in leaves.items():
-            print(f"  ∂{name}/∂{in_derivative(k):<{width}} = {number_text(steps.grad(v), fmt)}")
+            grad = shown[v].grad if v in shown else 0.0
+            print(f"  ∂{name}/∂{in_derivative(k):<{width}} = {number_text(grad, fmt)}")
     if not args.no_steps and len(steps):
         print()
-        print(f"backward, one step at a time: ∂{name}/∂a += ∂{name}/∂c · ∂c/∂a "
-              "(upstream gradient · local derivative, for each input a of each operation c)")
+        print(f"backward, one step at a time: ∂{name}/∂a = ∂{name}/∂c · ∂c/∂a "
+              "(upstream gradient · local derivative, for each input a of each operation c); "
+              f"a value used more than once gets one line per path (via c) and then their sum")
         for line in steps.text(header=True).splitlines():
             print("  " + line)
 

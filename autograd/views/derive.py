@@ -239,7 +239,8 @@ class _Writer:
                                              raw_a=shown[0], raw_b=shown[-1])
         text = re.sub(r" \*\* (\S+)$", lambda m: m.group(1).translate(_SUPERSCRIPTS) if re.fullmatch(
             r"−?\d+", m.group(1).replace("-", "−")) else "^" + m.group(1), text.replace("-", "−"))
-        return text.replace(" * ", "·").replace(" / ", "/")
+        # Inside a factor a product is written tight (r·y), so that " · " separates the factors.
+        return text.replace(" * ", "·").replace(" · ", "·").replace(" / ", "/")
 
     def local(self, node: Value, k: int) -> str:
         """∂node/∂(its input k), written out; a number when every name in it is a constant."""

@@ -43,14 +43,24 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from ..graph import topological_order
-from .naming import is_constant, node_names, number_text, op_symbol, visible
+from .naming import (
+    hover_text,
+    in_derivative,
+    is_constant,
+    local_formula,
+    node_names,
+    noise_free,
+    number_text,
+    op_symbol,
+    shown_numbers,
+    visible,
+)
 from .pdf import png_to_pdf
 
 if TYPE_CHECKING:
@@ -75,7 +85,7 @@ __all__ = [
 NumberFormat = Union[str, Callable[[float], str]]
 
 #: The looks of a drawing: ``"default"`` is compact, for a screen; ``"slide"``
-#: is for a projector (large text, 3 significant digits, ``value`` and ``∂L/∂·``).
+#: is for a projector (large text, 3 significant digits, name, ``value`` and ``∂L/∂r = …`` stacked).
 STYLES = ("default", "slide")
 
 RENDERERS = ("dot", "graphviz-pure")
@@ -113,8 +123,6 @@ _COLOURS = {
 _HIGHLIGHT = "#dc2626"
 _RED = {"color": _HIGHLIGHT, "penwidth": "2.5"}
 _RANKDIRS = ("LR", "TB", "RL", "BT")
-_grad = attrgetter("grad")
-_data = attrgetter("data")
 
 
 class GraphTooLargeError(ValueError):
@@ -407,20 +415,6 @@ def _on_path(order: list[Value], start: Value) -> set[Value]:
     return reached
 
 
-def _grad_reader(
-    show_grad: bool, grads: Mapping[Value, float] | None
-) -> Callable[[Value], float | None] | None:
-    """How a node's gradient is read for display: from ``.grad``, from ``grads``, or not at all (None).
-
-    A Value missing from ``grads`` reads None, drawn as ``?``: not known yet.
-    """
-    if not show_grad:
-        return None
-    if grads is None:
-        return _grad
-    return grads.get
-
-
 @dataclass(frozen=True)
 class _Look:
     """Everything that differs between the styles of a drawing."""
@@ -430,7 +424,7 @@ class _Look:
     op_size: int
     legend_size: int
     value_word: str
-    grad_word: str  # "{out}" stands for the output's name
+    grad_word: str  # "{out}" stands for the output's name, "{name}" for the box's own
     digits: str | None  # the default number format (None: number_text's 4 significant digits)
     formulas: bool  # edge labels show the local derivative's formula before its number
     stacked: bool  # a box's fields one under the other (narrow boxes: more ranks fit a slide's width)
@@ -442,7 +436,7 @@ _LOOKS = {
     # A slide is wide and short, and the text must stay large: narrow boxes
     # (fields stacked) and ranks packed closer, so that a lesson's graph comes
     # near 16:9 without being scaled down.
-    "slide": _Look(20, 17, 24, 16, "value", "∂{out}/∂·", ".3g", True, True,
+    "slide": _Look(20, 17, 24, 16, "value", "∂{out}/∂{name} =", ".3g", True, True,
                    (("nodesep", "0.35"), ("ranksep", "0.4"), ("pad", "0.15"))),
 }
 
@@ -494,13 +488,21 @@ def _record(fields: list[str], stacked: bool, rankdir: str) -> str:
     return text if stacked == across else "{ " + text + " }"
 
 
+def _grad_field(grad_word: str, name: str) -> str:
+    """The word before a box's gradient: ``grad``, or on a slide ``∂f/∂r =`` with the box's own name."""
+    return grad_word.replace("{name}", in_derivative(name))
+
+
 def _value_node(
     g: graphviz.Digraph, v: Value, i: int, role: str, name: str, number: Callable[[float], str],
     value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
     hot: dict[str, str], element_ids: bool, look: _Look, grad_word: str, rankdir: str,
-    op_hot: dict[str, str] | None = None,
+    op_hot: dict[str, str] | None = None, tooltip: str | None = None,
 ) -> None:
-    """Add the box of ``v`` and, for a result, its operation node and the arrow from it to the box."""
+    """Add the box of ``v`` and, for a result, its operation node and the arrow from it to the box.
+
+    ``tooltip``: the exact numbers, for a box that shows a result as 0 up to rounding.
+    """
 
     def shown(x: float | None) -> str:
         return _UNKNOWN if x is None else _record_text(number(x))
@@ -511,8 +513,10 @@ def _value_node(
     else:
         fields = [_record_text(name), f"{look.value_word} {shown(value_of(v))}"]
         if grad_of is not None:
-            fields.append(f"{_record_text(grad_word)} {shown(grad_of(v))}")
+            fields.append(f"{_record_text(_grad_field(grad_word, name))} {shown(grad_of(v))}")
     attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[role], **hot}
+    if tooltip:
+        attrs["tooltip"] = tooltip
     if element_ids:
         attrs["id"] = f"n{i}"
     g.node(f"v{i}", _record(fields, look.stacked, rankdir), **attrs)
@@ -531,24 +535,6 @@ def _value_node(
     g.edge(f"v{i}op", f"v{i}", **out_attrs)
 
 
-_OPERAND = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-
-
-def _local_formula(v: Value, position: int, names: dict[Value, str]) -> str:
-    """The table's formula of ∂v/∂(input), in the graph's names: ``x1``, ``1 − o²``, ``−x/y²``."""
-    op = v.operation
-    if op is None or not op.formulas:
-        return "1"
-    operands = {"out": names[v]}
-    if op.arity in (1, 2):
-        operands.update(zip("ab", (names[x] for x in v.inputs)))
-    # Names that are not single words (a constant (-3), a label with dots) get parentheses.
-    wrapped = {
-        k: n if n.isidentifier() or n.replace(".", "").isdigit() else f"({n})" for k, n in operands.items()
-    }
-    return _OPERAND.sub(lambda m: wrapped.get(m.group(0), m.group(0)), op.formulas[position])
-
-
 def _edge_label(
     v: Value, position: int, x: Value, number: Callable[[float], str], local: float | None,
     names: dict[Value, str], look: _Look, visible: bool = True,
@@ -563,10 +549,12 @@ def _edge_label(
     place = _POSITION[position] if v.op in _ORDERED and len(v.inputs) == 2 else ""
     text = ""
     if local is not None and not is_constant(x):
-        text = number(local)
+        text = number(noise_free(local, (v.data, *(u.data for u in v.inputs))))
         if look.formulas:
-            formula = _local_formula(v, position, names)
-            if formula.replace("−", "-") != text:
+            formula = local_formula(v, position, names, number=number)
+            if ", since " in formula:  # the case that holds says its number itself
+                text = formula
+            elif formula != text:
                 text = f"{formula} = {text}"
     if not text or visible:
         return _edge_text(": ".join(t for t in (place, text) if t))
@@ -622,14 +610,16 @@ def draw(
         root: the output Value (usually the loss ``L``).
         style: ``"default"`` (compact, for a screen: each box reads
             ``name | data | grad``) or ``"slide"`` (for a projector: text of
-            20 pt, edge labels of 17 pt, 3 significant digits, boxes reading
-            ``name | value | ∂L/∂·`` with the output's own name, local
+            20 pt, edge labels of 17 pt, 3 significant digits, boxes
+            stacking ``name``, ``value 2`` and ``∂L/∂name = 36``, local
             derivatives as formula and number, fitted to a 16:9 slide).
         rankdir: ``"LR"`` (inputs on the left, output on the right) or ``"TB"``
             (top to bottom); ``"RL"``/``"BT"`` also work.
         fmt: number format: a format spec such as ``".4f"`` or ``".3g"``, or
             a function float -> str. None: numbers as a person writes them,
-            up to 4 significant digits (3 in the slide style), never ``-0``.
+            up to 4 significant digits (3 in the slide style), with a true
+            minus sign, never ``−0``; a result that is zero up to rounding
+            (``0.5 − 0.6 + 0.1``) reads 0, its exact float in the box's tooltip.
         edge_labels: write the local derivative ∂(result)/∂(input) on each
             arrow into an operation (``True``), or only on the arrows given
             as ``(result, input position)`` pairs (the others keep the room
@@ -720,9 +710,11 @@ def draw(
         )
     roles = _roles(order, root, parameter_set)
     names = node_names(order, root)
-    grad_of = _grad_reader(show_grad, grads)
-    value_of = _value_reader(values)
-    grad_word = look.grad_word.format(out=names[root])
+    # The numbers as every view shows them: rounding noise is 0 (naming.shown_numbers).
+    board = shown_numbers(order, grads, values)
+    grad_of = (lambda v: board[v].grad) if show_grad else None
+    value_of = lambda v: board[v].data  # noqa: E731
+    grad_word = look.grad_word.replace("{out}", in_derivative(names[root]))
     red = None
     if highlight is not None:
         red = f"paths of ∂{names[root]}/∂{names[highlight]}"
@@ -749,8 +741,10 @@ def draw(
         box_hot = _RED if v in path or v in marked_nodes else {}
         # A marked result is one just computed: its operation and its arrows in are part of the news.
         op_hot = _RED if v in path or v in marked_nodes else {}
+        noisy = _rounded_to_zero(board[v].data, board[v].exact_data) or (
+            show_grad and _rounded_to_zero(board[v].grad, board[v].exact_grad))
         _value_node(g, v, i, roles[v], names[v], number, value_of, grad_of, box_hot, element_ids, look,
-                    grad_word, rankdir, op_hot)
+                    grad_word, rankdir, op_hot, hover_text(names[v], board[v]) if noisy else None)
         if v in trunks:
             _trunk(g, i, trunks[v], v in path, path)
         if not v.inputs:
@@ -775,10 +769,8 @@ def draw(
     return Drawing(g, len(order), False, renderer, timeout)
 
 
-def _value_reader(values: Mapping[Value, float] | None) -> Callable[[Value], float | None]:
-    if values is None:
-        return _data
-    return values.get
+def _rounded_to_zero(shown: float | None, exact: float | None) -> bool:
+    return shown == 0.0 and exact is not None and exact != 0.0
 
 
 def _marks(
@@ -1019,7 +1011,7 @@ def _draw_summary(
             f"{look.value_word} {shown(value_of(out))}",
         ]
         if grad_of is not None:
-            fields.append(f"{_edge_text(grad_word)} {shown(grad_of(out))}")
+            fields.append(f"{_edge_text(_grad_field(grad_word, names[out]))} {shown(grad_of(out))}")
         # One line per field in a plain box: Graphviz cannot keep boxes drawn as
         # records in a given order (see _stack_in_index_order).
         hot = _RED if any(v in path for v in vs) else {}

@@ -12,8 +12,10 @@ Two kinds of derivative meet in every step, and they are kept apart:
 it reaches an operation ``c``, the gradient ``∂L/∂c`` is complete, and for
 each input ``a`` of ``c`` the chain rule adds one *contribution*::
 
-    ∂L/∂a += ∂L/∂c · ∂c/∂a
-             upstream  local
+    ∂L/∂c · ∂c/∂a
+    upstream  local
+
+to the gradient ∂L/∂a.
 
 ``explain(L)`` lists exactly those steps, in exactly the order ``backward()``
 applies them, with its numbers; each local derivative is written first as
@@ -24,15 +26,22 @@ the formula, in the graph's own names, then as a number::
     >>> p = x1 * w1; p.label = "p"
     >>> o = p * 0.5; o.label = "o"
     >>> print(explain(o))
-    ∂o/∂p += ∂o/∂o · ∂(p * 0.5)/∂p = 1 · 0.5 = 0.5   (o = p * 0.5)
-    ∂o/∂x1 += ∂o/∂p · ∂p/∂x1 = 0.5 · w1 = 0.5 · (-3) = -1.5   (p = x1 * w1)
-    ∂o/∂w1 += ∂o/∂p · ∂p/∂w1 = 0.5 · x1 = 0.5 · 2 = 1   (p = x1 * w1)
+    ∂o/∂p = ∂o/∂o · ∂(p · 0.5)/∂p = 1 · 0.5 = 0.5   (o = p · 0.5)
+    ∂o/∂x1 = ∂o/∂p · ∂p/∂x1 = 0.5 · w1 = 0.5 · (−3) = −1.5   (p = x1 · w1)
+    ∂o/∂w1 = ∂o/∂p · ∂p/∂w1 = 0.5 · x1 = 0.5 · 2 = 1   (p = x1 · w1)
 
 At the output's own operation the local derivative is written with the
-operation, ``∂(p * 0.5)/∂p``, because ``∂o/∂p`` already means the gradient.
-When a Value receives several contributions (it is used more than once), a
-line after the last one adds them up: ``∂f/∂s = 12 + 12 = 24``. Those sums
-are, bit for bit, the numbers ``backward()`` stores in ``.grad``.
+operation, ``∂(p · 0.5)/∂p``, because ``∂o/∂p`` already means the gradient.
+When a Value receives several contributions (it is used more than once),
+each is a line of its own that says which path it comes along (``via y:
+∂f/∂y · ∂y/∂s = 6 · r = 6 · 2 = 12``), and a line after the last one adds
+them up: ``∂f/∂s = 12 + 12 = 24``. Those sums are, bit for bit, the numbers
+``backward()`` stores in ``.grad``.
+
+The notation is the blackboard's: a true minus sign, powers as superscripts
+(``t4²``), relu's slope as the case that holds (``1, since n = 0.5 > 0``),
+and a number that is zero up to rounding written 0 (``naming.noise_free``;
+the ``Step`` records keep the exact floats).
 
 Constants, the plain numbers an operation lifted into the graph (the 0.5
 above), get no step: nobody asks how L changes with 0.5. They are written as
@@ -51,14 +60,26 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
 from ..checks import number_format
 from ..engine import Value, chain_rule, topological_order
-from .naming import enclosed, expression, in_derivative, is_constant, local_name, node_names, number_text
+from .naming import (
+    case_that_holds,
+    enclosed,
+    expression,
+    in_derivative,
+    is_constant,
+    local_formula,
+    local_name,
+    node_names,
+    noise_free,
+    number_text,
+    shown_numbers,
+)
 
 __all__ = ["Step", "Explanation", "explain"]
 
@@ -85,12 +106,18 @@ class Step:
         local_formula: the local derivative as a formula in the graph's names
             (``"x1"`` for ∂(x1·w1)/∂w1, ``"1 − o²"`` for tanh).
         local_name: how the local derivative is written: ``"∂p/∂w1"``, or
-            ``"∂(x1 * w1)/∂w1"`` when ``node`` is the output itself.
+            ``"∂(x1 · w1)/∂w1"`` when ``node`` is the output itself.
         subgradient: when the operation was evaluated at its kink, the
             sentence saying which subgradient was chosen; else ``""``.
         sum_of: when this step completes a Value that receives several
             contributions, all of them in order (they add up to ``total``);
             else ``()``.
+        via: for a Value that receives several contributions, the path this
+            one comes along: the name of ``node`` (``"y"``), with the operand
+            when ``node`` uses the Value twice (``"t1, 1st operand"``); else ``""``.
+        shown: (upstream, local, contribution, total) as written: rounding
+            noise made 0 (see ``naming.noise_free``); None: the exact numbers.
+        shown_sum: ``sum_of`` as written.
     """
 
     node: Value
@@ -107,21 +134,38 @@ class Step:
     local_name: str = ""
     subgradient: str = ""
     sum_of: tuple[float, ...] = ()
+    via: str = ""
+    shown: tuple[float, float, float, float] | None = None
+    shown_sum: tuple[float, ...] = ()
+
+    def _shown(self) -> tuple[float, float, float, float]:
+        return self.shown or (self.upstream, self.local, self.contribution, self.total)
+
+    def rule(self) -> str:
+        """The chain rule of the step, without numbers.
+
+        ``∂o/∂w1 = ∂o/∂p · ∂p/∂w1``; for one of several contributions the
+        path it comes along, ``via y: ∂f/∂y · ∂y/∂s``.
+        """
+        out, node, inp = (in_derivative(n) for n in self.names)
+        chain = f"∂{out}/∂{node} · {self.local_name or f'∂{node}/∂{inp}'}"
+        return f"via {self.via}: {chain}" if self.via else f"∂{out}/∂{inp} = {chain}"
 
     def format(self, fmt: str | None = None) -> str:
         """The step as a teacher writes it.
 
-        ``∂o/∂w1 += ∂o/∂p · ∂p/∂w1 = 0.5 · x1 = 0.5 · 2 = 1   (p = x1 * w1)``
+        ``∂o/∂w1 = ∂o/∂p · ∂p/∂w1 = 0.5 · x1 = 0.5 · 2 = 1   (p = x1 · w1)``,
+        or for one of several contributions
+        ``via y: ∂f/∂y · ∂y/∂s = 6 · r = 6 · 2 = 12   (y = r · s)``.
         """
         number = _numbers(fmt or self.fmt)
-        out, node, inp = (in_derivative(n) for n in self.names)
-        local_name = self.local_name or f"∂{node}/∂{inp}"
-        upstream = _factor(number(self.upstream))
-        local = number(self.local)
-        text = f"∂{out}/∂{inp} += ∂{out}/∂{node} · {local_name} = "
-        if self.local_formula and not _same_number(self.local_formula, self.local, local):
+        upstream_x, local_x, contribution_x, _ = self._shown()
+        upstream = _factor(number(upstream_x))
+        local = number(local_x)
+        text = f"{self.rule()} = "
+        if self.local_formula and not _same_number(self.local_formula, local_x, local):
             text += f"{upstream} · {_group(self.local_formula)} = "
-        text += f"{upstream} · {_factor(local)} = {number(self.contribution)}   ({self.formula}"
+        text += f"{upstream} · {_factor(local)} = {number(contribution_x)}   ({self.formula}"
         if self.subgradient:
             text += f"; {self.subgradient}"
         return text + ")"
@@ -132,7 +176,8 @@ class Step:
             return ""
         number = _numbers(fmt or self.fmt)
         out, inp = in_derivative(self.names[0]), in_derivative(self.names[2])
-        return f"∂{out}/∂{inp} = {_sum(self.sum_of, number)} = {number(self.total)}"
+        terms = self.shown_sum or self.sum_of
+        return f"∂{out}/∂{inp} = {_sum(terms, number)} = {number(self._shown()[3])}"
 
     def __str__(self) -> str:
         return self.format()
@@ -219,6 +264,7 @@ class Explanation:
         """
         fmt = fmt or self.fmt
         index = {v: i for i, v in enumerate(self.order)}
+        shown = shown_numbers(self.order, self.gradients)
         return {
             "output": index[self.root],
             "seed": self.seed,
@@ -229,6 +275,9 @@ class Explanation:
                     "op": v.op,
                     "data": v.data,
                     "grad": self.gradients.get(v, 0.0),
+                    # as every view writes them: rounding noise is 0 (naming.shown_numbers)
+                    "shown_data": shown[v].data,
+                    "shown_grad": shown[v].grad,
                     "inputs": [index[x] for x in v.inputs],
                     "formula": _formula(v, self.names),
                     "constant": is_constant(v) and v is not self.root,
@@ -248,6 +297,7 @@ class Explanation:
                     "local_formula": s.local_formula,
                     "subgradient": s.subgradient,
                     "sum": s.sum_text(fmt),
+                    "via": s.via,
                 }
                 for s in self.steps
             ],
@@ -259,12 +309,13 @@ class Explanation:
     def to_latex(self, fmt: str | None = None, header: bool = True) -> str:
         r"""The steps as a LaTeX ``align*`` block (it needs ``\usepackage{amsmath}``).
 
-        One row per step, aligned at ``+=``, with the operation on the right;
-        a row for each completed sum; with ``header=True`` (the default) the
-        starting row ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is
-        ``w_1``, ``xy`` is the word *xy*, and any other character of a label
-        is escaped, so that the block compiles as it is. An ``align*`` block
-        does not break across pages: for a long one, put
+        One row per step, aligned at ``=``, with the operation on the right
+        (a contribution of several starts ``\text{via } y``); a row for each
+        completed sum; with ``header=True`` (the default) the starting row
+        ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is ``w_1``, ``xy``
+        is the word *xy*, and any other character of a label is escaped, so
+        that the block compiles as it is. An ``align*`` block does not break
+        across pages: for a long one, put
         ``\allowdisplaybreaks`` in the preamble.
         """
         fmt = fmt or self.fmt
@@ -276,8 +327,9 @@ class Explanation:
             rows.append(f"{_frac(out, out)} &= {_latex_number(number(self.seed))} && \\text{{start}}")
         for s in self.steps:
             node, inp = lnames[s.node], lnames[s.input]
-            upstream = _latex_factor(number(s.upstream))
-            local = number(s.local)
+            upstream_x, local_x, contribution_x, total_x = s._shown()
+            upstream = _latex_factor(number(upstream_x))
+            local = number(local_x)
             where = f"{node} = {expression(s.node, lnames, latex=True)}"
             local_top = node
             if s.node is self.root:
@@ -285,20 +337,24 @@ class Explanation:
                 local_top = expression(s.node, lnames, latex=True)
                 if len(s.node.inputs) != 1 or s.node.op == "neg" or s.node.op.startswith("**"):
                     local_top = f"({local_top})"
-            row = f"{_frac(out, inp)} &\\mathrel{{+}}= {_frac(out, node)} \\cdot {_frac(local_top, inp)} = "
-            if s.local_formula and not _same_number(s.local_formula, s.local, local):
-                latex = _latex_local(s, lnames)
+            chain = f"{_frac(out, node)} \\cdot {_frac(local_top, inp)}"
+            if s.via:
+                row = f"\\text{{via }} {_latex_via(s, lnames)}\\colon\\ {chain} &= "
+            else:
+                row = f"{_frac(out, inp)} &= {chain} = "
+            if s.local_formula and not _same_number(s.local_formula, local_x, local):
+                latex = _latex_local(s, lnames, number)
                 if _group(s.local_formula) != s.local_formula:
                     latex = f"\\left({latex}\\right)"
                 row += f"{upstream} \\cdot {latex} = "
-            row += f"{upstream} \\cdot {_latex_factor(local)} = {_latex_number(number(s.contribution))}"
+            row += f"{upstream} \\cdot {_latex_factor(local)} = {_latex_number(number(contribution_x))}"
             row += f" && {where}"
             if s.subgradient:
                 row += f";\\ {_latex_subgradient(s, lnames)}"
             rows.append(row)
             if s.sum_of:
-                terms = _sum(s.sum_of, lambda x: _latex_number(number(x)))
-                rows.append(f"{_frac(out, inp)} &= {terms} = {_latex_number(number(s.total))}")
+                terms = _sum(s.shown_sum or s.sum_of, lambda x: _latex_number(number(x)), latex=True)
+                rows.append(f"{_frac(out, inp)} &= {terms} = {_latex_number(number(total_x))}")
         body = " \\\\\n".join(rows)
         return "\\begin{align*}\n" + body + ("\n" if body else "") + "\\end{align*}"
 
@@ -309,23 +365,30 @@ class Explanation:
         derivative as formula and number, the contribution, the gradient of
         the input so far (the sum written out where a Value's last
         contribution arrives) and the operation. Row 0 is the start, ∂L/∂L.
+        A contribution of several to one Value says the path it comes along
+        (``via y: ∂f/∂y · ∂y/∂s``).
         """
         fmt = fmt or self.fmt
         number = _numbers(fmt)
         out = in_derivative(self.names[self.root])
-        head = ("#", "chain rule", "local derivative", "contribution", f"∂{out}/∂· so far", "operation")
+        head = ("#", "chain rule", "local derivative", "contribution", "gradient so far", "operation")
         rows = [head, ("---",) * len(head)]
-        rows.append(("0", f"∂{out}/∂{out} = {number(self.seed)}", "", "", number(self.seed), "start"))
+        seed = number(self.seed)
+        rows.append(("0", f"∂{out}/∂{out} = {seed}", "", "", f"∂{out}/∂{out} = {seed}", "start"))
         for i, s in enumerate(self.steps, 1):
-            _, node, inp = (in_derivative(n) for n in s.names)
-            local = number(s.local)
+            inp = in_derivative(s.names[2])
+            _, local_x, contribution_x, total_x = s._shown()
+            local = number(local_x)
             local_cell = local
-            if s.local_formula and not _same_number(s.local_formula, s.local, local):
+            if s.local_formula and not _same_number(s.local_formula, local_x, local):
                 local_cell = f"{s.local_formula} = {local}"
-            total = f"{_sum(s.sum_of, number)} = {number(s.total)}" if s.sum_of else number(s.total)
+            total = f"∂{out}/∂{inp} = "
+            if s.sum_of:
+                total += f"{_sum(s.shown_sum or s.sum_of, number)} = {number(total_x)}"
+            else:
+                total += number(total_x) + (" so far" if s.via else "")
             operation = s.formula + (f"; {s.subgradient}" if s.subgradient else "")
-            rule = f"∂{out}/∂{inp} += ∂{out}/∂{node} · {s.local_name or f'∂{node}/∂{inp}'}"
-            rows.append((str(i), rule, local_cell, number(s.contribution), total, operation))
+            rows.append((str(i), s.rule(), local_cell, number(contribution_x), total, operation))
         return "\n".join("| " + " | ".join(_markdown(cell) for cell in row) + " |" for row in rows)
 
 
@@ -338,7 +401,8 @@ def explain(root: Value, grad: float = 1.0, fmt: str | None = None) -> Explanati
 
     For every operation node ``c``, from the output back to the leaves (newest
     first), and for every input ``a`` of ``c`` in argument order, one ``Step``:
-    ``∂L/∂a += ∂L/∂c · ∂c/∂a``. A Value used twice gets one step per use: the
+    ``∂L/∂a = ∂L/∂c · ∂c/∂a``. A Value used twice gets one step per use,
+    each written with the path it comes along (``via y: ∂f/∂y · ∂y/∂s``): the
     contributions add up, which is the multivariable chain rule, and the text
     writes the sum out after the last one. Edges into constants (unlabelled
     leaves: the plain numbers of ``x * 2``) get no step; label a leaf to see
@@ -365,34 +429,66 @@ def explain(root: Value, grad: float = 1.0, fmt: str | None = None) -> Explanati
     out = names[root]
     steps: list[Step] = []
     totals: dict[Value, float] = {}
+    # Every contribution, exact and as written, for the rule of rounding noise.
+    exact: dict[Value, list[float]] = {}
+    written: dict[Value, list[float]] = {}
+    number = _numbers(fmt)
 
     def record(node: Value, position: int, x: Value, upstream: float, local: float, contribution: float):
         # The chain rule calls this at every edge, just before it adds the
         # contribution; the sums here are added in the same order as its own.
+        # Constants get no step, but their contributions are kept all the same.
+        upstream_shown = _total_shown(upstream, exact.get(node, ()), written.get(node, ()))
+        local_shown = noise_free(local, (node.data, *(v.data for v in node.inputs)))
+        contribution_shown = 0.0 if upstream_shown == 0.0 or local_shown == 0.0 else noise_free(
+            contribution, (upstream, local))
+        exact.setdefault(x, []).append(contribution)
+        written.setdefault(x, []).append(contribution_shown)
         if is_constant(x):
             return
         totals[x] = totals.get(x, 0.0) + contribution
+        shown = (upstream_shown, local_shown, contribution_shown,
+                 _total_shown(totals[x], exact[x], written[x]))
         steps.append(Step(
             node, x, position, local, upstream, contribution, totals[x], (out, names[node], names[x]),
-            _formula(node, names), fmt, _local_formula(node, position, names),
-            local_name(node, x, root, names), _subgradient(node, x, names),
+            _formula(node, names), fmt, local_formula(node, position, names, _atom, number),
+            local_name(node, x, root, names), _subgradient(node, x, names), shown=shown,
         ))
 
     gradients = chain_rule(root, seed, order=order, on_step=record)
     return Explanation(root, seed, _mark_sums(steps), names, gradients, order, fmt)
 
 
+def _total_shown(total: float, exact: Iterable[float], written: Iterable[float]) -> float:
+    """A gradient as written: 0 when every contribution is written 0, or when it is 0 up to rounding."""
+    written = list(written)
+    if written and not any(written):
+        return 0.0
+    return noise_free(total, exact)
+
+
 def _mark_sums(steps: list[Step]) -> list[Step]:
-    """Give the last step into each Value used more than once the list of its contributions."""
-    contributions: dict[Value, list[float]] = {}
-    last: dict[Value, int] = {}
+    """Mark each contribution to a Value used more than once with its path; give the last the list of all."""
+    into: dict[Value, list[int]] = {}
     for i, s in enumerate(steps):
-        contributions.setdefault(s.input, []).append(s.contribution)
-        last[s.input] = i
-    for x, i in last.items():
-        if len(contributions[x]) > 1:
-            steps[i] = dataclasses.replace(steps[i], sum_of=tuple(contributions[x]))
+        into.setdefault(s.input, []).append(i)
+    for where in into.values():
+        if len(where) < 2:
+            continue
+        nodes = [steps[i].node for i in where]
+        for i in where:
+            s = steps[i]
+            via = s.names[1] if nodes.count(s.node) == 1 else f"{s.names[1]}, {_ORDINAL[s.position]} operand"
+            steps[i] = dataclasses.replace(s, via=via)
+        last = steps[where[-1]]
+        steps[where[-1]] = dataclasses.replace(
+            last, sum_of=tuple(steps[i].contribution for i in where),
+            shown_sum=tuple(steps[i]._shown()[2] for i in where),
+        )
     return steps
+
+
+_ORDINAL = ("1st", "2nd")
 
 
 # ----------------------------------------------------------------------
@@ -417,13 +513,6 @@ def _operand_names(node: Value, names: dict[Value, str], wrap: Callable[[str], s
     return operands
 
 
-def _local_formula(node: Value, position: int, names: dict[Value, str]) -> str:
-    op = node.operation
-    if op is None or not op.formulas:
-        return "1"  # sum: every ∂out/∂xi is 1
-    return _substitute(op.formulas[position], _operand_names(node, names, _atom))
-
-
 def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
     # The table says where an operation has a kink; its rule chooses 0 there, as PyTorch does.
     kink = None if node.operation is None else node.operation.kink
@@ -437,8 +526,8 @@ def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
 
 
 def _atom(name: str) -> str:
-    """A name as an operand of a formula: ``x1``, ``2``, ``(-3)``, ``(w1*x1)``."""
-    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+-]?\d+)?", name) or enclosed(name):
+    """A name as an operand of a formula: ``x1``, ``2``, ``(−3)``, ``(w1·x1)``."""
+    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
         return name
     return f"({name})"
 
@@ -463,8 +552,8 @@ def _numbers(fmt: str | None) -> Callable[[float], str]:
 
 
 def _factor(text: str) -> str:
-    """A negative number in a product gets parentheses: ``0.5 · (-3)``."""
-    return f"({text})" if text.startswith("-") else text
+    """A negative number in a product gets parentheses: ``0.5 · (−3)``."""
+    return f"({text})" if text.startswith(("−", "-")) else text
 
 
 def _same_number(formula: str, value: float, text: str) -> bool:
@@ -477,16 +566,17 @@ def _same_number(formula: str, value: float, text: str) -> bool:
         return False
 
 
-def _sum(terms: tuple[float, ...], number: Callable[[float], str]) -> str:
+def _sum(terms: tuple[float, ...], number: Callable[[float], str], latex: bool = False) -> str:
     """``12 + 12``, ``12 − 3``: each term after the first with its own sign, written once.
 
     Never ``12 - -3`` nor, with a format that writes a plus sign, ``12 + +3``.
     """
     text = number(terms[0])
+    minus = "-" if latex else "−"
     for t in terms[1:]:
         written = number(t)
-        if written[:1] in ("-", "−"):
-            text += f" {written[0]} {written[1:]}"
+        if written.startswith(("−", "-")):
+            text += f" {minus} {written[1:]}"
         else:
             text += f" + {written.lstrip('+ ')}"
     return text
@@ -554,6 +644,7 @@ def _latex_char(ch: str) -> str:
 
 def _latex_number(text: str) -> str:
     """A formatted number in math mode: ``1e-05`` → ``1 \\times 10^{-5}``, ``inf`` → ``\\infty``."""
+    text = text.replace("−", "-")  # in math mode LaTeX sets a hyphen as the minus sign
     special = {"inf": r"\infty", "-inf": r"-\infty", "+inf": r"+\infty", "nan": r"\mathrm{NaN}"}
     if text.lower() in special:
         return special[text.lower()]
@@ -571,7 +662,13 @@ def _latex_plain(text: str) -> str:
 
 def _latex_factor(text: str) -> str:
     latex = _latex_number(text)
-    return f"({latex})" if text.startswith("-") else latex
+    return f"({latex})" if latex.startswith("-") else latex
+
+
+def _latex_via(s: Step, lnames: dict[Value, str]) -> str:
+    """The path of a contribution in LaTeX: ``y``, or ``t_1`` with its operand."""
+    node = lnames[s.node]
+    return node if s.via == s.names[1] else rf"{node}\text{{, {_ORDINAL[s.position]} operand}}"
 
 
 def _frac(top: str, bottom: str) -> str:
@@ -588,16 +685,24 @@ def _latex_subgradient(s: Step, lnames: dict[Value, str]) -> str:
     )
 
 
+_RAISED = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
 _FORMULA_TOKEN = re.compile(r"\s+|[A-Za-z_][A-Za-z_0-9]*|\d+(?:\.\d+)?|.")
 
 
-def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
+def _latex_local(s: Step, lnames: dict[Value, str], number: Callable[[float], str] = number_text) -> str:
     """The table's formula of one edge in LaTeX, in the graph's symbols."""
     op = s.node.operation
     if op is None or not op.formulas:
         return "1"
     operands = _operand_names(s.node, lnames, lambda name: f"{{{name}}}")
-    tokens = _FORMULA_TOKEN.findall(op.formulas[s.position])
+    formula = op.formulas[s.position]
+    if " when " in formula:
+        values = {"out": s.node.data, **dict(zip("ab", (x.data for x in s.node.inputs)))}
+        case = case_that_holds(formula, values, operands, lambda x: _latex_number(number(x)))
+        value, _, reason = (case or "").partition(", since ")
+        reason = reason.replace("≤", r"\le").replace("≥", r"\ge").replace("≠", r"\ne")
+        return rf"{value},\ \text{{since }} {reason}"
+    tokens = _FORMULA_TOKEN.findall(formula)
     out: list[str] = []
     closers: list[str] = []  # for each open parenthesis, what closes it: ")" or "}" after ^(
     i = 0
@@ -605,8 +710,6 @@ def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
         t = tokens[i]
         if t in operands:
             out.append(operands[t])
-        elif t in ("if", "else"):
-            out.append(rf"\text{{ {t} }}")
         elif t in _LATEX_WORDS:
             out.append(_LATEX_WORDS[t])
         elif _IDENTIFIER.fullmatch(t):
@@ -623,8 +726,15 @@ def _latex_local(s: Step, lnames: dict[Value, str]) -> str:
             closers.append(")")
         elif t == ")":
             out.append(closers.pop() if closers else ")")
+        elif t in _RAISED:
+            raised = ""
+            while i < len(tokens) and tokens[i] in _RAISED:
+                raised += _RAISED[tokens[i]]
+                i += 1
+            out.append(f"^{{{raised}}}")
+            continue
         else:
-            out.append({"−": "-", "·": r" \cdot ", "²": "^{2}", "³": "^{3}"}.get(t, t))
+            out.append({"−": "-", "·": r" \cdot "}.get(t, t))
         i += 1
     return "".join(out).strip()
 

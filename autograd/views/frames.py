@@ -33,7 +33,7 @@ from ..engine import Value
 from ..graph import topological_order
 from .draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw
 from .explain import explain
-from .naming import expression, node_names, number_text
+from .naming import expression, node_names, number_text, shown_numbers
 from .pdf import pngs_to_pdf
 
 __all__ = ["write_frames", "Frames", "FRAME_FORMATS"]
@@ -80,6 +80,7 @@ def _plan(root: Value, grad: float, fmt: str | None) -> list[_Frame]:
     def number(x: float) -> str:
         return number_text(x, fmt)
 
+    board = shown_numbers(order)  # rounding noise reads 0, as in the boxes
     values: dict[Value, float] = {}
     leaves = [v for v in order if not v.inputs]
     for v in leaves:
@@ -91,7 +92,7 @@ def _plan(root: Value, grad: float, fmt: str | None) -> list[_Frame]:
         if not v.inputs:
             continue
         values[v] = v.data
-        caption = f"forward: {names[v]} = {expression(v, names)} = {number(v.data)}"
+        caption = f"forward: {names[v]} = {expression(v, names)} = {number(board[v].data)}"
         frames.append(_Frame("forward", caption, dict(values), {}, [v], set()))
     grads: dict[Value, float] = {root: steps.seed}
     frames.append(_Frame("start", f"backward: {lesson['start']}", values, dict(grads), [root], set()))

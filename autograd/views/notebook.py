@@ -32,7 +32,7 @@ from ..checks import did_you_mean, positive_int, real_number
 from ..engine import Value
 from ..graph import topological_order
 from .draw import RendererNotFoundError, RenderTimeoutError, draw
-from .naming import in_derivative, node_names, number_text
+from .naming import in_derivative, node_names, number_text, shown_numbers
 from .stepper import stepper_html
 
 __all__ = ["Stepper", "stepper", "Interaction", "interact"]
@@ -289,16 +289,18 @@ def _gradient_table(out: Value, inputs: Mapping[str, Value], names: Mapping[Valu
     """Each input's value and ``∂L/∂x``, under the output's value, in explain's notation."""
     top = names[out]
     d_top = in_derivative(top)
+    shown = shown_numbers(topological_order(out))  # a result that is 0 up to rounding reads 0
     rows = [
-        f"<tr><td>{html.escape(top)}</td><td style='text-align: right'>{number_text(out.data)}</td>"
+        f"<tr><td>{html.escape(top)}</td><td style='text-align: right'>{number_text(shown[out].data)}</td>"
         f"<td></td><td></td></tr>"
     ]
     for x in inputs.values():
         name = names.get(x, x.label)
+        grad = shown[x].grad if x in shown else x.grad
         rows.append(
             f"<tr><td>{html.escape(name)}</td><td style='text-align: right'>{number_text(x.data)}</td>"
             f"<td style='padding-left: 1.5em'>∂{html.escape(d_top)}/∂{html.escape(in_derivative(name))}"
-            f"</td><td style='text-align: right'>{number_text(x.grad)}</td></tr>"
+            f"</td><td style='text-align: right'>{number_text(grad)}</td></tr>"
         )
     return (
         '<table class="chainrule-gradients" style="font-family: ui-monospace, Menlo, Consolas, monospace;">'
