@@ -123,21 +123,35 @@ def check_pdf_frames(tmp_path, f, renderer):
     pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(frames.pdf)
     assert len(reader.pages) == expected_count(f)
-    # Every page is the picture of its frame at 192 dpi; the frames share one layout, so one size.
-    assert len({(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages}) == 1
-    width, height = reader.pages[0].images[0].image.size
-    box = reader.pages[0].mediabox
-    expected = (width * 72 / 192, height * 72 / 192)
-    assert (float(box.width), float(box.height)) == pytest.approx(expected, abs=1e-3)
-    assert all(len(pypdf.PdfReader(p).pages) == 1 for p in frames.paths)
+    # Page k is frame k's own PDF; the frames share one layout, so the pages one size.
+    def size(page):
+        return float(page.mediabox.width), float(page.mediabox.height)
+
+    assert len({size(page) for page in reader.pages}) == 1
+    for page, path in zip(reader.pages, frames.paths):
+        [own] = pypdf.PdfReader(path).pages
+        assert size(own) == size(page)
+        assert page.get_contents().get_data() == own.get_contents().get_data()
+    if (renderer or find_renderer(None)[0]) == "dot":
+        assert not reader.pages[0].images  # a vector drawing, not a picture
+    else:
+        # graphviz-pure: the picture at 192 dpi, width · 72 / 192 points.
+        width, height = reader.pages[0].images[0].image.size
+        assert size(reader.pages[0]) == pytest.approx((width * 72 / 192, height * 72 / 192), abs=1e-3)
 
 
-def test_pdf_frames_without_pillow_name_the_extra_and_write_nothing(tmp_path, monkeypatch):
+@pytest.mark.parametrize("library", ["pypdf", "PIL"])
+def test_pdf_frames_without_their_libraries_name_the_extra_and_write_nothing(tmp_path, monkeypatch, library):
     import sys
 
-    monkeypatch.setitem(sys.modules, "PIL", None)
+    # Pillow is needed for graphviz-pure's pictures; pypdf with either renderer.
+    try:
+        find_renderer("graphviz-pure")
+    except RendererNotFoundError:
+        pytest.skip("graphviz-pure is not installed")
+    monkeypatch.setitem(sys.modules, library, None)  # importing it now raises ImportError
     with pytest.raises(ImportError, match=r"chainrule\[draw\]"):
-        write_frames(small_example(), tmp_path / "frames", "pdf")
+        write_frames(small_example(), tmp_path / "frames", "pdf", renderer="graphviz-pure")
     assert list(tmp_path.iterdir()) == []
 
 

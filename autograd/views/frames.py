@@ -19,8 +19,8 @@ layout (boxes keep the size of the finished picture), so that flipping from
 one slide to the next moves nothing but the numbers and the red.
 
 With ``format="pdf"`` the frames are PDFs, and ``frames.pdf`` holds them all,
-a page per frame (each page a 192-dpi picture, the same with either
-renderer), ready to present.
+a page per frame, ready to present: vector drawings with Graphviz's ``dot``,
+192-dpi pictures with graphviz-pure (which has no PDF writer).
 
 The frames are made, drawn and written one at a time, each file whole or not
 at all (see ``files``), so that a film of thousands of frames needs the
@@ -43,13 +43,11 @@ from .draw import _RED, DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw
 from .explain import explain
 from .files import check_folder, make_folder, open_atomic, remove_stale, write_file
 from .naming import expression, node_names, number_text
-from .pdf import PdfPages
+from .pdf import PdfMerger
 
 __all__ = ["write_frames", "Frames", "FRAME_FORMATS"]
 
 FRAME_FORMATS = ("svg", "png", "pdf")
-# The pages of frames.pdf: sharp on a projector, and the same for both renderers.
-_PDF_DPI = 192
 _PLAIN_NODE = re.compile(r"^node (\S+) \S+ \S+ (\S+) (\S+) ", re.M)
 
 
@@ -153,8 +151,8 @@ def write_frames(
             in order. Each file is written whole or not at all, and a link
             standing at one of these names is replaced, never followed.
         format: ``"svg"``, ``"png"`` or ``"pdf"``; ``"pdf"`` also writes
-            ``frames.pdf``, every frame a page (this needs Pillow, part of
-            ``chainrule[draw]``).
+            ``frames.pdf``, every frame a page (this needs pypdf, and with
+            graphviz-pure Pillow: both are in ``chainrule[draw]``).
         style: ``"slide"`` (the default: large text) or ``"default"``.
         rankdir, fmt, renderer, timeout: as for ``draw``.
         grad: the seed ∂L/∂L of backward, as for ``explain``.
@@ -198,9 +196,7 @@ def write_frames(
             "max_nodes=None to write them anyway"
         )
     if fmt_name == "pdf":
-        from .pdf import _pillow
-
-        _pillow()  # before any work: without Pillow there would be no frames.pdf
+        _check_pdf_libraries(renderer)
     target = make_folder(folder, who="write_frames")
     remove_stale(target)  # once here, not once per frame: a folder of n frames would take n² looks
     index = {v: i for i, v in enumerate(order)}
@@ -224,11 +220,8 @@ def write_frames(
     digits = max(3, len(str(len(captions) - 1)))
     paths = [target / f"frame_{k:0{digits}d}.{fmt_name}" for k in range(len(captions))]
     pdf_path = target / "frames.pdf" if fmt_name == "pdf" else None
+    pages = PdfMerger() if pdf_path is not None else None
     with contextlib.ExitStack() as stack:
-        pages = None
-        if pdf_path is not None:
-            pdf_file = stack.enter_context(open_atomic(pdf_path, who="write_frames", clean=False))
-            pages = PdfPages(pdf_file, dpi=_PDF_DPI)
         counter = stack.enter_context(_Progress(len(captions), progress))
         for path, frame in zip(paths, _frames(root, grad, caption_fmt)):
             d = draw(root, style=style, rankdir=rankdir, fmt=fmt, edge_labels=frame.labelled,
@@ -239,13 +232,26 @@ def write_frames(
             for v in frame.boxes:
                 d.graph.node(f"v{index[v]}", **_RED)
             _caption(d, frame.caption, widest, style)
-            write_file(path, d.pipe(fmt_name), who="write_frames", clean=False)
+            picture = d.pipe(fmt_name)
+            write_file(path, picture, who="write_frames", clean=False)
             if pages is not None:
-                pages.add_png(d.pipe("png", dpi=_PDF_DPI))
+                pages.add(picture)  # dot's PDF is a vector drawing; graphviz-pure's a 192-dpi picture
             counter.update()
-        if pages is not None:
-            pages.close()
+    if pages is not None and pdf_path is not None:
+        with open_atomic(pdf_path, who="write_frames", clean=False) as file:
+            pages.write(file)
     return Frames(paths, captions, pdf_path, kinds)
+
+
+def _check_pdf_libraries(renderer: str | None) -> None:
+    """Before any work: frames.pdf needs pypdf, and graphviz-pure's PDFs Pillow (both in chainrule[draw])."""
+    from .draw import find_renderer
+    from .pdf import _pillow, _pypdf
+
+    _pypdf()
+    name, _ = find_renderer(renderer)
+    if name != "dot":  # graphviz-pure has no PDF writer: its PDF is a picture Pillow decodes
+        _pillow()
 
 
 class _Progress:

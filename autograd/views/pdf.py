@@ -8,7 +8,8 @@ milliseconds, where undoing PNG's row filters in Python took seconds); the
 pixels are stored losslessly, colour as one image and transparency as its
 soft mask. ``PdfPages`` writes one page at a time into a file, so that the
 frames of a long lesson never wait in memory together; ``pngs_to_pdf`` puts
-several pictures in one PDF in memory.
+several pictures in one PDF in memory. ``PdfMerger`` (pypdf) puts the pages of
+several PDFs in one, as they are: frames.pdf, from the frames' own PDFs.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ import zlib
 from collections.abc import Iterable
 from typing import IO, Any
 
-__all__ = ["png_pixels", "png_to_pdf", "pngs_to_pdf", "PdfPages", "PILLOW_MISSING"]
+__all__ = [
+    "png_pixels", "png_to_pdf", "pngs_to_pdf", "PdfPages", "PdfMerger", "PILLOW_MISSING", "PYPDF_MISSING",
+]
 
 PILLOW_MISSING = (
     "writing a PDF of pictures needs Pillow, which decodes the PNG images: "
     "pip install 'chainrule[draw]' (or pip install pillow)"
+)
+PYPDF_MISSING = (
+    "putting the frames' PDFs together in frames.pdf needs pypdf: "
+    "pip install 'chainrule[draw]' (or pip install pypdf)"
 )
 # Lossless either way; level 6 is zlib's default, several times faster than 9 for a few percent.
 _COMPRESSION = 6
@@ -34,6 +41,39 @@ def _pillow() -> Any:
     except ImportError:
         raise ImportError(PILLOW_MISSING) from None
     return Image
+
+
+def _pypdf() -> Any:
+    try:
+        import pypdf
+    except ImportError:
+        raise ImportError(PYPDF_MISSING) from None
+    return pypdf
+
+
+class PdfMerger:
+    """One PDF made of the pages of several PDFs, in order (pypdf copies them as they are).
+
+    The frames of a lesson drawn by ``dot`` stay vector drawings; those of
+    graphviz-pure are its pictures, already on their pages.
+    """
+
+    def __init__(self) -> None:
+        self._pypdf = _pypdf()
+        self._writer = self._pypdf.PdfWriter()
+
+    def add(self, data: bytes) -> None:
+        """Append every page of the PDF ``data``."""
+        for page in self._pypdf.PdfReader(io.BytesIO(data)).pages:
+            self._writer.add_page(page)
+
+    def __len__(self) -> int:
+        return len(self._writer.pages)
+
+    def write(self, file: IO[bytes]) -> None:
+        if not len(self):
+            raise ValueError("a PDF needs at least one page; none was added")
+        self._writer.write(file)
 
 
 def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
