@@ -391,3 +391,15 @@ def test_progress_uses_tqdm_when_installed(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     count = expected_count(root)
     assert "write_frames" in err and f"{count}/{count}" in err and "frame/s" in err
+
+
+def test_without_a_renderer_no_folder_is_made(tmp_path, monkeypatch):
+    import autograd.views.frames as frames_module
+
+    def missing(name=None):
+        raise RendererNotFoundError("no dot program")
+
+    monkeypatch.setattr(frames_module, "find_renderer", missing)
+    with pytest.raises(RendererNotFoundError):
+        write_frames(small_example(), tmp_path / "frames")
+    assert list(tmp_path.iterdir()) == []

@@ -110,7 +110,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--lr", type=float, metavar="ETA",
                         help="--html: end with one gradient-descent step of rate ETA on every variable")
     parser.add_argument("--frames", metavar="DIR",
-                        help="write one picture per step of forward and backward into the folder DIR")
+                        help="write one picture per step of forward and backward into the folder DIR "
+                             "(made when missing)")
     parser.add_argument("--frames-format", choices=FRAME_FORMATS, default="svg",
                         help="format of the --frames pictures (default svg; pdf also writes DIR/frames.pdf)")
     parser.add_argument("--style", choices=STYLES, default="default",

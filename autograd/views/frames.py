@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..engine import Value
 from ..graph import topological_order
-from .draw import _RED, DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw
+from .draw import _RED, DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw, find_renderer
 from .explain import explain
 from .files import check_folder, make_folder, open_atomic, remove_stale, write_file
 from .naming import expression, node_names, number_text
@@ -195,8 +195,10 @@ def write_frames(
             "per step of it would be a long film. Draw a smaller expression (one neuron), or pass "
             "max_nodes=None to write them anyway"
         )
+    # What every frame needs, before the folder is made: a renderer, and for PDFs their libraries.
+    renderer_name, _ = find_renderer(renderer)
     if fmt_name == "pdf":
-        _check_pdf_libraries(renderer)
+        _check_pdf_libraries(renderer_name)
     target = make_folder(folder, who="write_frames")
     remove_stale(target)  # once here, not once per frame: a folder of n frames would take n² looks
     index = {v: i for i, v in enumerate(order)}
@@ -243,14 +245,12 @@ def write_frames(
     return Frames(paths, captions, pdf_path, kinds)
 
 
-def _check_pdf_libraries(renderer: str | None) -> None:
+def _check_pdf_libraries(renderer: str) -> None:
     """Before any work: frames.pdf needs pypdf, and graphviz-pure's PDFs Pillow (both in chainrule[draw])."""
-    from .draw import find_renderer
     from .pdf import _pillow, _pypdf
 
     _pypdf()
-    name, _ = find_renderer(renderer)
-    if name != "dot":  # graphviz-pure has no PDF writer: its PDF is a picture Pillow decodes
+    if renderer != "dot":  # graphviz-pure has no PDF writer: its PDF is a picture Pillow decodes
         _pillow()
 
 
