@@ -120,6 +120,39 @@ def check_pdf_frames(tmp_path, f, renderer):
     assert pdf_pages(data) == expected_count(f)
     assert re.search(rb"/Count (\d+)", data).group(1) == str(expected_count(f)).encode()
     assert all(p.suffix == ".pdf" and p.read_bytes().startswith(b"%PDF-") for p in frames.paths)
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(frames.pdf)
+    assert len(reader.pages) == expected_count(f)
+    # Page k is frame k's own PDF; the frames share one layout, so the pages one size.
+    def size(page):
+        return float(page.mediabox.width), float(page.mediabox.height)
+
+    assert len({size(page) for page in reader.pages}) == 1
+    for page, path in zip(reader.pages, frames.paths):
+        [own] = pypdf.PdfReader(path).pages
+        assert size(own) == size(page)
+        assert page.get_contents().get_data() == own.get_contents().get_data()
+    if (renderer or find_renderer(None)[0]) == "dot":
+        assert not reader.pages[0].images  # a vector drawing, not a picture
+    else:
+        # graphviz-pure: the picture at 192 dpi, width · 72 / 192 points.
+        width, height = reader.pages[0].images[0].image.size
+        assert size(reader.pages[0]) == pytest.approx((width * 72 / 192, height * 72 / 192), abs=1e-3)
+
+
+@pytest.mark.parametrize("library", ["pypdf", "PIL"])
+def test_pdf_frames_without_their_libraries_name_the_extra_and_write_nothing(tmp_path, monkeypatch, library):
+    import sys
+
+    # Pillow is needed for graphviz-pure's pictures; pypdf with either renderer.
+    try:
+        find_renderer("graphviz-pure")
+    except RendererNotFoundError:
+        pytest.skip("graphviz-pure is not installed")
+    monkeypatch.setitem(sys.modules, library, None)  # importing it now raises ImportError
+    with pytest.raises(ImportError, match=r"chainrule\[draw\]"):
+        write_frames(small_example(), tmp_path / "frames", "pdf", renderer="graphviz-pure")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_constant_gets_no_frame_of_its_own(tmp_path):
@@ -140,9 +173,36 @@ def test_bad_options_are_refused_naming_the_choices(tmp_path, kwargs, error, wor
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_missing_folder_is_an_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        write_frames(notes_example(), tmp_path / "nope")
+def test_a_missing_folder_is_made_with_its_parents(tmp_path):
+    # The README's own write_frames(o, "frames", "pdf") into a folder that is not there yet.
+    folder = tmp_path / "lesson" / "frames"
+    frames = write_frames(small_example(), folder, "svg")
+    assert folder.is_dir() and sorted(folder.iterdir()) == frames.paths
+
+
+def test_a_file_given_as_the_folder_is_called_a_file(tmp_path):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me", encoding="utf-8")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        write_frames(small_example(), a_file)
+    assert a_file.read_text(encoding="utf-8") == "keep me"
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        write_frames(small_example(), a_file / "frames")
+
+
+def test_a_link_planted_at_a_frame_name_is_replaced_not_followed(tmp_path):
+    elsewhere = tmp_path / "precious.txt"
+    elsewhere.write_text("not a frame", encoding="utf-8")
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    (folder / "frame_000.pdf").symlink_to(elsewhere)
+    (folder / "frames.pdf").symlink_to(elsewhere)
+    frames = write_frames(small_example(), folder, "pdf")
+    assert elsewhere.read_text(encoding="utf-8") == "not a frame"
+    for path in [*frames.paths, frames.pdf]:
+        assert not path.is_symlink() and path.read_bytes().startswith(b"%PDF-")
+    # No temporary file stays behind.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in [*frames.paths, frames.pdf])
 
 
 def test_a_large_graph_is_refused(tmp_path):
@@ -169,8 +229,177 @@ def test_the_command_line_writes_frames(tmp_path, capsys):
     assert sorted(p.name for p in folder.iterdir()) == [f"frame_{k:03d}.png" for k in range(count)]
 
 
-def test_the_command_line_refuses_a_missing_frames_folder(tmp_path, capsys):
+def test_the_command_line_makes_a_missing_frames_folder(tmp_path, capsys):
     from autograd.cli import main
 
-    assert main(["x * 2", "--at", "x=2", "--frames", str(tmp_path / "nope")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    folder = tmp_path / "new" / "frames"
+    assert main(["x * 2", "--at", "x=2", "--frames", str(folder)]) == 0
+    count = expected_count(Value(2.0, label="x") * 2)
+    assert sorted(p.name for p in folder.iterdir()) == [f"frame_{k:03d}.svg" for k in range(count)]
+
+
+def test_the_command_line_refuses_a_file_as_the_frames_folder(tmp_path, capsys):
+    from autograd.cli import main
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("keep me", encoding="utf-8")
+    assert main(["x * 2", "--at", "x=2", "--frames", str(a_file)]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert a_file.read_text(encoding="utf-8") == "keep me"
+
+
+def svg_parts(path, kind):
+    """[(is red, [(text, is shown)])] of the SVG's nodes or edges (kind "node" or "edge")."""
+    ns = "{http://www.w3.org/2000/svg}"
+    parts = []
+    for g in ET.parse(path).getroot().iter(f"{ns}g"):
+        if g.get("class") != kind:
+            continue
+        shapes = [e for e in g if e.tag in (f"{ns}path", f"{ns}polygon", f"{ns}ellipse", f"{ns}polyline")]
+        red = any(e.get("stroke", "").lower() == "#dc2626" for e in shapes)
+        # A label kept only for the layout is drawn in "transparent" (dot writes it as #fffffe).
+        texts = [("".join(t.itertext()), t.get("fill", "").lower() not in ("#fffffe", "transparent"))
+                 for t in g.iter(f"{ns}text")]
+        parts.append((red, texts, g.findtext(f"{ns}title")))
+    return parts
+
+
+def test_a_backward_frame_marks_its_own_edge_and_that_edges_tail_only(tmp_path, renderer):
+    # f = x·y·z with x = r, y = r·s, z = s: at the step ∂f/∂y the arrows r → × and s → × of
+    # y = r·s have not been processed, and must not be red.
+    f = notes_example()
+    order = topological_order(f)
+    frames = write_frames(f, tmp_path, "svg", renderer=renderer)
+    steps = list(explain(f))
+    first = frames.kinds.index("backward")
+    for k, step in enumerate(steps):
+        path = frames.paths[first + k]
+        red_edges = [title for red, _, title in svg_parts(path, "edge") if red]
+        red_nodes = [title for red, _, title in svg_parts(path, "node") if red]
+        # One red arrow, into the operation of the step's node; one red box, the step's input.
+        assert len(red_edges) == 1, (path.name, red_edges)
+        assert red_edges[0].replace("->", " ").split()[-1].split(":")[0] == f"v{order.index(step.node)}op"
+        assert red_nodes == [f"v{order.index(step.input)}"], (path.name, red_nodes)
+    start = frames.paths[first - 1]
+    assert [t for red, _, t in svg_parts(start, "edge") if red] == []
+    assert [t for red, _, t in svg_parts(start, "node") if red] == [f"v{order.index(f)}"]
+
+
+def test_a_frames_arrow_shows_the_local_derivative_of_its_own_step(tmp_path, renderer):
+    from autograd.views.naming import number_text
+
+    f = notes_example()
+    frames = write_frames(f, tmp_path, "svg", renderer=renderer, fmt=".4g")
+    steps = list(explain(f))
+    first = frames.kinds.index("backward")
+    for k, step in enumerate(steps):
+        edges = svg_parts(frames.paths[first + k], "edge")
+        shown = [texts for _, texts, _ in edges if any(visible for _, visible in texts)]
+        # The arrows of the steps so far carry their local derivatives, and no other arrow does.
+        assert len(shown) == k + 1, frames.paths[first + k].name
+        [red] = [texts for red, texts, _ in edges if red]
+        label = " ".join(text for text, visible in red if visible)
+        # The red arrow is the step's own, and reads its local derivative ∂c/∂a now, not a frame later.
+        assert label.rsplit("= ", 1)[-1] == number_text(step.local, ".4g"), (k, label)
+    before = svg_parts(frames.paths[first - 1], "edge")
+    assert not any(visible for _, texts, _ in before for _, visible in texts)
+
+
+class _Stand_in:
+    """A drawing that is never rendered: what write_frames keeps in memory is then its own."""
+
+    class _Graph:
+        def node(self, *args, **kwargs):
+            pass
+
+        def attr(self, *args, **kwargs):
+            pass
+
+    def __init__(self, *args, **kwargs):
+        self.graph = self._Graph()
+
+    def pipe(self, format="svg", dpi=None):  # noqa: A002 - the name of the real method's argument
+        return b"graph 1 1 1\nstop\n" if format == "plain" else b"<svg/>"
+
+    def save(self, path):
+        with open(path, "wb") as file:
+            file.write(self.pipe())
+
+
+def wide_neuron(n):
+    """w1·x1 + ... + wk·xk, about n Values: about 2n frames."""
+    k = n // 3
+    total = Value(0.0, label="w0")
+    for i in range(1, k + 1):
+        total = total + Value(0.01 * i, label=f"w{i}") * Value(1.0 - 0.01 * i, label=f"x{i}")
+    return total
+
+
+def frames_peak(tmp_path, n, monkeypatch):
+    import tracemalloc
+
+    import autograd.views.frames as frames_module
+
+    monkeypatch.setattr(frames_module, "draw", _Stand_in)
+    written = []
+    monkeypatch.setattr(frames_module, "write_file", lambda path, data, **kwargs: written.append(path))
+    root = wide_neuron(n)
+    folder = tmp_path / str(n)
+    folder.mkdir()
+    tracemalloc.start()
+    try:
+        frames = write_frames(root, folder, "svg", max_nodes=None, progress=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(frames) == expected_count(root) and written == frames.paths
+    return peak
+
+
+def test_frames_are_streamed_so_memory_grows_with_the_graph_not_its_square(tmp_path, monkeypatch):
+    # A plan holding every frame's state before drawing any takes memory n frames × n values:
+    # twice the values, four times the memory. Streamed frames hold one state: about twice.
+    small, large = frames_peak(tmp_path, 150, monkeypatch), frames_peak(tmp_path, 300, monkeypatch)
+    assert large / small < 3, (small, large)
+
+
+def test_progress_is_shown_on_request_and_not_by_default_off_a_terminal(tmp_path, monkeypatch, capsys):
+    import sys
+
+    import autograd.views.frames as frames_module
+
+    monkeypatch.setattr(frames_module, "draw", _Stand_in)
+    root = wide_neuron(60)  # more than 50 frames: long enough for a bar, were stderr a terminal
+    count = expected_count(root)
+    write_frames(root, tmp_path / "quiet", max_nodes=None)
+    assert capsys.readouterr().err == ""  # pytest's stderr is not a terminal
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # without tqdm: a counter
+    write_frames(root, tmp_path / "counted", max_nodes=None, progress=True)
+    err = capsys.readouterr().err
+    assert f"write_frames: {count}/{count} frames" in err and f"write_frames: 1/{count} frames" in err
+    with pytest.raises(TypeError, match="progress"):
+        write_frames(root, tmp_path / "bad", max_nodes=None, progress="yes")
+
+
+def test_progress_uses_tqdm_when_installed(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    import autograd.views.frames as frames_module
+
+    monkeypatch.setattr(frames_module, "draw", _Stand_in)
+    root = wide_neuron(30)
+    write_frames(root, tmp_path, max_nodes=None, progress=True)
+    err = capsys.readouterr().err
+    count = expected_count(root)
+    assert "write_frames" in err and f"{count}/{count}" in err and "frame/s" in err
+
+
+def test_without_a_renderer_no_folder_is_made(tmp_path, monkeypatch):
+    import autograd.views.frames as frames_module
+
+    def missing(name=None):
+        raise RendererNotFoundError("no dot program")
+
+    monkeypatch.setattr(frames_module, "find_renderer", missing)
+    with pytest.raises(RendererNotFoundError):
+        write_frames(small_example(), tmp_path / "frames")
+    assert list(tmp_path.iterdir()) == []

@@ -153,9 +153,9 @@ def test_drawing_labels_read_as_the_board(name, style):
 @pytest.mark.parametrize("name", LESSONS)
 def test_frame_captions_read_as_the_board(name):
     pytest.importorskip("graphviz")
-    from autograd.views.frames import _plan  # the captions, without rendering a picture per step
+    from autograd.views.frames import _frames  # the captions, without rendering a picture per step
 
-    captions = [frame.caption for fmt in (None, ".3g") for frame in _plan(LESSONS[name](), 1.0, fmt)]
+    captions = [frame.caption for fmt in (None, ".3g") for frame in _frames(LESSONS[name](), 1.0, fmt)]
     assert [(c, found) for c in captions for found in code_like(c)] == []
 
 
@@ -168,10 +168,10 @@ def written_frames(root: Value, folder) -> autograd.Frames:
 
 
 def test_written_frames_carry_the_planned_captions(tmp_path):
-    from autograd.views.frames import _plan
+    from autograd.views.frames import _frames
 
     frames = written_frames(lecture_product(), tmp_path)
-    assert frames.captions == [frame.caption for frame in _plan(lecture_product(), 1.0, ".3g")]
+    assert frames.captions == [frame.caption for frame in _frames(lecture_product(), 1.0, ".3g")]
     assert "backward: via y: ∂f/∂y · ∂y/∂s = 6 · r = 6 · 2 = 12\n(y = r · s)\n∂f/∂s = 12 + 12 = 24" \
         in frames.captions
 

@@ -97,3 +97,43 @@ def test_pdf_holds_the_colour_and_the_transparency():
 def test_pdf_of_an_opaque_png_has_no_mask():
     pdf = png_to_pdf(encode_png(4, 4, 3, pattern(4, 4, 3), [0]))
     assert b"/SMask" not in pdf and b"/DeviceGray" not in pdf
+
+
+def test_a_pdf_of_several_pictures_opens_with_pypdf_a_page_each_of_the_pictures_size():
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    from autograd.views.pdf import pngs_to_pdf
+
+    sizes = [(9, 5, 4), (16, 3, 3), (2, 7, 4)]
+    pngs = [encode_png(w, h, c, pattern(w, h, c), [k % 5]) for k, (w, h, c) in enumerate(sizes)]
+    reader = pypdf.PdfReader(io.BytesIO(pngs_to_pdf(pngs, dpi=144)))
+    assert len(reader.pages) == 3
+    # Each page is its picture at 144 dpi: width · 72 / 144 points.
+    assert [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages] == [
+        (w / 2, h / 2) for w, h, _ in sizes
+    ]
+    image = reader.pages[1].images[0]
+    assert image.image.size == (16, 3) and image.image.tobytes() == pattern(16, 3, 3)
+
+
+def test_pdf_pages_written_one_at_a_time_into_a_file(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    from autograd.views.pdf import PdfPages
+
+    path = tmp_path / "pages.pdf"
+    with open(path, "wb") as file:
+        pages = PdfPages(file, dpi=72)
+        for k in range(5):
+            pages.add_png(encode_png(k + 1, 2, 3, pattern(k + 1, 2, 3), [0]))
+        pages.close()
+    reader = pypdf.PdfReader(path)
+    assert [float(p.mediabox.width) for p in reader.pages] == [1, 2, 3, 4, 5]
+
+
+def test_without_pillow_the_error_names_the_extra_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "PIL", None)  # import PIL now raises ImportError
+    with pytest.raises(ImportError, match=r"chainrule\[draw\]"):
+        png_to_pdf(encode_png(2, 2, 3, pattern(2, 2, 3), [0]))

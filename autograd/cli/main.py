@@ -34,6 +34,7 @@ from ..checks import did_you_mean, number_format, real_number
 from ..replay import generate
 from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from ..views.explain import explain
+from ..views.files import check_folder
 from ..views.frames import FRAME_FORMATS, write_frames
 from ..views.naming import in_derivative, number_text, shown_numbers, whole_expression
 from ..views.stepper import write_stepper
@@ -129,7 +130,8 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                         help="the variables that --lr updates, e.g. --params w1,w2,b (commas also separate); "
                              "--draw and --html colour them as parameters")
     parser.add_argument("--frames", metavar="DIR",
-                        help="write one picture per step of forward and backward into the folder DIR")
+                        help="write one picture per step of forward and backward into the folder DIR "
+                             "(made when missing)")
     parser.add_argument("--frames-format", choices=FRAME_FORMATS, default="svg",
                         help="format of the --frames pictures (default svg; pdf also writes DIR/frames.pdf)")
     parser.add_argument("--style", choices=STYLES, default="default",
@@ -235,8 +237,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
     if args.frames is not None:
         if not args.frames.strip():
             raise ValueError(f"--frames: expected a folder such as frames, got {args.frames!r}")
-        if not Path(args.frames).is_dir():
-            raise ValueError(f"--frames {args.frames}: the folder does not exist; make it first")
+        try:  # a missing folder is made (with its parents) when the frames are written
+            check_folder(args.frames, who="--frames", may_be_missing=True)
+        except OSError as error:
+            raise ValueError(str(error)) from None
     if args.draw and args.html and os.path.abspath(args.draw) == os.path.abspath(args.html):
         raise ValueError(f"--draw and --html are the same file {args.draw!r}; give each its own")
     if args.timeout != 0:

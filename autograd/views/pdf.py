@@ -1,153 +1,198 @@
-"""A one-page PDF holding a PNG image, for renderers that write PNG but not PDF.
+"""PDF pages holding PNG pictures, for renderers that write PNG but not PDF, and for frames.pdf.
 
 graphviz-pure (the pip-installable ``dot``) has no PDF output. So that a
 pip-only install can still save ``graph.pdf`` for slides, the drawing is
-rendered as a high-resolution PNG and wrapped in a PDF page of the same
-proportions. The pixels are decoded here (PNG's row filters undone) and
-stored losslessly: colour as one image, transparency as its soft mask.
-``pngs_to_pdf`` puts several pictures in one PDF, a page each (the frames
-of a lesson, for slides).
+rendered as a high-resolution PNG and put on a PDF page of the same
+proportions. Pillow decodes the PNG (in C: a slide-sized picture takes
+milliseconds, where undoing PNG's row filters in Python took seconds); the
+pixels are stored losslessly, colour as one image and transparency as its
+soft mask. ``PdfPages`` writes one page at a time into a file, so that the
+frames of a long lesson never wait in memory together; ``pngs_to_pdf`` puts
+several pictures in one PDF in memory. ``PdfMerger`` (pypdf) puts the pages of
+several PDFs in one, as they are: frames.pdf, from the frames' own PDFs.
 """
 
 from __future__ import annotations
 
-import struct
+import io
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable
+from typing import IO, Any
 
-__all__ = ["png_pixels", "png_to_pdf", "pngs_to_pdf"]
+__all__ = [
+    "png_pixels", "png_to_pdf", "pngs_to_pdf", "PdfPages", "PdfMerger", "PILLOW_MISSING", "PYPDF_MISSING",
+]
 
-_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_CHANNELS = {2: 3, 6: 4}  # colour type -> bytes per pixel (8-bit RGB, RGBA)
+PILLOW_MISSING = (
+    "writing a PDF of pictures needs Pillow, which decodes the PNG images: "
+    "pip install 'chainrule[draw]' (or pip install pillow)"
+)
+PYPDF_MISSING = (
+    "putting the frames' PDFs together in frames.pdf needs pypdf: "
+    "pip install 'chainrule[draw]' (or pip install pypdf)"
+)
+# Lossless either way; level 6 is zlib's default, several times faster than 9 for a few percent.
+_COMPRESSION = 6
+
+
+def _pillow() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImportError(PILLOW_MISSING) from None
+    return Image
+
+
+def _pypdf() -> Any:
+    try:
+        import pypdf
+    except ImportError:
+        raise ImportError(PYPDF_MISSING) from None
+    return pypdf
+
+
+class PdfMerger:
+    """One PDF made of the pages of several PDFs, in order (pypdf copies them as they are).
+
+    The frames of a lesson drawn by ``dot`` stay vector drawings; those of
+    graphviz-pure are its pictures, already on their pages.
+    """
+
+    def __init__(self) -> None:
+        self._pypdf = _pypdf()
+        self._writer = self._pypdf.PdfWriter()
+
+    def add(self, data: bytes) -> None:
+        """Append every page of the PDF ``data``."""
+        for page in self._pypdf.PdfReader(io.BytesIO(data)).pages:
+            self._writer.add_page(page)
+
+    def __len__(self) -> int:
+        return len(self._writer.pages)
+
+    def write(self, file: IO[bytes]) -> None:
+        if not len(self):
+            raise ValueError("a PDF needs at least one page; none was added")
+        self._writer.write(file)
 
 
 def png_pixels(data: bytes) -> tuple[int, int, int, bytes]:
-    """Decode an 8-bit RGB or RGBA, non-interlaced PNG: (width, height, channels, pixels)."""
-    if not data.startswith(_SIGNATURE):
+    """Decode a PNG: (width, height, channels, pixels), 3 channels (RGB) or 4 (RGBA), 8 bits each."""
+    image_module = _pillow()
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         raise ValueError("not a PNG file (wrong signature)")
-    pos, chunks, header = 8, [], None
-    while pos + 8 <= len(data):
-        (size,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + size]
-        if kind == b"IHDR":
-            header = struct.unpack(">IIBBBBB", body)
-        elif kind == b"IDAT":
-            chunks.append(body)
-        elif kind == b"IEND":
-            break
-        pos += 12 + size
-    if header is None:
-        raise ValueError("PNG without an IHDR header")
-    width, height, depth, colour, _, _, interlace = header
-    if depth != 8 or colour not in _CHANNELS or interlace:
-        raise ValueError(
-            f"unsupported PNG (bit depth {depth}, colour type {colour}, interlace {interlace}); "
-            "expected 8-bit RGB or RGBA without interlacing"
-        )
-    bpp = _CHANNELS[colour]
-    stride = width * bpp
-    raw = zlib.decompress(b"".join(chunks))
-    if len(raw) != height * (stride + 1):
-        raise ValueError("PNG image data has the wrong size")
-    out = bytearray(height * stride)
-    previous = bytearray(stride)
-    for y in range(height):
-        start = y * (stride + 1)
-        kind = raw[start]
-        line = bytearray(raw[start + 1 : start + 1 + stride])
-        _unfilter(kind, line, previous, bpp)
-        out[y * stride : (y + 1) * stride] = line
-        previous = line
-    return width, height, bpp, bytes(out)
+    try:
+        image = image_module.open(io.BytesIO(data), formats=["PNG"])
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ValueError(f"cannot decode the PNG image: {error}") from None
+    has_alpha = "A" in image.getbands() or "transparency" in image.info
+    mode = "RGBA" if has_alpha else "RGB"
+    if image.mode != mode:
+        image = image.convert(mode)
+    return image.width, image.height, len(mode), image.tobytes()
 
 
-def _unfilter(kind: int, line: bytearray, previous: bytearray, bpp: int) -> None:
-    """Undo one of PNG's five row filters, in place (each byte predicted from its neighbours)."""
-    if kind == 0:
-        return
-    if kind == 1:  # Sub: from the pixel on the left
-        for x in range(bpp, len(line)):
-            line[x] = (line[x] + line[x - bpp]) & 0xFF
-    elif kind == 2:  # Up: from the pixel above
-        for x in range(len(line)):
-            line[x] = (line[x] + previous[x]) & 0xFF
-    elif kind == 3:  # Average of left and above
-        for x in range(len(line)):
-            left = line[x - bpp] if x >= bpp else 0
-            line[x] = (line[x] + ((left + previous[x]) >> 1)) & 0xFF
-    elif kind == 4:  # Paeth: whichever of left, above, upper-left is nearest to left + above - upper-left
-        for x in range(len(line)):
-            a = line[x - bpp] if x >= bpp else 0
-            b = previous[x]
-            c = previous[x - bpp] if x >= bpp else 0
-            p = a + b - c
-            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 0xFF
-    else:
-        raise ValueError(f"PNG row filter {kind} does not exist (0 to 4)")
+class PdfPages:
+    """A PDF written into ``file`` one page at a time; ``close()`` writes its table of contents.
 
+    Each page is the size of its picture at ``dpi`` (pixels · 72 / dpi points).
+    """
 
-def png_to_pdf(data: bytes, dpi: float = 72.0) -> bytes:
-    """Wrap a PNG image in a one-page PDF; ``dpi`` sets the page size (pixels * 72 / dpi points)."""
-    return pngs_to_pdf([data], dpi)
+    def __init__(self, file: IO[bytes], dpi: float = 72.0) -> None:
+        self._file = file
+        self._dpi = dpi
+        self._start = file.tell()
+        # Objects 1 and 2 (the catalogue and the page tree) are written last, when the pages are known.
+        self._offsets: dict[int, int] = {}
+        self._next = 3
+        self._kids: list[int] = []
+        self._closed = False
+        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
+    def __len__(self) -> int:
+        return len(self._kids)
 
-def pngs_to_pdf(pages: Sequence[bytes], dpi: float = 72.0) -> bytes:
-    """One PDF with a page per PNG image, in order; each page the size of its picture at ``dpi``."""
-    if not pages:
-        raise ValueError("pngs_to_pdf: expected at least one PNG image, got none")
-    # Objects 1 and 2 are the catalogue and the page tree; each page then takes
-    # four objects (page, contents, image, mask; the mask left empty when opaque).
-    objects: list[tuple[str, bytes | None]] = [("<< /Type /Catalog /Pages 2 0 R >>", None), ("", None)]
-    kids = []
-    for data in pages:
-        width, height, channels, pixels = png_pixels(data)
-        if channels == 4:
-            rgb = bytearray(width * height * 3)
-            rgb[0::3], rgb[1::3], rgb[2::3] = pixels[0::4], pixels[1::4], pixels[2::4]
-            alpha = pixels[3::4]
-        else:
-            rgb, alpha = pixels, b""
-        first = len(objects) + 1
-        page, contents, image, mask = first, first + 1, first + 2, first + 3
-        kids.append(f"{page} 0 R")
-        w_pt, h_pt = width * 72.0 / dpi, height * 72.0 / dpi
-        content = f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im1 Do Q".encode("ascii")
-        smask = f" /SMask {mask} 0 R" if alpha else ""
-        objects.append((
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.3f} {h_pt:.3f}] "
-            f"/Resources << /XObject << /Im1 {image} 0 R >> >> /Contents {contents} 0 R >>",
-            None,
-        ))
-        objects.append(("<< /Length {length} >>", content))
-        objects.append((
-            f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB "
-            f"/BitsPerComponent 8 /Filter /FlateDecode{smask} /Length {{length}} >>",
-            zlib.compress(bytes(rgb), 9),
-        ))
-        if alpha:
-            objects.append((
-                f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray "
-                "/BitsPerComponent 8 /Filter /FlateDecode /Length {length} >>",
-                zlib.compress(bytes(alpha), 9),
-            ))
-        else:
-            objects.append(("null", None))  # keeps four objects per page
-    objects[1] = (f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>", None)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, (head, stream) in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode("ascii")
+    def _write(self, data: bytes) -> None:
+        self._file.write(data)
+
+    def _object(self, number: int, head: str, stream: bytes | None = None) -> None:
+        self._offsets[number] = self._file.tell() - self._start
+        out = f"{number} 0 obj\n".encode("ascii")
         if stream is None:
             out += head.encode("ascii")
         else:
             out += head.replace("{length}", str(len(stream))).encode("ascii")
             out += b"\nstream\n" + stream + b"\nendstream"
-        out += b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode("ascii")
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode("ascii")
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode("ascii")
-    return bytes(out)
+        self._write(out + b"\nendobj\n")
+
+    def add_png(self, data: bytes) -> None:
+        """Add a page showing the PNG image ``data``."""
+        if self._closed:
+            raise ValueError("PdfPages.add_png: the PDF is already closed")
+        width, height, channels, pixels = png_pixels(data)
+        if channels == 4:
+            rgb = bytearray(width * height * 3)
+            rgb[0::3], rgb[1::3], rgb[2::3] = pixels[0::4], pixels[1::4], pixels[2::4]
+            alpha = pixels[3::4]
+            if alpha.count(255) == len(alpha):
+                alpha = b""  # opaque after all: no mask
+        else:
+            rgb, alpha = bytearray(pixels), b""
+        page, contents, image, mask = self._next, self._next + 1, self._next + 2, self._next + 3
+        self._next += 4 if alpha else 3
+        w_pt, h_pt = width * 72.0 / self._dpi, height * 72.0 / self._dpi
+        smask = f" /SMask {mask} 0 R" if alpha else ""
+        self._object(page, (
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt:.3f} {h_pt:.3f}] "
+            f"/Resources << /XObject << /Im1 {image} 0 R >> >> /Contents {contents} 0 R >>"
+        ))
+        self._object(contents, "<< /Length {length} >>",
+                     f"q {w_pt:.3f} 0 0 {h_pt:.3f} 0 0 cm /Im1 Do Q".encode("ascii"))
+        self._object(image, (
+            f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB "
+            f"/BitsPerComponent 8 /Filter /FlateDecode{smask} /Length {{length}} >>"
+        ), zlib.compress(bytes(rgb), _COMPRESSION))
+        if alpha:
+            self._object(mask, (
+                f"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray "
+                "/BitsPerComponent 8 /Filter /FlateDecode /Length {length} >>"
+            ), zlib.compress(alpha, _COMPRESSION))
+        self._kids.append(page)
+
+    def close(self) -> None:
+        """Write the page tree, the cross-reference table and the trailer."""
+        if self._closed:
+            return
+        if not self._kids:
+            raise ValueError("a PDF needs at least one page; no picture was added")
+        self._closed = True
+        self._object(1, "<< /Type /Catalog /Pages 2 0 R >>")
+        kids = " ".join(f"{k} 0 R" for k in self._kids)
+        self._object(2, f"<< /Type /Pages /Kids [{kids}] /Count {len(self._kids)} >>")
+        xref = self._file.tell() - self._start
+        size = self._next
+        rows = [f"xref\n0 {size}\n", "0000000000 65535 f \n"]
+        for number in range(1, size):
+            offset = self._offsets.get(number)
+            # A number left unused (no mask on an opaque page) is a free entry.
+            rows.append(f"{offset:010d} 00000 n \n" if offset is not None else "0000000000 65535 f \n")
+        rows.append(f"trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n")
+        self._write("".join(rows).encode("ascii"))
+
+
+def png_to_pdf(data: bytes, dpi: float = 72.0) -> bytes:
+    """Put a PNG image on a one-page PDF; ``dpi`` sets the page size (pixels · 72 / dpi points)."""
+    return pngs_to_pdf([data], dpi)
+
+
+def pngs_to_pdf(pages: Iterable[bytes], dpi: float = 72.0) -> bytes:
+    """One PDF with a page per PNG image, in order; each page the size of its picture at ``dpi``."""
+    out = io.BytesIO()
+    pdf = PdfPages(out, dpi)
+    for data in pages:
+        pdf.add_png(data)
+    if not len(pdf):
+        raise ValueError("pngs_to_pdf: expected at least one PNG image, got none")
+    pdf.close()
+    return out.getvalue()

@@ -452,12 +452,11 @@ def write_stepper(
         parameters: the leaves the update changes; by default every leaf that
             is an ``autograd.Parameter`` (nn's weights and biases).
     """
+    from .files import check_folder, write_file  # here, so that the file's other imports stay as they are
+
     target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(
-            f"write_stepper({str(path)!r}): the folder {str(target.parent)!r} does not exist"
-        )
+    check_folder(target.parent, who="write_stepper")
     text = stepper_html(root, fmt=fmt, rankdir=rankdir, grad=grad, title=title, renderer=renderer,
                         max_nodes=max_nodes, timeout=timeout, quiz=quiz, lr=lr, parameters=parameters)
-    target.write_text(text, encoding="utf-8")
-    return target
+    # Whole or not at all, and a link planted at the name is replaced, never followed.
+    return write_file(target, text, who="write_stepper")
