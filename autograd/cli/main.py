@@ -34,7 +34,7 @@ from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from ..views.explain import explain
 from ..views.frames import FRAME_FORMATS, write_frames
 from ..views.naming import in_derivative, number_text
-from ..views.stepper import write_stepper
+from ..views.stepper import StepperOptions, write_stepper
 from .expr import ExpressionError, allowed, parse_expression
 
 __all__ = ["main", "build_parser"]
@@ -276,9 +276,10 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
                                       renderer=args.renderer, timeout=timeout)
                 path = f"{len(frames)} frames into {path}" + (f" and {frames.pdf}" if frames.pdf else "")
             else:
-                write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
-                              title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
-                              lr=args.lr, parameters=list(leaves.values()))
+                options = StepperOptions(fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
+                                         title=f"{name} = {expression.text}", timeout=timeout,
+                                         quiz=args.quiz, lr=args.lr, parameters=tuple(leaves.values()))
+                write_stepper(out, path, options)
         except (ValueError, RuntimeError, ImportError, OSError) as error:
             # Renderer missing or stopped, graph too large, disk full...: say so
             # and go on with the next file.

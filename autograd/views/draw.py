@@ -52,6 +52,7 @@ from ..engine import Parameter, Value
 from ..graph import topological_order
 from .naming import is_constant, node_names, number_text, op_symbol
 from .pdf import png_to_pdf
+from .roles import value_role
 
 if TYPE_CHECKING:
     import graphviz
@@ -380,19 +381,7 @@ def label_group(label: str, depth: int | None = None) -> str | None:
 
 
 def _roles(order: list[Value], root: Value, parameters: set[Value]) -> dict[Value, str]:
-    roles = {}
-    for v in order:
-        if v is root:
-            roles[v] = "output"
-        elif v in parameters or isinstance(v, Parameter):
-            roles[v] = "parameter"
-        elif v.inputs:
-            roles[v] = "intermediate"
-        elif is_constant(v):
-            roles[v] = "constant"
-        else:
-            roles[v] = "input"
-    return roles
+    return {v: value_role(v, root, parameters) for v in order}
 
 
 def _on_path(order: list[Value], start: Value) -> set[Value]:

@@ -46,24 +46,32 @@ same double-precision arithmetic, ``w - η * grad``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
 import math
+import numbers
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from ..checks import number_format, real_number
+from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
-from .draw import DEFAULT_TIMEOUT, GraphTooLargeError, draw, group_outputs, summary_groups
+from .draw import DEFAULT_TIMEOUT, RENDERERS, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
 from .naming import expression, in_derivative, is_constant, number_text
+from .roles import value_role
 
-__all__ = ["stepper_html", "stepper_fragment", "write_stepper", "QUIZ_REL_TOLERANCE", "QUIZ_ABS_TOLERANCE"]
+__all__ = [
+    "StepperOptions", "stepper_html", "stepper_fragment", "write_stepper", "QUIZ_REL_TOLERANCE",
+    "QUIZ_ABS_TOLERANCE",
+]
 
 #: In question mode an answer x is right when |x - truth| <= max(ABS, REL * |truth|).
 QUIZ_REL_TOLERANCE = 1e-2
@@ -71,6 +79,114 @@ QUIZ_ABS_TOLERANCE = 1e-3
 
 # Above this many Values a graph with groups opens one box per neuron.
 _COLLAPSE_ABOVE = 40
+
+
+_RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+@dataclass(frozen=True)
+class StepperOptions:
+    """How a stepper page is made: the one list of options of ``write_stepper``,
+    ``stepper_html``, ``stepper_fragment``, ``autograd.stepper`` and the CLI's ``--html``.
+
+    Each of them takes these as keywords (``write_stepper(L, path, lr=0.1)``)
+    or as one object (``write_stepper(L, path, StepperOptions(lr=0.1))``);
+    the values are checked here, once, when the object is made.
+
+    Attributes:
+        fmt: the number format shown; None writes numbers as explain does,
+            up to 4 significant digits (``".4f"`` for fixed decimals).
+        rankdir: the drawing direction, ``"LR"`` or ``"TB"`` (``"RL"``, ``"BT"``).
+        grad: the seed ∂L/∂L (1.0).
+        title: the page's heading (None: "Forward and backward through L").
+        renderer: ``"dot"`` or ``"graphviz-pure"`` (None: the one installed);
+            the graph is drawn when the page is written, not when it is opened.
+        max_nodes: graphs with more Values are refused, with the way out
+            (a replay of thousands of steps teaches nothing); None insists.
+        timeout: seconds the renderer may run (None: no limit).
+        quiz: question mode: the student types each value and gradient
+            before it is shown (right within 1 %, or 0.001 when larger).
+        lr: the learning rate η of one gradient-descent update shown after
+            backward (None: no update step; it can be added on the page).
+        parameters: the leaves the update changes (a tuple); None: every leaf
+            that is an ``autograd.Parameter`` (nn's weights and biases).
+    """
+
+    fmt: str | None = None
+    rankdir: str = "LR"
+    grad: float = 1.0
+    title: str | None = None
+    renderer: str | None = None
+    max_nodes: int | None = 150
+    timeout: float | None = DEFAULT_TIMEOUT
+    quiz: bool = False
+    lr: float | None = None
+    parameters: tuple[Value, ...] | None = None
+
+    def __post_init__(self) -> None:
+        def put(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        if self.fmt is not None:
+            number_format(self.fmt, "stepper(fmt=...)")
+        if self.rankdir not in _RANKDIRS:
+            raise ValueError(
+                f"stepper(rankdir=...): expected one of {', '.join(_RANKDIRS)}, got {self.rankdir!r:.60}"
+            )
+        put("grad", real_number(self.grad, "stepper(grad=...)"))
+        if self.title is not None and not isinstance(self.title, str):
+            raise TypeError(f"stepper(title=...): expected a str or None, got a {type(self.title).__name__}")
+        if self.renderer is not None and self.renderer not in RENDERERS:
+            raise ValueError(
+                f"stepper(renderer=...): expected one of {', '.join(map(repr, RENDERERS))} or None, "
+                f"got {self.renderer!r:.60}"
+            )
+        if self.max_nodes is not None and (
+            isinstance(self.max_nodes, bool) or not isinstance(self.max_nodes, numbers.Integral)
+            or self.max_nodes < 1
+        ):
+            raise ValueError(
+                f"stepper(max_nodes=...): expected a positive int or None, got {self.max_nodes!r:.60}"
+            )
+        if self.timeout is not None:
+            put("timeout", real_number(self.timeout, "stepper(timeout=...)", 0.0, open_low=True))
+        if not isinstance(self.quiz, bool):
+            raise TypeError(f"stepper(quiz=...): expected True or False, got {self.quiz!r:.60}")
+        if self.lr is not None:
+            put("lr", real_number(self.lr, "stepper(lr=...)", 0.0, open_low=True))
+        if self.parameters is not None:
+            if isinstance(self.parameters, Value) or not isinstance(self.parameters, Iterable):
+                raise TypeError(
+                    "stepper(parameters=...): expected a list of Values such as [w1, w2, b], "
+                    f"got a {type(self.parameters).__name__}"
+                )
+            chosen = tuple(self.parameters)
+            for p in chosen:
+                if not isinstance(p, Value):
+                    raise TypeError(f"stepper(parameters=...): expected Values, got a {type(p).__name__}")
+            put("parameters", chosen)
+
+    @classmethod
+    def build(cls, options: StepperOptions | None, keywords: Mapping[str, Any], where: str,
+              extra: Iterable[str] = ()) -> StepperOptions:
+        """The options of one call: ``options`` (or the defaults) with ``keywords`` on top.
+
+        A keyword that is no option is named, with the closest one; ``extra``
+        lists the caller's own keywords, for that message.
+        """
+        if options is not None and not isinstance(options, StepperOptions):
+            raise TypeError(f"{where}: expected a StepperOptions, got a {type(options).__name__}")
+        accepted = [f.name for f in dataclasses.fields(cls)]
+        for name in keywords:
+            if name not in accepted:
+                every = [*extra, *accepted]
+                raise TypeError(
+                    f"{where}: unknown option {name!r}{did_you_mean(name, every)} "
+                    f"(the options are {', '.join(every)})"
+                )
+        if options is None:
+            return cls(**keywords)
+        return dataclasses.replace(options, **keywords) if keywords else options
 
 
 @cache
@@ -166,18 +282,6 @@ def _parameters(order: list[Value], parameters: Iterable[Value] | None) -> list[
     return [v for v in order if v in wanted]
 
 
-def _role(v: Value, root: Value, parameters: set[Value]) -> str:
-    if v is root:
-        return "output"
-    if v in parameters:
-        return "parameter"
-    if v.inputs:
-        return "intermediate"
-    if is_constant(v):
-        return "constant"
-    return "input"
-
-
 def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             lr: float | None, parameters: Iterable[Value] | None) -> tuple[dict, object, dict]:
     """Everything the page shows, as plain data, the explanation it came from, and each Value's box."""
@@ -222,7 +326,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             "grad": steps.gradients.get(v, 0.0),
             "inputs": [index[x] for x in v.inputs],
             "formula": f"{name} = {expression(v, names)}" if v.inputs else name,
-            "role": _role(v, root, param_set),
+            "role": value_role(v, root, param_set),
             "group": group_index[group[v]] if group[v] is not None else None,
             "panel": _panel(v, root, steps, by_input.get(v, []), names, number, out),
         }
@@ -347,39 +451,28 @@ def _panel(v: Value, root: Value, steps, uses: list, names: dict, number, out: s
 
 
 def stepper_fragment(
-    root: Value,
-    *,
-    fmt: str | None = None,
-    rankdir: str = "LR",
-    grad: float = 1.0,
-    title: str | None = None,
-    renderer: str | None = None,
-    max_nodes: int | None = 150,
-    timeout: float | None = DEFAULT_TIMEOUT,
-    quiz: bool = False,
-    lr: float | None = None,
-    parameters: Iterable[Value] | None = None,
-    height: str = "100vh",
+    root: Value, options: StepperOptions | None = None, *, height: str = "100vh", **keywords: Any
 ) -> str:
     """The stepper as one ``<div>`` (with its style and program) to put into any HTML page.
 
-    The same arguments as ``write_stepper``; ``height`` is the CSS height of
-    the stepper's box. Any number of fragments, even identical ones, can
-    share one document: each keeps to its own box (it uses no id), and the
-    keys drive the stepper last clicked (the first one until then). The
-    ``#step=`` address is followed only when the document holds one stepper.
+    The options of ``write_stepper`` (a ``StepperOptions``, or its fields as
+    keywords); ``height`` is the CSS height of the stepper's box. Any number
+    of fragments, even identical ones, can share one document: each keeps to
+    its own box (it uses no id), and the keys drive the stepper last clicked
+    (the first one until then). The ``#step=`` address is followed only when
+    the document holds one stepper.
     """
-    if fmt is not None:
-        number_format(fmt, "stepper(fmt=...)")
-    if not isinstance(quiz, bool):
-        raise TypeError(f"stepper(quiz=...): expected True or False, got {quiz!r:.60}")
-    if lr is not None:
-        lr = real_number(lr, "stepper(lr=...)", 0.0, open_low=True)
+    opts = StepperOptions.build(options, keywords, "stepper_fragment()", ("height",))
     if not isinstance(height, str) or not re.fullmatch(r"[\w.%() +-]+", height):
         raise ValueError(
             f"stepper(height=...): expected a CSS length such as '100vh' or '40em', got {height!r:.60}"
         )
-    lesson, steps, groups = _lesson(root, fmt, grad, max_nodes, lr, parameters)
+    return _fragment(root, opts, height)
+
+
+def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
+    fmt, rankdir, renderer, timeout, title = opts.fmt, opts.rankdir, opts.renderer, opts.timeout, opts.title
+    lesson, steps, groups = _lesson(root, fmt, opts.grad, opts.max_nodes, opts.lr, opts.parameters)
     order = steps.order
     params = [order[u["node"]] for u in lesson["updates"]]
     # The same Values as the lesson, already measured against max_nodes above.
@@ -405,7 +498,7 @@ def stepper_fragment(
             for g, m in zip(lesson["groups"], members)
         ]
         lesson["group_members"] = members
-    lesson["quiz"] = quiz
+    lesson["quiz"] = opts.quiz
     lesson["title"] = title or f"Forward and backward through {steps.names[root]}"
     rows = "\n".join(
         f'<tr data-node="{i}" class="cr-row"><td class="cr-name">{html.escape(n["name"])}</td>'
@@ -425,29 +518,17 @@ def stepper_fragment(
         css=_page_file("stepper.css"),
         script=_page_file("stepper.js"),
         digest=digest,
-        quiz_class=" cr-quiz-mode" if quiz else "",
+        quiz_class=" cr-quiz-mode" if opts.quiz else "",
     )
 
 
-def stepper_html(
-    root: Value,
-    *,
-    fmt: str | None = None,
-    rankdir: str = "LR",
-    grad: float = 1.0,
-    title: str | None = None,
-    renderer: str | None = None,
-    max_nodes: int | None = 150,
-    timeout: float | None = DEFAULT_TIMEOUT,
-    quiz: bool = False,
-    lr: float | None = None,
-    parameters: Iterable[Value] | None = None,
-) -> str:
+def stepper_html(root: Value, options: StepperOptions | None = None, **keywords: Any) -> str:
     """Return the HTML text of the stepper page for ``root`` (see ``write_stepper``)."""
-    fragment = stepper_fragment(root, fmt=fmt, rankdir=rankdir, grad=grad, title=title, renderer=renderer,
-                                max_nodes=max_nodes, timeout=timeout, quiz=quiz, lr=lr,
-                                parameters=parameters, height="100vh")
-    title_text = html.escape(title or f"Forward and backward through {explain(root, grad=grad).names[root]}")
+    opts = StepperOptions.build(options, keywords, "stepper_html()")
+    fragment = _fragment(root, opts, "100vh")
+    title_text = html.escape(
+        opts.title or f"Forward and backward through {explain(root, grad=opts.grad).names[root]}"
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -457,48 +538,26 @@ def stepper_html(
 
 
 def write_stepper(
-    root: Value,
-    path: str | os.PathLike,
-    *,
-    fmt: str | None = None,
-    rankdir: str = "LR",
-    grad: float = 1.0,
-    title: str | None = None,
-    renderer: str | None = None,
-    max_nodes: int | None = 150,
-    timeout: float | None = DEFAULT_TIMEOUT,
-    quiz: bool = False,
-    lr: float | None = None,
-    parameters: Iterable[Value] | None = None,
+    root: Value, path: str | os.PathLike, options: StepperOptions | None = None, **keywords: Any
 ) -> Path:
     """Write the step-by-step page for ``root`` to ``path``; return the path.
 
     Args:
         root: the output (the loss ``L``).
         path: the HTML file to write (its folder must exist).
-        fmt: the number format shown; None (the default) writes numbers as
-            explain does, up to 4 significant digits (``".4f"`` for fixed decimals).
-        rankdir: the drawing direction, ``"LR"`` or ``"TB"``.
-        grad: the seed ∂L/∂L (1.0).
-        title: the page's heading.
-        renderer: ``"dot"`` or ``"graphviz-pure"``; the graph is drawn now,
-            so a renderer is needed when writing, not when opening the page.
-        max_nodes: graphs with more Values are refused, with the way out
-            (a replay of thousands of steps teaches nothing); ``None`` insists.
-        timeout: seconds the renderer may run (``None``: no limit).
-        quiz: question mode: the student types each value and gradient
-            before it is shown (right within 1 %, or 0.001 when larger).
-        lr: the learning rate η of one gradient-descent update shown after
-            backward (``None``: no update step; it can be added on the page).
-        parameters: the leaves the update changes; by default every leaf that
-            is an ``autograd.Parameter`` (nn's weights and biases).
+        options: a ``StepperOptions``; or its fields as keywords, alone or on
+            top of it: ``fmt=``, ``rankdir=``, ``grad=``, ``title=``,
+            ``renderer=``, ``max_nodes=``, ``timeout=``, ``quiz=``, ``lr=``
+            (one gradient-descent update after backward, with its loss before
+            and after) and ``parameters=`` (the leaves it updates); see
+            ``StepperOptions`` for what each one does.
     """
+    opts = StepperOptions.build(options, keywords, "write_stepper()")
     target = Path(path)
     if not target.parent.is_dir():
         raise FileNotFoundError(
             f"write_stepper({str(path)!r}): the folder {str(target.parent)!r} does not exist"
         )
-    text = stepper_html(root, fmt=fmt, rankdir=rankdir, grad=grad, title=title, renderer=renderer,
-                        max_nodes=max_nodes, timeout=timeout, quiz=quiz, lr=lr, parameters=parameters)
+    text = stepper_html(root, opts)
     target.write_text(text, encoding="utf-8")
     return target
