@@ -123,3 +123,29 @@ def test_the_cli_builds_the_same_options(tmp_path, capsys):
     data = lesson_data(path.read_text(encoding="utf-8"))
     assert data["lr"] == 0.1 and data["title"] == "f = x*y"
     assert [u["name"] for u in data["updates"]] == ["x", "y"]
+
+
+# ----------------------------------------------------------------------
+# The update step runs the forward pass again
+
+
+def test_the_update_step_carries_the_loss_of_a_new_forward_pass():
+    from autograd import Parameter, Value
+
+    L, leaves = delta_rule_neuron()
+    L.backward()
+    data = lesson_data(stepper_html(L, lr=0.5))
+    new = {u["name"]: u["new"] for u in data["updates"]}
+    assert new == {k: leaves[k].data - 0.5 * leaves[k].grad for k in ("w1", "w2", "b")}
+    # The same graph built again on the new parameters: the engine's forward pass.
+    w1, w2, b = Parameter(new["w1"]), Parameter(new["w2"]), Parameter(new["b"])
+    again = 0.5 * ((w1 * Value(1.0) + w2 * Value(0.5) + b).sigmoid() - 1.0) ** 2
+    assert data["loss_after"] == again.data
+    assert data["loss_before"] == L.data and again.data < L.data
+    assert data["loss_after_text"] == f"{again.data:.4g}"
+
+
+def test_no_loss_after_without_a_learning_rate():
+    L, _ = delta_rule_neuron()
+    data = lesson_data(stepper_html(L))
+    assert data["loss_after"] is None and data["loss_before"] == L.data

@@ -391,6 +391,8 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         }
         for p in params
     ]
+    # The forward pass again, with the parameters after the update: the loss it gives.
+    after = _forward_again(order, {order[u["node"]]: u["new"] for u in updates}) if lr is not None else None
     lesson = {
         "output": index[root],
         "out": out,
@@ -404,11 +406,47 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "updates": updates,
         "lr": lr,
         "lr_text": format(lr, "g") if lr is not None else "",
+        # What the page needs to run the forward pass again for an η typed on it.
+        "ops": [_forward_op(v) for v in order],
+        "loss_before": root.data,
+        "loss_before_text": number(root.data),
+        "loss_after": after,
+        "loss_after_text": number(after) if after is not None else None,
         "groups": group_names if len(group_names) >= 2 else [],
         "collapse": len(group_names) >= 2 and len(order) > _COLLAPSE_ABOVE,
         "tolerance": {"rel": QUIZ_REL_TOLERANCE, "abs": QUIZ_ABS_TOLERANCE},
     }
     return lesson, steps, group
+
+
+def _forward_op(v: Value) -> object:
+    """How the page computes ``v`` again: None for a leaf, the operation's name, or ``["**", p]``
+    for a power with the exponent p written into the operation (its name rounds p)."""
+    if not v.inputs:
+        return None
+    fixed = re.fullmatch(r"power\(a, (.+)\)", v.operation.forward)
+    return ["**", float(fixed.group(1))] if fixed else v.op
+
+
+def _forward_again(order: list[Value], changed: dict[Value, float]) -> float | None:
+    """The output of the graph computed again with the leaves in ``changed`` at their new values.
+
+    Each operation applies the engine's own forward function, so that this is
+    the float a new forward pass gives; None when a new value lies outside an
+    operation's domain (a log of a negative number).
+    """
+    data: dict[Value, float] = {}
+    for v in order:
+        if not v.inputs:
+            data[v] = changed.get(v, v.data)
+            continue
+        op = v.operation
+        xs = [data[x] for x in v.inputs]
+        try:
+            data[v] = op.evaluate(xs) if op.arity == 0 else op.evaluate(*xs)
+        except (ArithmeticError, ValueError):
+            return None
+    return data[order[-1]]
 
 
 def _panel(v: Value, root: Value, steps, uses: list, names: dict, number, out: str) -> list[str]:

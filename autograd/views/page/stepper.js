@@ -47,8 +47,60 @@
         hint: u.name + " = " + u.data_text + ", \u03b7 = " + lrText + ", \u2202" + out + "/\u2202" + nm
           + " = " + u.grad_text };
     });
+    var after = typed ? forwardAgain(items) : num(lesson.loss_after);
+    var afterText = after === null ? "?" : typed ? fmtNumber(after) : lesson.loss_after_text;
+    lines.push("The forward pass again, with the new parameters:");
+    lines.push(nodes[lesson.output].name + ": " + lesson.loss_before_text + " \u2192 " + afterText +
+      (after === null ? " (outside the domain of an operation)" : ""));
     return { kind: "update", node: null, group: null, items: items,
+      after: { node: lesson.output, value: after, text: afterText },
       text: "One step of gradient descent, \u03b7 = " + lrText + ":\n" + lines.join("\n") };
+  }
+
+  // ---- the forward pass again after an update, in the engine's double arithmetic
+  // (each operation as the engine's forward table computes it; null outside its domain)
+  function sigmoid(x) {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    var e = Math.exp(x);
+    return e / (1 + e);
+  }
+  function power(a, p) {
+    if (a < 0 && isFinite(p) && Math.floor(p) !== p) return null;
+    if (a === 0 && p < 0) return null;
+    var r = Math.pow(a, p);
+    return isFinite(r) || !isFinite(a) ? r : null;
+  }
+  var forwardOps = {
+    "+": function (a, b) { return a + b; },
+    "-": function (a, b) { return a - b; },
+    "*": function (a, b) { return a * b; },
+    "/": function (a, b) { return b === 0 ? null : a / b; },
+    "**": power,
+    "neg": function (a) { return -a; },
+    "abs": Math.abs,
+    "exp": function (a) { var r = Math.exp(a); return isFinite(r) || !isFinite(a) ? r : null; },
+    "log": function (a) { return a > 0 ? Math.log(a) : null; },
+    "sqrt": function (a) { return a >= 0 ? Math.sqrt(a) : null; },
+    "sin": function (a) { return isFinite(a) ? Math.sin(a) : null; },
+    "cos": function (a) { return isFinite(a) ? Math.cos(a) : null; },
+    "relu": function (a) { return a <= 0 ? 0 : a; },
+    "tanh": Math.tanh,
+    "sigmoid": sigmoid
+  };
+  function forwardAgain(items) {
+    var data = nodes.map(function (nd) { return num(nd.data); });
+    items.forEach(function (it) { data[it.node] = it.value; });
+    for (var i = 0; i < nodes.length; i++) {
+      var op = lesson.ops[i], xs = nodes[i].inputs.map(function (j) { return data[j]; }), r;
+      if (op === null) continue;
+      if (op === "sum") { r = 0; xs.forEach(function (x) { r += x; }); }
+      else if (typeof op === "object") r = power(xs[0], op[1]);
+      else if (forwardOps[op]) r = forwardOps[op].apply(null, xs);
+      else return null;  // an operation this page does not know: no number rather than a wrong one
+      if (r === null) return null;
+      data[i] = r;
+    }
+    return data[lesson.output];
   }
   var steps, n;
   function rebuild() {
@@ -174,6 +226,7 @@
         current.items.forEach(function (it) {
           toggle(boxes[it.node], "cr-updated", true); rows[it.node].classList.add("cr-updated");
         });
+        if (answered) showLossAfter(current.after);
       }
     }
     renderGroups(st, current);
@@ -216,6 +269,16 @@
     follow(focus.filter(Boolean));
     if (selected !== null) showPanel(selected);
     writeAddress();
+  }
+
+  function showLossAfter(after) {
+    // The output's box and row show the loss of the forward pass run again after the update.
+    var texts = boxTexts(after.node), row = rows[after.node], cell = row.querySelector(".cr-data");
+    setField(texts, 2, "data", after.text, "new");
+    cell.textContent = nodes[after.node].data_text + " \u2192 " + after.text;
+    cell.setAttribute("data-value", after.value === null ? "" : String(after.value));
+    row.classList.add("cr-updated");
+    toggle(boxes[after.node], "cr-updated", true);
   }
 
   // ---- question mode

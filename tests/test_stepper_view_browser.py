@@ -1,0 +1,104 @@
+"""The stepper in Chromium as a lecture hall sees it: text heights while it follows the steps, Present
+mode, Fit, the overview; one neuron after another; the update step with the loss before and after.
+
+Driven as a student does, by the buttons' accessible names ("Next", "Present", "Fit", ...).
+"""
+
+import math
+
+import pytest
+from browser import launched_chromium
+from stepper_graphs import delta_rule_neuron
+
+pytest.importorskip("graphviz")
+
+from autograd import RendererNotFoundError, explain  # noqa: E402
+from autograd.views.draw import find_renderer  # noqa: E402
+from autograd.views.stepper import write_stepper  # noqa: E402
+
+try:
+    find_renderer()
+except RendererNotFoundError:
+    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launched_chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    pages = []
+
+    def opener(root, *, width=1280, height=720, reduced_motion=True, **options):
+        path = tmp_path / f"steps{len(pages)}.html"
+        write_stepper(root, path, **options)
+        page = browser.new_page(viewport={"width": width, "height": height},
+                                reduced_motion="reduce" if reduced_motion else "no-preference")
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        pages.append((page, errors))
+        return page
+
+    yield opener
+    for page, errors in pages:
+        assert errors == [], errors
+        page.close()
+
+
+def button(page, name):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def press(page, name, times=1):
+    for _ in range(times):
+        button(page, name).click()
+
+
+def forward_count(root):
+    return sum(1 for v in explain(root).order if v.inputs)
+
+
+# ----------------------------------------------------------------------
+# The update step: the forward pass again, the loss before and after
+
+
+def sigmoid_neuron_loss(w1, w2, b, x1=1.0, x2=0.5, y=1.0):
+    """½(σ(w1·x1 + w2·x2 + b) − y)², by hand."""
+    a = 1.0 / (1.0 + math.exp(-(w1 * x1 + w2 * x2 + b)))
+    return 0.5 * (a - y) ** 2
+
+
+def loss_cell(page, root):
+    i = explain(root).order.index(root)
+    cell = page.locator(f".cr-values tr[data-node='{i}'] .cr-data")
+    return cell.get_attribute("data-value"), cell.text_content()
+
+
+@pytest.mark.parametrize("lr, typed", [(0.5, None), (0.5, "2"), (None, "0.75")])
+def test_the_update_runs_forward_again_and_shows_the_loss_before_and_after(open_page, lr, typed):
+    L, leaves = delta_rule_neuron()
+    L.backward()
+    page = open_page(L, lr=lr)
+    if typed is not None:
+        page.fill(".cr-lr", typed)
+        page.press(".cr-lr", "Enter")
+    eta = float(typed) if typed is not None else lr
+    page.keyboard.press("End")
+    new = {k: leaves[k].data - eta * leaves[k].grad for k in ("w1", "w2", "b")}
+    truth = sigmoid_neuron_loss(**new)
+    raw, text = loss_cell(page, L)
+    assert math.isclose(float(raw), truth, rel_tol=1e-12)
+    assert float(raw) < L.data  # one step downhill
+    before = text.split(" → ")[0]
+    current = page.inner_text(".cr-current")
+    assert f"L: {before} → {text.split(' → ')[1]}" in current
+    assert "forward pass again" in current
+    # The output's box shows the new loss too.
+    i = explain(L).order.index(L)
+    assert page.locator(f".cr-svg-full [data-cr-id='n{i}'] text.cr-new").count() == 1
