@@ -8,7 +8,7 @@ import math
 
 import pytest
 from browser import launched_chromium
-from stepper_graphs import delta_rule_neuron
+from stepper_graphs import delta_rule_neuron, network
 
 pytest.importorskip("graphviz")
 
@@ -102,3 +102,61 @@ def test_the_update_runs_forward_again_and_shows_the_loss_before_and_after(open_
     # The output's box shows the new loss too.
     i = explain(L).order.index(L)
     assert page.locator(f".cr-svg-full [data-cr-id='n{i}'] text.cr-new").count() == 1
+
+
+# ----------------------------------------------------------------------
+# One box per neuron, layer by layer
+
+
+def marked(page, cls):
+    """The names of the boxes of the neuron view drawn in the legend's colour ``cls``."""
+    return page.eval_on_selector_all(
+        f".cr-svg-groups .node.{cls}", "els => els.map(e => e.querySelector('text').textContent)")
+
+
+@pytest.mark.parametrize("hidden", [2, 4])
+def test_next_neuron_goes_layer_by_layer_forward_and_back(open_page, hidden):
+    L, model = network(hidden)
+    page = open_page(L, lr=0.1, max_nodes=None)
+    if page.get_attribute(".chainrule-stepper", "data-cr-view") == "full":  # a small network opens whole
+        press(page, "One box per neuron")
+    hidden_names = [f"layers.0.neurons.{k}" for k in range(hidden)]
+    forward, backward = [], []
+    while not button(page, "Next ▶").is_disabled():
+        press(page, "Next neuron ▶")
+        phase = page.inner_text(".cr-phase")
+        if phase.startswith("Forward"):
+            forward += marked(page, "cr-computing")
+        elif phase.startswith("Backward pass:"):
+            backward += marked(page, "cr-source")
+    # Forward: the first layer's neurons one after another, then the output neuron (then the loss).
+    assert forward[:hidden + 1] == [*hidden_names, "layers.1.neurons.0"]
+    # Backward: the output neuron, then the first layer's neurons.
+    neurons = [name for name in backward if name.startswith("layers.")]
+    assert neurons == ["layers.1.neurons.0", *reversed(hidden_names)]
+    # Each press applied one whole neuron: no neuron came back after another one.
+    assert len(set(neurons)) == len(neurons)
+
+
+def test_the_neuron_being_computed_has_the_legends_being_computed_colour(open_page):
+    L, _ = network(2)
+    page = open_page(L, lr=0.1, max_nodes=None)
+    press(page, "One box per neuron")
+    press(page, "Next neuron ▶")
+    box = page.locator(".cr-svg-groups .node.cr-computing path").first
+    stroke = box.evaluate("e => getComputedStyle(e).stroke")
+    legend = page.eval_on_selector_all(
+        ".cr-legend span", "els => els.map(e => [e.textContent, e.firstChild.style.borderColor])")
+    assert dict(legend)["being computed"] == stroke
+    assert dict(legend)["receives a contribution"] != stroke
+
+
+def test_the_steps_of_a_network_keep_every_gradient_of_the_engine(open_page):
+    L, model = network(4)
+    L.backward()
+    page = open_page(L, max_nodes=None)
+    press(page, "End ▶▶")
+    order = explain(L).order
+    for p in model.parameters():
+        i = order.index(p)
+        assert float(page.get_attribute(f".cr-values tr[data-node='{i}'] .cr-grad", "data-grad")) == p.grad

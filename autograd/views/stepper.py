@@ -377,6 +377,9 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             "answer_text": number(s.contribution),
         })
 
+    if len(group_names) >= 2:
+        lesson_steps = _neuron_by_neuron(lesson_steps, order, [n["group"] for n in nodes])
+
     updates = [
         {
             "node": index[p],
@@ -417,6 +420,132 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "tolerance": {"rel": QUIZ_REL_TOLERANCE, "abs": QUIZ_ABS_TOLERANCE},
     }
     return lesson, steps, group
+
+
+def _group_layers(
+    order: list[Value], group: list[int | None]
+) -> tuple[dict[int, int], list[set[int]]] | None:
+    """The layer of each group (0 for those fed by leaves only, then 1 + the layer of any group
+    feeding it, through ungrouped Values too), and the groups that feed each Value.
+
+    None when groups feed each other in a circle: then they have no layers.
+    """
+    index = {v: i for i, v in enumerate(order)}
+    feeds: list[set[int]] = []
+    before: dict[int, set[int]] = {g: set() for g in group if g is not None}
+    for i, v in enumerate(order):
+        feed: set[int] = set()
+        for x in v.inputs:
+            j = index[x]
+            feed |= {group[j]} if group[j] is not None else feeds[j]
+        g = group[i]
+        if g is None:
+            feeds.append(feed)
+        else:
+            feeds.append({g})
+            before[g] |= feed - {g}
+    layer: dict[int, int] = {}
+    while len(layer) < len(before):
+        ready = [g for g in before if g not in layer and before[g] <= layer.keys()]
+        if not ready:
+            return None
+        for g in ready:
+            layer[g] = 1 + max((layer[h] for h in before[g]), default=-1)
+    return layer, feeds
+
+
+def _neuron_by_neuron(lesson_steps: list[dict], order: list[Value], group: list[int | None]) -> list[dict]:
+    """The steps of a network one neuron after another, layer by layer.
+
+    The walk of the graph computes a neuron's inputs as soon as it can, so
+    that the output neuron's first product comes between two hidden neurons.
+    Here forward takes every neuron of the first layer, one whole neuron at a
+    time, then the next layer's; backward goes through the layers the other
+    way. Each step still comes after the steps it needs, and the
+    contributions to any one Value keep the engine's order, so every running
+    total is the one the engine adds up; were that impossible, backward keeps
+    the engine's order.
+    """
+    found = _group_layers(order, group)
+    if found is None:
+        return lesson_steps
+    layer, feeds = found
+    index = {v: i for i, v in enumerate(order)}
+
+    def depth(i: int) -> int:
+        g = group[i]
+        return layer[g] if g is not None else max((layer[h] for h in feeds[i]), default=-1)
+
+    # One run of a neuron: its operations for one sample (they are linked to each other; the
+    # same neuron on another sample shares only its weights, which are leaves).
+    run = list(range(len(order)))
+
+    def find(i: int) -> int:
+        while run[i] != i:
+            run[i] = run[run[i]]
+            i = run[i]
+        return i
+
+    for i, v in enumerate(order):
+        for x in v.inputs:
+            j = index[x]
+            if x.inputs and group[i] is not None and group[j] == group[i]:
+                run[find(j)] = find(i)
+
+    def instance(s: dict) -> int | None:
+        return find(s["node"]) if group[s["node"]] is not None else None
+
+    forward = [s for s in lesson_steps if s["kind"] == "forward"]
+    backward = [s for s in lesson_steps if s["kind"] == "backward"]
+    rest = [s for s in lesson_steps if s["kind"] not in ("forward", "backward")]
+    known = {i for i, v in enumerate(order) if not v.inputs}
+    forward = _one_group_at_a_time(
+        forward,
+        lambda s: all(index[x] in known for x in order[s["node"]].inputs),
+        lambda s: known.add(s["node"]),
+        lambda s: depth(s["node"]), instance,
+    )
+    # A backward step passes on its Value's gradient once every contribution to it is in.
+    waiting: dict[int, int] = {}
+    for s in backward:
+        waiting[s["input"]] = waiting.get(s["input"], 0) + 1
+
+    def received(s: dict) -> None:
+        waiting[s["input"]] -= 1
+
+    layered = _one_group_at_a_time(
+        backward, lambda s: waiting.get(s["node"], 0) == 0, received, lambda s: -depth(s["node"]), instance
+    )
+    engine_position = {id(s): k for k, s in enumerate(backward)}
+    last: dict[int, int] = {}
+    for s in layered:
+        k = engine_position[id(s)]
+        if last.get(s["input"], -1) > k:
+            layered = backward  # a Value's contributions would come in another order
+            break
+        last[s["input"]] = k
+    return forward + rest + layered
+
+
+def _one_group_at_a_time(steps: list[dict], ready, done, depth, instance) -> list[dict]:
+    """``steps`` again, each once it is ``ready``: the rest of the current neuron's run (its
+    ``instance``) first, else the ready step of the smallest ``depth`` (the first of them in the
+    given order)."""
+    remaining = list(steps)
+    out: list[dict] = []
+    current = None
+    while remaining:
+        candidates = [s for s in remaining if ready(s)]
+        if not candidates:  # cannot happen in the order of a graph; keep what is left as it was
+            out.extend(remaining)
+            break
+        same = [s for s in candidates if current is not None and instance(s) == current]
+        chosen = same[0] if same else min(candidates, key=depth)
+        remaining.remove(chosen)
+        out.append(chosen)
+        done(chosen)
+        current = instance(chosen)
+    return out
 
 
 def _forward_op(v: Value) -> object:

@@ -560,8 +560,28 @@
     viewButton.textContent = groups ? "Every value" : "One box per neuron";
     root.setAttribute("data-cr-view", groups ? "groups" : "full");
   }
+  // The colours of the legend on the boxes of neurons: the one being computed (forward), the one
+  // passing its gradient back and the one receiving it (backward), those updated.
+  var markClasses = ["cr-computing", "cr-source", "cr-target", "cr-updated"];
+  function markBox(b, cls) { markClasses.forEach(function (c) { b.classList.toggle(c, c === cls); }); }
+  function groupMarks(current) {
+    var groups = {}, singles = {};
+    function mark(i, cls) {
+      var g = nodes[i].group;
+      if (g === null || g === undefined) singles[i] = singles[i] || cls; else groups[g] = groups[g] || cls;
+    }
+    if (current && current.kind === "forward") mark(current.node, "cr-computing");
+    else if (current && current.kind === "seed") mark(current.node, "cr-target");
+    else if (current && current.kind === "backward") {
+      mark(current.node, "cr-source"); mark(current.input, "cr-target");
+    } else if (current && current.kind === "update") {
+      current.items.forEach(function (it) { mark(it.node, "cr-updated"); });
+    }
+    return { groups: groups, singles: singles };
+  }
   function renderGroups(st, current) {
     if (!svgGroups) return;
+    var marks = groupMarks(current);
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-group]"), function (g) {
       var k = Number(g.getAttribute("data-cr-group")), outs = lesson.group_outputs[k];
       var last = outs[outs.length - 1];
@@ -580,11 +600,11 @@
           t.textContent = field[1] + "grad " + (st.grads[last] ? st.grads[last][1] : "?");
         }
       });
-      var g2 = current ? current.group : null;
-      g.classList.toggle("cr-current-group", g2 !== null && g2 !== undefined && g2 === k);
+      markBox(g, marks.groups[k]);
     });
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-node]"), function (b) {
       var i = Number(b.getAttribute("data-cr-node")), texts = b.getElementsByTagName("text");
+      markBox(b, marks.singles[i]);
       if (texts.length >= 3) {
         texts[texts.length - 2].textContent = "data " + (st.known[i] ? nodes[i].data_text : "?");
         texts[texts.length - 1].textContent = "grad " + (st.grads[i] ? st.grads[i][1] : "?");
