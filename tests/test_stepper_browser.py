@@ -431,10 +431,10 @@ def test_a_neuron_box_shows_its_numbers_only_once_the_steps_computed_them(open_p
     boxes = page.locator(".cr-svg-groups [data-cr-group]")
     texts = {b.locator("text").first.text_content(): b.locator("text") for b in boxes.all()}
     # Nothing is given away before the steps compute it.
-    assert all(t.all_text_contents()[-2:] == ["data ?", "grad ?"] for t in texts.values())
+    assert all(t.all_text_contents()[-2:] == ["value ?", "∂L/∂· ?"] for t in texts.values())
     page.click(".cr-end")
     assert texts["layers.1.neurons.0"].all_text_contents()[-2:] == [
-        f"data {number_text(y.data)}", f"grad {number_text(y.grad)}"]
+        f"value {number_text(y.data)}", f"∂L/∂· {number_text(y.grad)}"]
 
 
 def test_a_neuron_box_shows_its_newest_computed_output_over_several_samples(open_page):
@@ -451,10 +451,10 @@ def test_a_neuron_box_shows_its_newest_computed_output_over_several_samples(open
     box = next(b.locator("text") for b in page.locator(".cr-svg-groups [data-cr-group]").all()
                if b.locator("text").first.text_content() == "layers.0.neurons.0")
     page.click(".cr-next-group")  # the first neuron's steps: its output for the first sample
-    assert box.all_text_contents()[-2] == f"data {number_text(outputs[0].data)}"
+    assert box.all_text_contents()[-2] == f"value {number_text(outputs[0].data)}"
     page.click(".cr-end")
     assert box.all_text_contents()[-2:] == [
-        f"data {number_text(outputs[1].data)}", f"grad {number_text(outputs[1].grad)}"]
+        f"value {number_text(outputs[1].data)}", f"∂L/∂· {number_text(outputs[1].grad)}"]
 
 
 def test_next_neuron_applies_all_the_steps_of_one_neuron(open_page):

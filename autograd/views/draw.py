@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any, Union
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from ..graph import topological_order
-from .naming import is_constant, node_names, number_text, op_symbol
+from .naming import in_derivative, is_constant, node_names, number_text, op_symbol
 from .pdf import png_to_pdf
 from .roles import value_role
 
@@ -479,6 +479,11 @@ def _record(fields: list[str], stacked: bool, rankdir: str) -> str:
     return text if stacked == across else "{ " + text + " }"
 
 
+def _grad_label(grad_word: str, name: str) -> str:
+    """The words before a box's gradient: ``grad``, or the slide's ``∂L/∂·`` with its name: ``∂L/∂r =``."""
+    return f"{grad_word[:-1]}{in_derivative(name)} =" if grad_word.endswith("∂·") else grad_word
+
+
 def _value_node(
     g: graphviz.Digraph, v: Value, i: int, role: str, name: str, number: Callable[[float], str],
     value_of: Callable[[Value], float | None], grad_of: Callable[[Value], float | None] | None,
@@ -496,7 +501,7 @@ def _value_node(
     else:
         fields = [_record_text(name), f"{look.value_word} {shown(value_of(v))}"]
         if grad_of is not None:
-            fields.append(f"{_record_text(grad_word)} {shown(grad_of(v))}")
+            fields.append(f"{_record_text(_grad_label(grad_word, name))} {shown(grad_of(v))}")
     attrs = {"shape": "record", "style": "filled", "fillcolor": _COLOURS[role], **hot}
     if element_ids:
         attrs["id"] = f"n{i}"

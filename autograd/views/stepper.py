@@ -643,12 +643,19 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
     order = steps.order
     params = [order[u["node"]] for u in lesson["updates"]]
     # The same Values as the lesson, already measured against max_nodes above.
-    full = draw(root, rankdir=rankdir, fmt=fmt, edge_labels=True, grads=steps.gradients, parameters=params,
-                max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout)
+    # The slide style (large text, a box's name, value and gradient stacked), with the numbers
+    # written as the page writes them, so that each box is as wide as the text the page puts in.
+    # The page has a legend of its own, which also says what its outlines mean.
+    def number(x: float) -> str:
+        return number_text(x, fmt)
+
+    look = dict(style="slide", fmt=number, legend=False)
+    full = draw(root, rankdir=rankdir, edge_labels=True, grads=steps.gradients, parameters=params,
+                max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout, **look)
     svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
     if lesson["groups"]:
-        summary = draw(root, rankdir=rankdir, fmt=fmt, grads=steps.gradients, parameters=params,
-                       group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout)
+        summary = draw(root, rankdir=rankdir, grads=steps.gradients, parameters=params,
+                       group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout, **look)
         keys = {g: f'data-cr-group="{k}"' for k, g in enumerate(lesson["groups"])}
         for i, v in enumerate(order):
             if groups[v] is None and not is_constant(v):

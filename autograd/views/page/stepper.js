@@ -168,10 +168,18 @@
     return { known: known, grads: grads, fresh: fresh };
   }
 
+  function fieldLabel(t, label) {
+    // The words the drawing wrote before a box's number ("value", "∂L/∂w1 ="), kept as they were.
+    if (!t.hasAttribute("data-cr-label")) {
+      var words = /^(.*\S)\s+\S+$/.exec(t.textContent);
+      t.setAttribute("data-cr-label", words ? words[1] : label);
+    }
+    return t.getAttribute("data-cr-label");
+  }
   function setField(texts, at, label, value, cls) {
     var t = texts[texts.length - at];
     if (!t) return;
-    t.textContent = label + " " + value;
+    t.textContent = fieldLabel(t, label) + " " + value;
     t.classList.toggle("cr-unknown", cls === "unknown");
     t.classList.toggle("cr-new", cls === "new");
   }
@@ -586,28 +594,20 @@
       var k = Number(g.getAttribute("data-cr-group")), outs = lesson.group_outputs[k];
       var last = outs[outs.length - 1];
       for (var j = outs.length - 1; j >= 0; j--) { if (st.known[outs[j]]) { last = outs[j]; break; } }
-      var texts = g.getElementsByTagName("text");
-      // A box's numbers are its newest computed output's ("data …", "grad …"; "last
-      // data …" in older drawings), shown once the steps have computed them.
-      Array.prototype.forEach.call(texts, function (t) {
-        var field = /^((?:last )?)(data|grad) /.exec(t.textContent);
-        if (!field) return;
-        if (field[2] === "data") {
-          var fresh = st.fresh[last];
-          t.textContent = field[1] + "data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text)
-            : "?");
-        } else {
-          t.textContent = field[1] + "grad " + (st.grads[last] ? st.grads[last][1] : "?");
-        }
-      });
+      var texts = g.getElementsByTagName("text"), fresh = st.fresh[last];
+      // A box's numbers, its last two lines, are its newest computed output's, shown once the
+      // steps have computed them.
+      setField(texts, 2, "value", st.known[last] ? (fresh ? fresh.text : nodes[last].data_text) : "?",
+        st.known[last] ? (fresh ? "new" : "") : "unknown");
+      setField(texts, 1, "grad", st.grads[last] ? st.grads[last][1] : "?", st.grads[last] ? "" : "unknown");
       markBox(g, marks.groups[k]);
     });
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-node]"), function (b) {
       var i = Number(b.getAttribute("data-cr-node")), texts = b.getElementsByTagName("text");
       markBox(b, marks.singles[i]);
       if (texts.length >= 3) {
-        texts[texts.length - 2].textContent = "data " + (st.known[i] ? nodes[i].data_text : "?");
-        texts[texts.length - 1].textContent = "grad " + (st.grads[i] ? st.grads[i][1] : "?");
+        setField(texts, 2, "value", st.known[i] ? nodes[i].data_text : "?", st.known[i] ? "" : "unknown");
+        setField(texts, 1, "grad", st.grads[i] ? st.grads[i][1] : "?", st.grads[i] ? "" : "unknown");
       }
     });
   }
