@@ -5,6 +5,7 @@ Driven as a student does, by the buttons' accessible names ("Next", "Present", "
 """
 
 import math
+import statistics
 
 import pytest
 from browser import launched_chromium
@@ -62,6 +63,157 @@ def press(page, name, times=1):
 
 def forward_count(root):
     return sum(1 for v in explain(root).order if v.inputs)
+
+
+# ----------------------------------------------------------------------
+# Readable from the back of a hall: the view follows the step
+
+
+TEXTS_IN_VIEW = """() => {
+  const g = document.querySelector('.cr-graph').getBoundingClientRect();
+  const heights = [];
+  document.querySelectorAll('.cr-graph svg.cr-svg:not([hidden]) text').forEach(t => {
+    const r = t.getBoundingClientRect();
+    if (r.width && r.height && r.left >= g.left - 0.5 && r.right <= g.right + 0.5
+        && r.top >= g.top - 0.5 && r.bottom <= g.bottom + 0.5) heights.push(r.height);
+  });
+  return heights;
+}"""
+
+IN_VIEW = """(els) => {
+  const g = document.querySelector('.cr-graph').getBoundingClientRect();
+  return els.map(e => { const r = e.getBoundingClientRect();
+    return r.width > 0 && r.left >= g.left - 0.5 && r.right <= g.right + 0.5
+      && r.top >= g.top - 0.5 && r.bottom <= g.bottom + 0.5; });
+}"""
+
+
+def texts_in_view(page):
+    """How many of the drawing's texts are in view, and their median rendered height in px."""
+    heights = page.evaluate(TEXTS_IN_VIEW)
+    return len(heights), statistics.median(heights) if heights else 0.0
+
+
+def active_edge_and_its_ends_in_view(page):
+    """The red arrow, the box it leaves and the operation it enters: each wholly in view."""
+    edge = page.locator(".cr-svg-full .edge.cr-active")
+    assert edge.count() == 1
+    ends = [edge, page.locator(".cr-svg-full .node.cr-target"), page.locator(".cr-svg-full .node.cr-source")]
+    return [page.evaluate(IN_VIEW, [e.first.element_handle()])[0] for e in ends]
+
+
+def backward_steps(page, root):
+    """Go to the start of backward; yield after each backward step."""
+    page.keyboard.press("Home")
+    press(page, "Next ▶", forward_count(root) + 1)
+    for k in range(len(explain(root))):
+        press(page, "Next ▶")
+        yield k
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_delta_rule_neuron_is_readable_at_every_backward_step(open_page, width, height):
+    L, _ = delta_rule_neuron()
+    page = open_page(L, lr=0.5, width=width, height=height)
+    for k in backward_steps(page, L):
+        count, median = texts_in_view(page)
+        assert count >= 6 and median >= 14, f"backward step {k + 1}: {count} texts, median {median:.1f} px"
+        assert all(active_edge_and_its_ends_in_view(page)), f"backward step {k + 1}"
+
+
+def test_present_mode_enlarges_the_graph_itself(open_page):
+    L, _ = delta_rule_neuron()
+    page = open_page(L, lr=0.5)
+    steps = backward_steps(page, L)
+    for _ in range(len(explain(L)) // 2):
+        next(steps)
+    normal = texts_in_view(page)[1]
+    press(page, "Present")
+    assert button(page, "Present").get_attribute("aria-pressed") == "true"
+    for k in steps:
+        count, median = texts_in_view(page)
+        assert count >= 6 and median >= 20, f"Present, backward step {k + 1}: {count} texts, {median:.1f} px"
+        assert median > 1.3 * normal
+        assert all(active_edge_and_its_ends_in_view(page))
+
+
+@pytest.mark.parametrize("hidden", [2, 4])
+def test_a_network_is_readable_value_by_value(open_page, hidden):
+    L, _ = network(hidden)
+    page = open_page(L, lr=0.5, max_nodes=None)
+    if page.get_attribute(".chainrule-stepper", "data-cr-view") == "groups":
+        press(page, "Every value")
+    for k in backward_steps(page, L):
+        count, median = texts_in_view(page)
+        assert count >= 6 and median >= 14, f"backward step {k + 1}: {count} texts, median {median:.1f} px"
+        assert all(active_edge_and_its_ends_in_view(page)), f"backward step {k + 1}"
+
+
+def view_box(page):
+    return [float(t) for t in page.get_attribute(".cr-svg-full", "viewBox").split()]
+
+
+def test_fit_shows_everything_until_the_next_step_and_follow_comes_back(open_page):
+    L, _ = delta_rule_neuron()
+    page = open_page(L, lr=0.5)
+    press(page, "Next ▶", forward_count(L) + 3)
+    followed = view_box(page)
+    press(page, "Fit")
+    base = page.evaluate("document.querySelector('.cr-svg-full').viewBox.baseVal.width")
+    assert view_box(page)[2] > followed[2] and page.inner_text(".cr-zoom-level") == "fit"
+    assert button(page, "Follow").get_attribute("aria-pressed") == "false"
+    # Everything is in view: every text of the drawing.
+    total = page.locator(".cr-svg-full text").count()
+    assert texts_in_view(page)[0] == total and view_box(page)[2] == pytest.approx(base)
+    assert page.locator(".cr-overview").is_hidden()  # nothing outside the view: no overview
+    press(page, "Follow")
+    assert view_box(page) == followed
+    press(page, "Fit")
+    press(page, "Next ▶")  # the next step follows again
+    assert button(page, "Follow").get_attribute("aria-pressed") == "true"
+    assert view_box(page)[2] == followed[2]
+    assert all(active_edge_and_its_ends_in_view(page))
+
+
+def test_the_overview_frames_the_part_in_view(open_page):
+    L, _ = delta_rule_neuron()
+    page = open_page(L, lr=0.5)
+    press(page, "Next ▶", forward_count(L) + 3)
+    overview = page.locator(".cr-overview")
+    assert overview.is_visible()
+    frame = [float(overview.locator("rect.cr-overview-frame").get_attribute(a))
+             for a in ("x", "y", "width", "height")]
+    assert frame == pytest.approx(view_box(page))
+    # The frame sits where the view is: its share of the overview is the view's share of the drawing.
+    base = page.evaluate("(() => { const s = document.querySelector('.cr-overview-svg');"
+                         " return s.getAttribute('viewBox').split(' ').map(Number); })()")
+    assert frame[2] < base[2]
+    # A click on the overview's far right shows that end of the drawing.
+    box = overview.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 3, box["y"] + box["height"] / 2)
+    moved = view_box(page)
+    assert moved[0] + moved[2] == pytest.approx(base[0] + base[2], abs=1)
+    assert button(page, "Follow").get_attribute("aria-pressed") == "false"
+
+
+CAMERA_STATES = """() => { window.crStates = [];
+  new MutationObserver(() => window.crStates.push(
+    document.querySelector('.chainrule-stepper').getAttribute('data-cr-camera')))
+  .observe(document.querySelector('.chainrule-stepper'), { attributes: true,
+    attributeFilter: ['data-cr-camera'] }); }"""
+
+
+def test_the_camera_moves_smoothly_and_not_at_all_under_reduced_motion(open_page):
+    L, _ = delta_rule_neuron()
+    still = open_page(L, lr=0.5)
+    smooth = open_page(L, lr=0.5, reduced_motion=False)
+    for page in (still, smooth):
+        page.evaluate(CAMERA_STATES)
+        press(page, "Next ▶", forward_count(L) + 8)
+    smooth.wait_for_function("document.querySelector('.chainrule-stepper').dataset.crCamera === 'still'")
+    assert "moving" in smooth.evaluate("window.crStates")
+    assert "moving" not in still.evaluate("window.crStates")
+    assert view_box(smooth) == pytest.approx(view_box(still))
 
 
 # ----------------------------------------------------------------------
