@@ -76,7 +76,7 @@ __all__ = [
 NumberFormat = Union[str, Callable[[float], str]]
 
 #: The looks of a drawing: ``"default"`` is compact, for a screen; ``"slide"``
-#: is for a projector (large text, 3 significant digits, ``value`` and ``∂L/∂·``).
+#: is for a projector (large text, 3 significant digits, ``value`` and ``∂L/∂w =``).
 STYLES = ("default", "slide")
 
 RENDERERS = ("dot", "graphviz-pure")
@@ -613,7 +613,7 @@ def draw(
         style: ``"default"`` (compact, for a screen: each box reads
             ``name | data | grad``) or ``"slide"`` (for a projector: text of
             20 pt, edge labels of 17 pt, 3 significant digits, boxes reading
-            ``name | value | ∂L/∂·`` with the output's own name, local
+            ``name | value | ∂L/∂name =`` with the output's and the box's own names, local
             derivatives as formula and number, fitted to a 16:9 slide).
         rankdir: ``"LR"`` (inputs on the left, output on the right) or ``"TB"``
             (top to bottom); ``"RL"``/``"BT"`` also work.
