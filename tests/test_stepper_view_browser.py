@@ -137,7 +137,7 @@ def test_present_mode_enlarges_the_graph_itself(open_page):
         assert all(active_edge_and_its_ends_in_view(page))
 
 
-@pytest.mark.parametrize("hidden", [2, 4])
+@pytest.mark.parametrize("hidden", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_a_network_is_readable_value_by_value(open_page, hidden):
     L, _ = network(hidden)
     page = open_page(L, lr=0.5, max_nodes=None)
@@ -203,6 +203,7 @@ CAMERA_STATES = """() => { window.crStates = [];
     attributeFilter: ['data-cr-camera'] }); }"""
 
 
+@pytest.mark.slow
 def test_the_camera_moves_smoothly_and_not_at_all_under_reduced_motion(open_page):
     L, _ = delta_rule_neuron()
     still = open_page(L, lr=0.5)
