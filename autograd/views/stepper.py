@@ -15,17 +15,28 @@ The steps, in order:
    its formula, then as a number. The arrow being used turns red and the
    gradient at its tail appears (or grows).
 4. Optionally **one gradient-descent update**: every parameter
-   ``w ← w − η·∂L/∂w`` with its numbers. ``lr=`` sets η (default None: no
-   update step); the page has a field to change it, or to add the step.
+   ``w ← w − η·∂L/∂w`` with its numbers, then the forward pass again with
+   the new parameters and the loss before and after (``L: 0.0758 → 0.06658``).
+   ``lr=`` sets η (default None: no update step); the page has a field to
+   change it, or to add the step.
    The parameters are the leaves that are ``autograd.Parameter`` (nn makes
    every weight and bias one), unless ``parameters=`` lists them.
 
 **Next** (→ or space), **Previous** (←), **Start** (Home), **End** (End).
 ``steps.html#step=12`` opens at step 12 and the address follows the steps.
 Click any box to see its whole chain-rule sum, ``∂L/∂a = Σ ∂L/∂c · ∂c/∂a``
-over the operations that use it, with its numbers. The graph fills the
-space it has: zoom with the + / − buttons, Ctrl+wheel or a pinch, drag to
-pan, **Fit** to see it whole; F (or **Present**) switches to large text.
+over the operations that use it, with its numbers. The boxes are drawn in
+draw's slide style (name, value and ``∂L/∂a =`` stacked, large text).
+
+The view follows the steps, for a lecture hall: at each step it zooms to a
+size where the drawing's text is readable from the back (about 18 px tall,
+27 px in Present mode) and pans, smoothly (at once under the browser's
+reduced-motion setting), so that the step's arrow and both its ends are in
+view; a graph that is readable whole is shown whole. While part of the
+graph is out of view, a small overview of all of it frames the part shown;
+a click on it goes there. **Fit** (0) shows everything; it, a zoom (+ / −,
+Ctrl+wheel, a pinch) or a drag keep the view where it was put until the next
+step, or until **Follow**. F (or **Present**) enlarges the text and the graph.
 
 With ``quiz=True`` the page asks before it tells: before a value or a
 gradient is revealed, the student types it. An answer within 1 % of the
@@ -36,12 +47,20 @@ score is shown as it goes and at the end.
 
 Graphs whose labels are dotted (nn's ``layers.0.neurons.3.w.1``) can be
 seen one box per neuron: a click on a box expands it in the full drawing,
-and **Next neuron** applies all the steps of one neuron at once.
+and **Next neuron** applies all the steps of one neuron at once. Their
+steps go one neuron after another, layer by layer: forward the first
+layer's neurons, then the next layer's; backward the other way.
 
 All numbers are the ones Python computed: after the last backward step
 every gradient equals the one ``L.backward()`` computes, to the last bit.
 Only a learning rate typed on the page is applied by the browser, with the
-same double-precision arithmetic, ``w - η * grad``.
+same double-precision arithmetic, ``w - η * grad``, and the forward pass
+after it too (each operation as the engine computes it; the browser's exp
+and tanh may differ from Python's in the last bit).
+
+The options of every entry point (``write_stepper``, ``stepper_html``,
+``stepper_fragment``, ``autograd.stepper``, the CLI's ``--html``) are one
+``StepperOptions``, given as an object or as keywords.
 """
 
 from __future__ import annotations
