@@ -149,3 +149,31 @@ def test_no_loss_after_without_a_learning_rate():
     L, _ = delta_rule_neuron()
     data = lesson_data(stepper_html(L))
     assert data["loss_after"] is None and data["loss_before"] == L.data
+
+
+# ----------------------------------------------------------------------
+# A network's steps: one neuron after another, layer by layer
+
+
+def runs(data, kind):
+    """The neurons of the steps of one kind, one entry per run of consecutive steps of one neuron."""
+    names = [data["groups"][s["group"]] if s["group"] is not None else None
+             for s in data["steps"] if s["kind"] == kind]
+    return [g for k, g in enumerate(names) if g is not None and (k == 0 or names[k - 1] != g)]
+
+
+@pytest.mark.parametrize("hidden", [2, 4])
+def test_a_networks_steps_go_neuron_by_neuron_and_layer_by_layer(hidden):
+    from stepper_graphs import network
+
+    L, model = network(hidden)
+    L.backward()
+    data = lesson_data(stepper_html(L, max_nodes=None))
+    first = [f"layers.0.neurons.{k}" for k in range(hidden)]
+    assert runs(data, "forward") == [*first, "layers.1.neurons.0"]
+    assert runs(data, "backward") == ["layers.1.neurons.0", *reversed(first)]
+    # The running totals are still the engine's: the last one of each Value is its gradient.
+    names = [n["name"] for n in data["nodes"]]
+    totals = {s["input"]: s["total"] for s in data["steps"] if s["kind"] == "backward"}
+    for p in model.parameters():
+        assert totals[names.index(p.label)] == p.grad
