@@ -20,3 +20,28 @@ def fan_out():
     L = (a * a + a * b).exp() - b / a
     L.label = "L"
     return L, {"a": a, "b": b}
+
+
+def delta_rule_neuron(y=1.0):
+    """The lecture's neuron: z = w1·x1 + w2·x2 + b, a = σ(z), with the squared loss L = ½(a − y)²."""
+    x1, x2 = Value(1.0, label="x1"), Value(0.5, label="x2")
+    w1, w2 = Parameter(0.5, label="w1"), Parameter(-0.3, label="w2")
+    b = Parameter(0.1, label="b")
+    z = w1 * x1 + w2 * x2 + b
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    L = 0.5 * (a - y) ** 2
+    L.label = "L"
+    return L, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "z": z, "a": a}
+
+
+def network(hidden, seed=0):
+    """nn.MLP(2, [hidden, 1]) of sigmoid neurons on one sample, with the squared loss L = (y − 1)²."""
+    import nn
+
+    model = nn.MLP(2, [hidden, 1], activation="sigmoid", seed=seed)
+    y = model([Value(1.0, label="x0"), Value(-0.5, label="x1")])
+    L = (y - 1.0) ** 2
+    L.label = "L"
+    return L, model

@@ -37,7 +37,7 @@ from ..views.explain import explain
 from ..views.files import check_folder
 from ..views.frames import FRAME_FORMATS, write_frames
 from ..views.naming import in_derivative, number_text, shown_numbers, whole_expression
-from ..views.stepper import write_stepper
+from ..views.stepper import StepperOptions, write_stepper
 from .expr import ExpressionError, allowed, parse_expression
 
 __all__ = ["main", "build_parser"]
@@ -347,9 +347,11 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
                                       renderer=args.renderer, timeout=timeout)
                 path = f"{len(frames)} frames into {path}" + (f" and {frames.pdf}" if frames.pdf else "")
             else:
-                write_stepper(out, path, fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
-                              title=f"{name} = {expression.text}", timeout=timeout, quiz=args.quiz,
-                              lr=args.lr, parameters=params)
+                options = StepperOptions(fmt=fmt, rankdir=args.rankdir, renderer=args.renderer,
+                                         title=f"{name} = {whole_expression(out, steps.names)}",
+                                         timeout=timeout, quiz=args.quiz, lr=args.lr,
+                                         parameters=None if params is None else tuple(params))
+                write_stepper(out, path, options)
         except (ValueError, RuntimeError, ImportError, OSError) as error:
             # Renderer missing or stopped, graph too large, disk full...: say so
             # and go on with the next file.

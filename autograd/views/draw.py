@@ -62,6 +62,7 @@ from .naming import (
     visible,
 )
 from .pdf import png_to_pdf
+from .roles import value_role
 
 if TYPE_CHECKING:
     import graphviz
@@ -391,19 +392,7 @@ def label_group(label: str, depth: int | None = None) -> str | None:
 
 
 def _roles(order: list[Value], root: Value, parameters: set[Value]) -> dict[Value, str]:
-    roles = {}
-    for v in order:
-        if v is root:
-            roles[v] = "output"
-        elif v in parameters or isinstance(v, Parameter):
-            roles[v] = "parameter"
-        elif v.inputs:
-            roles[v] = "intermediate"
-        elif is_constant(v):
-            roles[v] = "constant"
-        else:
-            roles[v] = "input"
-    return roles
+    return {v: value_role(v, root, parameters) for v in order}
 
 
 def _on_path(order: list[Value], start: Value) -> set[Value]:

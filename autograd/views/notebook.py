@@ -33,7 +33,7 @@ from ..engine import Value
 from ..graph import topological_order
 from .draw import RendererNotFoundError, RenderTimeoutError, draw
 from .naming import in_derivative, node_names, number_text, shown_numbers
-from .stepper import stepper_html
+from .stepper import StepperOptions, stepper_html
 
 __all__ = ["Stepper", "stepper", "Interaction", "interact"]
 
@@ -85,33 +85,22 @@ class Stepper:
         return target
 
 
-def stepper(root: Value, *, height: int = DEFAULT_HEIGHT, **options: Any) -> Stepper:
+def stepper(
+    root: Value, options: StepperOptions | None = None, *, height: int = DEFAULT_HEIGHT, **keywords: Any
+) -> Stepper:
     """The step-by-step chain-rule page of ``root``, to show in a notebook cell.
 
-    ``options`` are those of ``write_stepper`` (``fmt=``, ``title=``,
-    ``max_nodes=``, ...), passed on as they are; ``height`` is the height of
-    the frame in the cell, in pixels. Click inside the frame, then use its
-    buttons or the arrow keys. ``stepper(L).save("steps.html")`` writes the
-    same page as ``write_stepper(L, "steps.html")``.
+    ``options`` and ``keywords`` are those of ``write_stepper`` (a
+    ``StepperOptions``, or ``fmt=``, ``title=``, ``lr=``, ...); ``height``
+    is the height of the frame in the cell, in pixels. Click inside the
+    frame, then use its buttons or the arrow keys. ``stepper(L).save("steps.html")``
+    writes the same page as ``write_stepper(L, "steps.html")``.
     """
     if not isinstance(root, Value):
         raise TypeError(f"stepper(root): expected a Value, got {type(root).__name__}")
-    _check_options(options)
-    return Stepper(stepper_html(root, **options), height)
-
-
-def _check_options(options: Mapping[str, Any]) -> None:
-    """Name a misspelt option with the stepper's own list, before any drawing is done."""
-    parameters = inspect.signature(stepper_html).parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return
-    accepted = [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
-    for name in options:
-        if name not in accepted:
-            raise TypeError(
-                f"stepper(): unknown option {name!r}{did_you_mean(name, [*accepted, 'height'])} "
-                f"(the options are {', '.join(['height', *accepted])})"
-            )
+    # Checked before any drawing is done: a misspelt option is named with the list of them.
+    opts = StepperOptions.build(options, keywords, "stepper()", ("height",))
+    return Stepper(stepper_html(root, opts), height)
 
 
 # -- sliders -----------------------------------------------------------------

@@ -47,8 +47,60 @@
         hint: u.name + " = " + u.data_text + ", \u03b7 = " + lrText + ", \u2202" + out + "/\u2202" + nm
           + " = " + u.grad_text };
     });
+    var after = typed ? forwardAgain(items) : num(lesson.loss_after);
+    var afterText = after === null ? "?" : typed ? fmtNumber(after) : lesson.loss_after_text;
+    lines.push("The forward pass again, with the new parameters:");
+    lines.push(nodes[lesson.output].name + ": " + lesson.loss_before_text + " \u2192 " + afterText +
+      (after === null ? " (outside the domain of an operation)" : ""));
     return { kind: "update", node: null, group: null, items: items,
+      after: { node: lesson.output, value: after, text: afterText },
       text: "One step of gradient descent, \u03b7 = " + lrText + ":\n" + lines.join("\n") };
+  }
+
+  // ---- the forward pass again after an update, in the engine's double arithmetic
+  // (each operation as the engine's forward table computes it; null outside its domain)
+  function sigmoid(x) {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    var e = Math.exp(x);
+    return e / (1 + e);
+  }
+  function power(a, p) {
+    if (a < 0 && isFinite(p) && Math.floor(p) !== p) return null;
+    if (a === 0 && p < 0) return null;
+    var r = Math.pow(a, p);
+    return isFinite(r) || !isFinite(a) ? r : null;
+  }
+  var forwardOps = {
+    "+": function (a, b) { return a + b; },
+    "-": function (a, b) { return a - b; },
+    "*": function (a, b) { return a * b; },
+    "/": function (a, b) { return b === 0 ? null : a / b; },
+    "**": power,
+    "neg": function (a) { return -a; },
+    "abs": Math.abs,
+    "exp": function (a) { var r = Math.exp(a); return isFinite(r) || !isFinite(a) ? r : null; },
+    "log": function (a) { return a > 0 ? Math.log(a) : null; },
+    "sqrt": function (a) { return a >= 0 ? Math.sqrt(a) : null; },
+    "sin": function (a) { return isFinite(a) ? Math.sin(a) : null; },
+    "cos": function (a) { return isFinite(a) ? Math.cos(a) : null; },
+    "relu": function (a) { return a <= 0 ? 0 : a; },
+    "tanh": Math.tanh,
+    "sigmoid": sigmoid
+  };
+  function forwardAgain(items) {
+    var data = nodes.map(function (nd) { return num(nd.data); });
+    items.forEach(function (it) { data[it.node] = it.value; });
+    for (var i = 0; i < nodes.length; i++) {
+      var op = lesson.ops[i], xs = nodes[i].inputs.map(function (j) { return data[j]; }), r;
+      if (op === null) continue;
+      if (op === "sum") { r = 0; xs.forEach(function (x) { r += x; }); }
+      else if (typeof op === "object") r = power(xs[0], op[1]);
+      else if (forwardOps[op]) r = forwardOps[op].apply(null, xs);
+      else return null;  // an operation this page does not know: no number rather than a wrong one
+      if (r === null) return null;
+      data[i] = r;
+    }
+    return data[lesson.output];
   }
   var steps, n;
   function rebuild() {
@@ -117,10 +169,18 @@
     return { known: known, grads: grads, fresh: fresh, applied: applied };
   }
 
+  function fieldLabel(t, label) {
+    // The words the drawing wrote before a box's number ("value", "∂L/∂w1 ="), kept as they were.
+    if (!t.hasAttribute("data-cr-label")) {
+      var words = /^(.*\S)\s+\S+$/.exec(t.textContent);
+      t.setAttribute("data-cr-label", words ? words[1] : label);
+    }
+    return t.getAttribute("data-cr-label");
+  }
   function setField(texts, at, label, value, cls) {
     var t = texts[texts.length - at];
     if (!t) return;
-    t.textContent = label + " " + value;
+    t.textContent = fieldLabel(t, label) + " " + value;
     t.classList.toggle("cr-unknown", cls === "unknown");
     t.classList.toggle("cr-new", cls === "new");
   }
@@ -174,7 +234,9 @@
       } else if (current.kind === "update") {
         current.items.forEach(function (it) {
           toggle(boxes[it.node], "cr-updated", true); rows[it.node].classList.add("cr-updated");
+          focus.push(boxes[it.node]);
         });
+        if (answered) showLossAfter(current.after);
       }
     }
     renderGroups(st, current);
@@ -219,6 +281,16 @@
     follow(focus.filter(Boolean));
     if (selected !== null) showPanel(selected);
     writeAddress();
+  }
+
+  function showLossAfter(after) {
+    // The output's box and row show the loss of the forward pass run again after the update.
+    var texts = boxTexts(after.node), row = rows[after.node], cell = row.querySelector(".cr-data");
+    setField(texts, 2, "data", after.text, "new");
+    cell.textContent = nodes[after.node].data_text + " \u2192 " + after.text;
+    cell.setAttribute("data-value", after.value === null ? "" : String(after.value));
+    row.classList.add("cr-updated");
+    toggle(boxes[after.node], "cr-updated", true);
   }
 
   // ---- question mode
@@ -368,6 +440,7 @@
   // ---- moving through the steps
   function go(to) {
     to = Math.max(0, Math.min(n, to));
+    following = true;  // a step taken: the view follows it again (see the camera)
     if (quiz && to > position) {
       // Stepping on from an unanswered step (End, a link, Next neuron) skips its questions.
       skipThrough(Math.max(0, position - 1), to - 1);
@@ -442,8 +515,10 @@
     var z = Math.max(v.base[2] / v.box[2], v.base[3] / v.box[3]);
     q(".cr-zoom-level").textContent = Math.abs(z - 1) < 1e-6 ? "fit" : Math.round(z * 100) + "%";
     v.svg.setAttribute("data-zoom", String(z));
+    showViewport();
   }
   function zoomAt(factor, cx, cy) {
+    hold();
     var b = view.box, z = view.base[2] / (b[2] / factor);
     if (z > 40 || z < 0.25) return;
     view.box = [cx - (cx - b[0]) / factor, cy - (cy - b[1]) / factor, b[2] / factor, b[3] / factor];
@@ -458,7 +533,7 @@
   function zoomCenter(factor) {
     var b = view.box; zoomAt(factor, b[0] + b[2] / 2, b[1] + b[3] / 2);
   }
-  function fit() { view.box = view.base.slice(); apply(view); }
+  function fit() { hold(); stopMoving(); view.box = view.base.slice(); apply(view); }
   function rectOf(elements) {
     var r = null;
     elements.forEach(function (e) {
@@ -479,16 +554,141 @@
     view.box = [cx - w / 2, cy - h / 2, w, h];
     apply(view);
   }
-  function follow(elements) {
-    // When zoomed in, keep the step being shown on screen.
-    if (!elements.length || view.svg !== svgFull || view.box[2] >= view.base[2] - 1e-9) return;
-    var r = rectOf(elements);
-    if (!r) return;
-    var b = view.box;
-    if (r[0] >= b[0] && r[1] >= b[1] && r[2] <= b[0] + b[2] && r[3] <= b[1] + b[3]) return;
-    view.box = [(r[0] + r[2]) / 2 - b[2] / 2, (r[1] + r[3]) / 2 - b[3] / 2, b[2], b[3]];
-    apply(view);
+  // ---- the camera: the view follows the current step at a size readable from the back of a hall
+  // The step's elements (the active arrow and both its ends) come into view at a zoom where the
+  // drawing's text is READABLE px tall (PRESENT_READABLE in Present mode), or the whole drawing
+  // when it is readable as a whole. Fit, a zoom or a drag hold the view where the user put it,
+  // until the next step (or Follow).
+  var READABLE = 18, PRESENT_READABLE = 27;
+  var following = true, lastFocus = [], moving = null, movingTo = null;
+  var followButton = q(".cr-follow");
+  var reduceMotion = typeof window.matchMedia === "function"
+    && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  function hold() { following = false; showFollowing(); }
+  function showFollowing() {
+    followButton.setAttribute("aria-pressed", following ? "true" : "false");
+    root.setAttribute("data-cr-following", following ? "yes" : "no");
   }
+  var textHeights = new Map();
+  function textHeight(svg) {
+    // The median height of the drawing's texts, in its own units (measured once it is shown).
+    if (textHeights.has(svg)) return textHeights.get(svg);
+    var hs = [];
+    Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+      try { var b = t.getBBox(); if (b.height > 0) hs.push(b.height); } catch (err) { /* not rendered */ }
+    });
+    if (!hs.length) return 24;
+    hs.sort(function (a, b) { return a - b; });
+    var h = hs[Math.floor(hs.length / 2)];
+    textHeights.set(svg, h);
+    return h;
+  }
+  function pixels() { return [graph.clientWidth, graph.clientHeight]; }
+  function readableScale() {
+    var px = root.classList.contains("cr-present") ? PRESENT_READABLE : READABLE;
+    return px / textHeight(view.svg);
+  }
+  function boxAt(rect, scale) {
+    // The view box of the given scale (px per unit) centred on rect, kept inside the drawing.
+    var px = pixels(), w = px[0] / scale, h = px[1] / scale, b = view.base;
+    var cx = (rect[0] + rect[2]) / 2, cy = (rect[1] + rect[3]) / 2;
+    cx = w >= b[2] ? b[0] + b[2] / 2 : Math.min(Math.max(cx, b[0] + w / 2), b[0] + b[2] - w / 2);
+    cy = h >= b[3] ? b[1] + b[3] / 2 : Math.min(Math.max(cy, b[1] + h / 2), b[1] + b[3] - h / 2);
+    return [cx - w / 2, cy - h / 2, w, h];
+  }
+  function stopMoving() { if (moving) { cancelAnimationFrame(moving); moving = null; } still(); }
+  function still() { root.setAttribute("data-cr-camera", "still"); }
+  function moveTo(box) {
+    stopMoving();
+    var from = view.box.slice(), v = view;
+    var far = Math.abs(from[2] - box[2]) + Math.abs(from[0] - box[0]) + Math.abs(from[1] - box[1]);
+    if (reduceMotion || far < 1e-6 || typeof requestAnimationFrame !== "function") {
+      v.box = box; apply(v); return;
+    }
+    var start = null, duration = 450;
+    movingTo = box;
+    root.setAttribute("data-cr-camera", "moving");
+    function frame(t) {
+      if (start === null) start = t;
+      var k = Math.min(1, (t - start) / duration), e = k < 0.5 ? 2 * k * k : 1 - Math.pow(-2 * k + 2, 2) / 2;
+      v.box = from.map(function (a, j) { return a + (box[j] - a) * e; });
+      apply(v);
+      if (k < 1 && v === view) moving = requestAnimationFrame(frame);
+      else { moving = null; v.box = box; apply(v); still(); }
+    }
+    moving = requestAnimationFrame(frame);
+  }
+  function follow(elements) {
+    lastFocus = elements;
+    showFollowing();
+    if (!following) return;
+    var px = pixels();
+    if (!px[0] || !px[1]) return;
+    var b = view.base, whole = Math.min(px[0] / b[2], px[1] / b[3]), readable = readableScale();
+    if (whole >= readable) { moveTo(b.slice()); return; }  // the whole drawing is readable
+    var r = rectOf(view === views[0] ? elements : groupFocus());
+    if (!r) r = [b[0], b[1], b[0] + Math.min(b[2], px[0] / readable), b[1] + b[3]];  // the inputs' side
+    var margin = 0.6 * textHeight(view.svg) * 2;
+    var fits = Math.min((px[0] * 0.94) / (r[2] - r[0] + 2 * margin), (px[1] * 0.94) / (r[3] - r[1] + 2 * margin));
+    var scale = Math.max(whole, Math.min(readable, fits));
+    var cur = moving ? movingTo : view.box, curScale = Math.min(px[0] / cur[2], px[1] / cur[3]);
+    // Already in view at this size: no motion (a hall follows a still picture best).
+    if (Math.abs(curScale - scale) < 1e-3 * scale && r[0] - margin >= cur[0] && r[1] - margin >= cur[1]
+        && r[2] + margin <= cur[0] + cur[2] && r[3] + margin <= cur[1] + cur[3]) return;
+    moveTo(boxAt(r, scale));
+  }
+  function groupFocus() {
+    return Array.prototype.filter.call(svgGroups.querySelectorAll(".node"), function (g) {
+      return markClasses.some(function (c) { return g.classList.contains(c); });
+    });
+  }
+  function refollow() { if (following) follow(lastFocus); else apply(view); }
+  followButton.addEventListener("click", function () { following = true; showFollowing(); follow(lastFocus); });
+
+  // ---- the overview: the whole drawing, small, with the part in view framed
+  var overview = q(".cr-overview"), overviewSvg = null, frame = null;
+  function buildOverview() {
+    overview.textContent = "";
+    overviewSvg = view.svg.cloneNode(true);
+    // A picture only: no text (too small to read), no ids the page looks up, no marks.
+    Array.prototype.slice.call(overviewSvg.querySelectorAll("text")).forEach(function (t) { t.remove(); });
+    Array.prototype.forEach.call(overviewSvg.querySelectorAll("[data-cr-id], [data-cr-group], [data-cr-node]"),
+      function (e) {
+        e.removeAttribute("data-cr-id"); e.removeAttribute("data-cr-group"); e.removeAttribute("data-cr-node");
+      });
+    overviewSvg.removeAttribute("hidden");
+    overviewSvg.setAttribute("class", "cr-overview-svg");
+    overviewSvg.setAttribute("viewBox", view.base.join(" "));
+    overviewSvg.setAttribute("aria-hidden", "true");
+    frame = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    frame.setAttribute("class", "cr-overview-frame");
+    overviewSvg.appendChild(frame);
+    overview.appendChild(overviewSvg);
+    var b = view.base;
+    overview.style.aspectRatio = b[2] + " / " + b[3];
+  }
+  function showViewport() {
+    if (!overviewSvg || overviewSvg.getAttribute("viewBox") !== view.base.join(" ")) return;
+    var b = view.box, base = view.base;
+    var all = b[0] <= base[0] + 1e-6 && b[1] <= base[1] + 1e-6 && b[0] + b[2] >= base[0] + base[2] - 1e-6
+      && b[1] + b[3] >= base[1] + base[3] - 1e-6;
+    overview.hidden = all;  // the whole drawing is in view: no need for an overview
+    frame.setAttribute("x", b[0]); frame.setAttribute("y", b[1]);
+    frame.setAttribute("width", b[2]); frame.setAttribute("height", b[3]);
+    frame.setAttribute("stroke-width", String(Math.max(base[2], base[3]) / 120));
+  }
+  overview.addEventListener("pointerdown", function (e) { e.stopPropagation(); });
+  overview.addEventListener("click", function (e) {
+    // A click on the overview shows that part of the drawing.
+    e.stopPropagation();
+    var m = overviewSvg.getScreenCTM();
+    if (!m) return;
+    var p = new DOMPoint(e.clientX, e.clientY).matrixTransform(m.inverse()), b = view.box;
+    hold(); stopMoving();
+    view.box = boxAt([p.x, p.y, p.x, p.y], Math.min(pixels()[0] / b[2], pixels()[1] / b[3]));
+    apply(view);
+  });
+
   q(".cr-zoom-in").addEventListener("click", function () { zoomCenter(1.25); });
   q(".cr-zoom-out").addEventListener("click", function () { zoomCenter(0.8); });
   q(".cr-fit").addEventListener("click", fit);
@@ -499,6 +699,7 @@
       zoomAt(Math.exp(-e.deltaY * 0.002), p[0], p[1]);
     } else if (view.box[2] < view.base[2] - 1e-9) {
       e.preventDefault();  // zoomed in: the wheel pans
+      hold();
       var m = view.svg.getScreenCTM(), s = m ? m.a : 1;
       view.box[0] += e.deltaX / s; view.box[1] += e.deltaY / s; apply(view);
     }
@@ -533,6 +734,7 @@
       if (!moved) { graph.classList.add("cr-dragging"); try { graph.setPointerCapture(e.pointerId);
         } catch (err) {} }
       moved = true;
+      hold();
       view.box = [drag.box[0] - dx / drag.s, drag.box[1] - dy / drag.s, drag.box[2], drag.box[3]];
       apply(view);
     }
@@ -554,38 +756,52 @@
     if (svgGroups) { if (groups) svgGroups.removeAttribute("hidden");
       else svgGroups.setAttribute("hidden", ""); }
     view = groups ? views[1] : views[0];
+    stopMoving();
+    buildOverview();
     apply(view);
     viewButton.textContent = groups ? "Every value" : "One box per neuron";
     root.setAttribute("data-cr-view", groups ? "groups" : "full");
   }
+  // The colours of the legend on the boxes of neurons: the one being computed (forward), the one
+  // passing its gradient back and the one receiving it (backward), those updated.
+  var markClasses = ["cr-computing", "cr-source", "cr-target", "cr-updated"];
+  function markBox(b, cls) { markClasses.forEach(function (c) { b.classList.toggle(c, c === cls); }); }
+  function groupMarks(current) {
+    var groups = {}, singles = {};
+    function mark(i, cls) {
+      var g = nodes[i].group;
+      if (g === null || g === undefined) singles[i] = singles[i] || cls; else groups[g] = groups[g] || cls;
+    }
+    if (current && current.kind === "forward") mark(current.node, "cr-computing");
+    else if (current && current.kind === "seed") mark(current.node, "cr-target");
+    else if (current && current.kind === "backward") {
+      mark(current.node, "cr-source"); mark(current.input, "cr-target");
+    } else if (current && current.kind === "update") {
+      current.items.forEach(function (it) { mark(it.node, "cr-updated"); });
+    }
+    return { groups: groups, singles: singles };
+  }
   function renderGroups(st, current) {
     if (!svgGroups) return;
+    var marks = groupMarks(current);
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-group]"), function (g) {
       var k = Number(g.getAttribute("data-cr-group")), outs = lesson.group_outputs[k];
       var last = outs[outs.length - 1];
       for (var j = outs.length - 1; j >= 0; j--) { if (st.known[outs[j]]) { last = outs[j]; break; } }
-      var texts = g.getElementsByTagName("text");
-      // A box's numbers are its newest computed output's ("data …", "grad …"; "last
-      // data …" in older drawings), shown once the steps have computed them.
-      Array.prototype.forEach.call(texts, function (t) {
-        var field = /^((?:last )?)(data|grad) /.exec(t.textContent);
-        if (!field) return;
-        if (field[2] === "data") {
-          var fresh = st.fresh[last];
-          t.textContent = field[1] + "data " + (st.known[last] ? (fresh ? fresh.text : nodes[last].data_text)
-            : "?");
-        } else {
-          t.textContent = field[1] + "grad " + (st.grads[last] ? st.grads[last][1] : "?");
-        }
-      });
-      var g2 = current ? current.group : null;
-      g.classList.toggle("cr-current-group", g2 !== null && g2 !== undefined && g2 === k);
+      var texts = g.getElementsByTagName("text"), fresh = st.fresh[last];
+      // A box's numbers, its last two lines, are its newest computed output's, shown once the
+      // steps have computed them.
+      setField(texts, 2, "value", st.known[last] ? (fresh ? fresh.text : nodes[last].data_text) : "?",
+        st.known[last] ? (fresh ? "new" : "") : "unknown");
+      setField(texts, 1, "grad", st.grads[last] ? st.grads[last][1] : "?", st.grads[last] ? "" : "unknown");
+      markBox(g, marks.groups[k]);
     });
     Array.prototype.forEach.call(svgGroups.querySelectorAll("[data-cr-node]"), function (b) {
       var i = Number(b.getAttribute("data-cr-node")), texts = b.getElementsByTagName("text");
+      markBox(b, marks.singles[i]);
       if (texts.length >= 3) {
-        texts[texts.length - 2].textContent = "data " + (st.known[i] ? nodes[i].data_text : "?");
-        texts[texts.length - 1].textContent = "grad " + (st.grads[i] ? st.grads[i][1] : "?");
+        setField(texts, 2, "value", st.known[i] ? nodes[i].data_text : "?", st.known[i] ? "" : "unknown");
+        setField(texts, 1, "grad", st.grads[i] ? st.grads[i][1] : "?", st.grads[i] ? "" : "unknown");
       }
     });
   }
@@ -680,7 +896,11 @@
   }
 
   // ---- presentation mode and keys
-  function present() { root.classList.toggle("cr-present"); setTimeout(function () { apply(view); }, 0); }
+  function present() {
+    root.classList.toggle("cr-present");
+    q(".cr-present").setAttribute("aria-pressed", root.classList.contains("cr-present") ? "true" : "false");
+    setTimeout(refollow, 0);
+  }
   q(".cr-present").addEventListener("click", present);
   function mine() {
     // Keys drive the stepper last used; until one is, the first of the document.
@@ -733,7 +953,8 @@
   function layout() {
     var b = view.base, w = root.clientWidth, h = root.clientHeight;
     var wide = w > 0 && h > 0 && b[2] / b[3] > 2.4 * (w / h) / 1.78;
-    if (wide !== root.classList.contains("cr-wide")) { root.classList.toggle("cr-wide", wide); apply(view); }
+    if (wide !== root.classList.contains("cr-wide")) root.classList.toggle("cr-wide", wide);
+    refollow();
   }
   if (typeof ResizeObserver === "function") new ResizeObserver(layout).observe(root);
   showView(lesson.collapse ? "groups" : "full");
