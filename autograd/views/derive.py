@@ -386,6 +386,21 @@ _HELPERS = {
         "    return e / (1.0 + e)\n"
     ),
     "relu": "def relu(x):\n    return x if x > 0.0 else 0.0\n",
+    # The engine's slopes of tanh and sigmoid, written so that they keep their digits far from 0.
+    "tanh_slope": (
+        "def tanh_slope(a, out):\n"
+        "    if -0.5 <= out <= 0.5:\n"
+        "        return 1.0 - out * out\n"
+        "    e = math.exp(-2.0 * abs(a))\n"
+        "    return 4.0 * e / ((1.0 + e) * (1.0 + e))\n"
+    ),
+    "sigmoid_slope": (
+        "def sigmoid_slope(a, out):\n"
+        "    if a > 0.0:\n"
+        "        e = math.exp(-a)\n"
+        "        return out * (e / (1.0 + e))\n"
+        "    return out * (1.0 - out)\n"
+    ),
     "add_in_order": (
         "def add_in_order(xs):\n"
         "    total = 0.0\n"
