@@ -93,7 +93,7 @@ class Derivation:
             )
         w = self.target_name
         rhs = self.formula
-        if len(self.paths) > 1:
+        if _sum_or_negative(rhs):  # η multiplies the whole slope: η · (1 − f²), not η · 1 − f²
             rhs = f"({rhs})"
         return f"{w} ← {w} − {lr} · {rhs}"
 
@@ -295,6 +295,17 @@ def _atom(text: str) -> str:
     if text.startswith("−"):
         return f"({text})"
     return text
+
+
+def _sum_or_negative(text: str) -> bool:
+    """Whether ``text`` needs brackets as a factor: a sum or difference outside brackets, or a leading −."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if depth == 0 and (ch == "−" and i == 0 or ch in "+−" and text[i - 1:i] == " "):
+            return True
+    return False
 
 
 def _product(factors: list[str]) -> tuple[str, str]:
