@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import random
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,7 +55,7 @@ DESCRIPTION = ("The homework's 2-2-1 tanh/sigmoid network on squared error, trai
 
 CENTERS = ((0.5, 0.5), (2.0, 2.0))
 STD = 0.75
-LEARNING_RATE = 0.1
+LEARNING_RATE = 0.05
 SHUFFLE_SEED = 0
 
 # The six weights of the homework, then the three biases of the network with bias.
@@ -146,7 +147,7 @@ def numbers_at(model, x: Point, y: float) -> dict[str, float]:
     return {"x1": x[0], "x2": x[1], **{n: p.data for n, p in lecture_parameters(model).items()}, "y": y}
 
 
-def derivations(bias: bool) -> dict[str, autograd.views.derive.Derivation]:
+def derivations(bias: bool) -> dict[str, autograd.Derivation]:
     """∂L/∂p for every parameter p of the network, derived on the lecture's graph (any numbers will do)."""
     L, leaves = lecture_graph(numbers_at(network(bias), (1.0, -1.0), 1.0))
     names = WEIGHTS + (BIASES if bias else ())
@@ -170,7 +171,9 @@ def gradient_step(model, x: Point, y: float, lr: float) -> float:
     return L.data
 
 
-def largest_rule_difference(model, rules: dict[str, Any], X: Sequence[Point], y: Sequence[float]) -> float:
+def largest_rule_difference(
+    model, rules: dict[str, autograd.Derivation], X: Sequence[Point], y: Sequence[float]
+) -> float:
     """max over samples and parameters of |derived rule − backward's gradient|, at the model's weights."""
     worst = 0.0
     named = lecture_parameters(model)
@@ -368,7 +371,7 @@ def _draw_curves(plt, runs: list[Curves], options, result) -> None:
 def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
     X_train, X_test, y_train, y_test = data
     xs, ys = grid_around(X_train + X_test, steps=40)
-    fig, axes = plt.subplots(1, len(runs), figsize=(4.4 * len(runs), 5.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(runs), figsize=(4.4 * len(runs), 5.6), squeeze=False)
     for ax, curves in zip(axes[0], runs):
         grid = [[curves.probability(x, y) for x in xs] for y in ys]
         ax.contourf(xs, ys, grid, levels=[-1.0, 0.5, 2.0], colors=["#bfdbfe", "#fecaca"], alpha=0.8)
@@ -384,10 +387,10 @@ def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
         name, _, parameters = curves.name.partition(" (")
         ax.set_title(f"{name}\n({parameters}\ntest accuracy {curves.final_test_accuracy:.0%}")
         ax.set(xlabel="x1", ylabel="x2", xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]))
-        # Below the panel, where it hides no point.
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2, columnspacing=0.8,
-                  handletextpad=0.3)
-    fig.tight_layout()
+    # One legend for the three panels, below them, where it hides no point.
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="lower center", ncols=4, columnspacing=1.5,
+               handletextpad=0.3, bbox_to_anchor=(0.5, 0.0))
     save(fig, options, "homework_boundaries.png", result)
 
 
@@ -402,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
     from nn import make_gaussians, train_test_split
 
     result = Result()
-    epochs = 15 if options.quick else 60
+    epochs = 15 if options.quick else 40
     X, y = make_gaussians(200, centers=CENTERS, std=STD, seed=4, labels=(0, 1))
     data = train_test_split(X, y, test_size=0.2, seed=4)
     X_train, X_test, y_train, y_test = data
@@ -428,7 +431,8 @@ def main(argv: Sequence[str] | None = None) -> Result:
     heading(f"Training: {epochs} epochs, one sample at a time, w ← w − η · ∂L/∂w with η = {LEARNING_RATE}")
     orders = shuffled_orders(len(X_train), epochs)
     runs = [train_ours(False, data, orders), train_ours(True, data, orders)]
-    print(f"  yardstick: {YARDSTICKS[library]}")
+    print(textwrap.fill(f"yardstick: {YARDSTICKS[library]}", width=100, initial_indent="  ",
+                        subsequent_indent="    "))
     runs.append(train_sklearn(data, epochs) if library == "scikit-learn" else train_torch(data, orders))
     no_bias, with_bias, yardstick = runs
     if library == "PyTorch":
@@ -442,10 +446,10 @@ def main(argv: Sequence[str] | None = None) -> Result:
         "without bias": largest_rule_difference(no_bias.model, rules, X_test, y_test),
         "with bias": largest_rule_difference(with_bias.model, rules_with_bias, X_test, y_test),
     }
-    print("  Each rule's formula, evaluated by its code (Derivation.code) at the trained weights on each "
-          f"of the {len(X_test)} test points,")
-    print("  against backward's gradient of L = (a − y)² through the network: largest difference "
-          + ", ".join(f"{d:.1e} {which}" for which, d in differences.items()))
+    print("  Each rule's formula, evaluated by its code (Derivation.code) at the trained weights")
+    print(f"  on each of the {len(X_test)} test points, against backward's gradient of L = (a − y)²:")
+    for which, difference in differences.items():
+        print(f"    {which}: largest difference {difference:.1e}")
 
     heading("Accuracy")
     width = max(len(r.name) for r in runs)
@@ -454,10 +458,11 @@ def main(argv: Sequence[str] | None = None) -> Result:
         print(f"  {r.name:<{width}}  {r.train_loss[-1]:>10.4f}  {r.test_loss[-1]:>9.4f}  "
               f"{r.train_accuracy[-1]:>6.1%}  {r.test_accuracy[-1]:>6.1%}")
     print("  (loss: the mean of (a − y)² over the points; accuracy: a > ½ taken as class 1)")
-    print("  Without bias the boundary a = ½ passes through the origin (a(−x) = 1 − a(x)),")
-    print(f"  and the network reaches {no_bias.final_test_accuracy:.0%} on the test points; with bias it "
-          f"can move the boundary between the clouds: {with_bias.final_test_accuracy:.0%},")
-    print(f"  against {yardstick.final_test_accuracy:.0%} for {library} with the same architecture.")
+    print("  Without bias the boundary a = ½ passes through the origin (a(−x) = 1 − a(x)), and the")
+    print(f"  network reaches {no_bias.final_test_accuracy:.0%} on the test points; with bias it can move "
+          f"the boundary between")
+    print(f"  the clouds: {with_bias.final_test_accuracy:.0%}, against {yardstick.final_test_accuracy:.0%} "
+          f"for {library} with the same architecture.")
 
     heading("Pictures")
     with figure_style() as plt:

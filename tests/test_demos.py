@@ -154,10 +154,10 @@ def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_pat
     result = homework.main(["--quick", "--out", str(tmp_path)])
     assert result.metrics["library"] == "PyTorch"
     assert result.metrics["test_accuracy_library"] >= 0.85
-    printed = capsys.readouterr().out
-    assert ("yardstick: the same 2-2-1 network with bias trained by PyTorch (float64) on the same "
-            "squared error") in printed
-    assert "(scikit-learn, the first choice, is not installed)" in printed
+    said = yardstick_paragraph(capsys.readouterr().out)
+    assert said.startswith("yardstick: the same 2-2-1 network with bias trained by PyTorch (float64) on the "
+                           "same squared error")
+    assert said.endswith("(scikit-learn, the first choice, is not installed)")
     # The same squared error, the same starting weights, the same order: PyTorch retraces our curves.
     ours, theirs = result.metrics["runs"][1], result.metrics["runs"][2]
     assert theirs.train_loss == pytest.approx(ours.train_loss, rel=1e-9, abs=1e-12)
@@ -581,15 +581,22 @@ def test_homework_accuracies_are_counted_from_the_trained_models(quick_runs):
         assert len(run.train_loss) == len(run.test_loss) == len(run.train_accuracy) == epochs + 1
 
 
+def yardstick_paragraph(printed: str) -> str:
+    """The demo's sentence about its yardstick, its wrapped lines joined."""
+    lines = printed.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("  yardstick: "))
+    last = next(i for i in range(first + 1, len(lines)) if not lines[i].startswith("    "))
+    return " ".join(line.strip() for line in lines[first:last])
+
+
 def test_homework_names_its_yardstick_in_plain_words(quick_runs):
-    printed = quick_runs("homework", text=True)
-    line = next(line for line in printed.splitlines() if "yardstick" in line)
-    if "scikit-learn" in line:
-        assert line.startswith("  yardstick: the same 2-2-1 network with bias trained by scikit-learn's "
+    said = yardstick_paragraph(quick_runs("homework", text=True))
+    if "scikit-learn's" in said:
+        assert said.startswith("yardstick: the same 2-2-1 network with bias trained by scikit-learn's "
                                "MLPClassifier, one sample at a time by plain gradient descent")
-        assert "on cross-entropy: MLPClassifier has no squared error" in line
+        assert "on cross-entropy: MLPClassifier has no squared error" in said
     else:
-        assert "trained by PyTorch" in line and "scikit-learn, the first choice, is not installed" in line
+        assert "trained by PyTorch" in said and "scikit-learn, the first choice, is not installed" in said
 
 
 def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
@@ -618,14 +625,15 @@ def test_homework_learning_curves_show_loss_and_accuracy_of_every_case(quick_run
     assert list(accuracy.get_lines()[1].get_ydata()) == [100 * a for a in without.test_accuracy]
 
 
-def test_homework_every_boundary_panel_has_axis_labels_and_a_legend(quick_runs):
+def test_homework_every_boundary_panel_has_axis_labels_and_the_points_have_a_legend(quick_runs):
     _, result = quick_runs("homework")
-    panels = result.figures["homework_boundaries.png"].axes
-    assert len(panels) == 3
-    for ax in panels:
+    fig = result.figures["homework_boundaries.png"]
+    assert len(fig.axes) == 3
+    for ax in fig.axes:
         assert ax.get_xlabel() and ax.get_ylabel()
-        legend = ax.get_legend()
-        assert legend is not None and len(legend.get_texts()) == 4
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        f"class {label}, {what}" for what in ("training", "test") for label in (0, 1)]
 
 
 def test_homework_training_and_test_points_differ_in_shape_and_fill(quick_runs):
