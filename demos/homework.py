@@ -50,8 +50,7 @@ from ._common import (
     save,
 )
 
-DESCRIPTION = ("The homework's 2-2-1 tanh/sigmoid network on squared error, trained by its derived update "
-               "rules, without and with bias, and a yardstick.")
+DESCRIPTION = "The homework: derive a 2-2-1 network's update rules, then train by them without and with bias."
 
 CENTERS = ((0.5, 0.5), (2.0, 2.0))
 STD = 0.75
