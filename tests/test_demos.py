@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -153,10 +154,16 @@ def test_homework_uses_pytorch_when_scikit_learn_is_missing(monkeypatch, tmp_pat
     result = homework.main(["--quick", "--out", str(tmp_path)])
     assert result.metrics["library"] == "PyTorch"
     assert result.metrics["test_accuracy_library"] >= 0.85
-    printed = capsys.readouterr().out
-    assert "yardstick: the same 2-2-1 network trained by PyTorch" in printed
-    assert "because scikit-learn, the first choice, is not installed" in printed
-    assert "the installed one of" not in printed
+    said = yardstick_paragraph(capsys.readouterr().out)
+    assert said.startswith("yardstick: the same 2-2-1 network with bias trained by PyTorch (float64) on the "
+                           "same squared error")
+    assert said.endswith("(scikit-learn, the first choice, is not installed)")
+    # The same squared error, the same starting weights, the same order: PyTorch retraces our curves.
+    ours, theirs = result.metrics["runs"][1], result.metrics["runs"][2]
+    assert theirs.train_loss == pytest.approx(ours.train_loss, rel=1e-9, abs=1e-12)
+    assert theirs.test_loss == pytest.approx(ours.test_loss, rel=1e-9, abs=1e-12)
+    assert theirs.test_accuracy == ours.test_accuracy
+    assert result.metrics["library_loss_difference"] <= 1e-9
 
 
 def test_run_turns_a_missing_extra_into_one_line_and_exit_code_2(monkeypatch, capsys, tmp_path):
@@ -485,14 +492,111 @@ def test_all_three_gradients_agree_with_the_engine(quick_runs):
 # homework
 
 
+def homework_loss(n: dict) -> float:
+    """The homework's L = (a − y)² in plain floats, written out from the homework's equations."""
+    h1 = math.tanh(n["w11"] * n["x1"] + n["w12"] * n["x2"] + n.get("b1", 0.0))
+    h2 = math.tanh(n["w21"] * n["x1"] + n["w22"] * n["x2"] + n.get("b2", 0.0))
+    a = 1.0 / (1.0 + math.exp(-(n["v1"] * h1 + n["v2"] * h2 + n.get("b", 0.0))))
+    return (a - n["y"]) ** 2
+
+
+def test_homework_prints_the_update_rules_the_homework_asks_for(quick_runs):
+    # By hand: ∂L/∂a = 2(a − y), ∂a/∂z = a(1 − a), ∂z/∂h1 = v1, ∂h1/∂(w11·x1 + w12·x2) = 1 − h1²,
+    # and the weighted sum's slope with respect to w11 is x1; the output weights stop at h1, h2.
+    lines = quick_runs("homework", text=True).splitlines()
+    rules = [
+        "w11 ← w11 − η · 2(a − y) · a(1 − a) · v1 · (1 − h1²) · x1",
+        "w12 ← w12 − η · 2(a − y) · a(1 − a) · v1 · (1 − h1²) · x2",
+        "w21 ← w21 − η · 2(a − y) · a(1 − a) · v2 · (1 − h2²) · x1",
+        "w22 ← w22 − η · 2(a − y) · a(1 − a) · v2 · (1 − h2²) · x2",
+        "v1 ← v1 − η · 2(a − y) · a(1 − a) · h1",
+        "v2 ← v2 − η · 2(a − y) · a(1 − a) · h2",
+        "b1 ← b1 − η · 2(a − y) · a(1 − a) · v1 · (1 − h1²)",
+        "b2 ← b2 − η · 2(a − y) · a(1 − a) · v2 · (1 − h2²)",
+        "b ← b − η · 2(a − y) · a(1 − a)",
+    ]
+    first = lines.index(f"  {rules[0]}")
+    assert lines[first:first + 6] == [f"  {rule}" for rule in rules[:6]]
+    assert lines[first + 6:first + 8] == [
+        "  With bias, h1 = tanh(w11·x1 + w12·x2 + b1), h2 = tanh(w21·x1 + w22·x2 + b2), "
+        "a = σ(v1·h1 + v2·h2 + b):",
+        "  the six rules are unchanged, and three more:",
+    ]
+    assert lines[first + 8:first + 11] == [f"  {rule}" for rule in rules[6:]]
+
+
+@pytest.mark.parametrize("which", ["without bias", "with bias"])
+def test_homework_rules_at_the_trained_weights_equal_finite_differences(quick_runs, which):
+    from demos.homework import numbers_at
+
+    _, result = quick_runs("homework")
+    rules = result.metrics["derivations"][which]
+    model = result.metrics["runs"][0 if which == "without bias" else 1].model
+    X_train, _, y_train, _ = result.metrics["data"]
+    assert result.metrics["rule_differences"][which] <= 1e-12
+    for x, t in list(zip(X_train, y_train))[:5]:
+        numbers = numbers_at(model, x, t)
+        for name, rule in rules.items():
+            eps = 1e-6
+            up, down = dict(numbers), dict(numbers)
+            up[name] += eps
+            down[name] -= eps
+            slope = (homework_loss(up) - homework_loss(down)) / (2 * eps)
+            assert rule(**numbers) == pytest.approx(slope, rel=1e-6, abs=1e-9), name
+
+
+def test_homework_trains_by_the_update_rule():
+    from demos.homework import (
+        LEARNING_RATE,
+        derivations,
+        gradient_step,
+        lecture_parameters,
+        network,
+        numbers_at,
+    )
+
+    rules = derivations(bias=True)
+    model = network(bias=True)
+    for x, t in [([1.5, -0.5], 1), ([0.2, 2.5], 0)]:
+        before = numbers_at(model, x, t)
+        gradient_step(model, x, t, LEARNING_RATE)
+        after = {name: p.data for name, p in lecture_parameters(model).items()}
+        assert set(after) == set(rules)
+        for name, rule in rules.items():
+            expected = before[name] - LEARNING_RATE * rule(**before)
+            assert after[name] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_homework_accuracies_are_counted_from_the_trained_models(quick_runs):
+    _, result = quick_runs("homework")
+    _, X_test, _, y_test = result.metrics["data"]
+    without, with_bias, library = result.metrics["runs"]
+    for run, key in ((without, "test_accuracy_without_bias"), (with_bias, "test_accuracy_with_bias")):
+        right = sum((run.model(x).data > 0.5) == (t == 1) for x, t in zip(X_test, y_test))
+        assert result.metrics[key] == run.test_accuracy[-1] == right / len(y_test)
+    right = sum((library.probability(*x) > 0.5) == (t == 1) for x, t in zip(X_test, y_test))
+    assert result.metrics["test_accuracy_library"] == right / len(y_test)
+    epochs = result.metrics["epochs"]
+    for run in (without, with_bias, library):
+        assert len(run.train_loss) == len(run.test_loss) == len(run.train_accuracy) == epochs + 1
+
+
+def yardstick_paragraph(printed: str) -> str:
+    """The demo's sentence about its yardstick, its wrapped lines joined."""
+    lines = printed.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("  yardstick: "))
+    last = next(i for i in range(first + 1, len(lines)) if not lines[i].startswith("    "))
+    return " ".join(line.strip() for line in lines[first:last])
+
+
 def test_homework_names_its_yardstick_in_plain_words(quick_runs):
-    printed = quick_runs("homework", text=True)
-    line = next(line for line in printed.splitlines() if "yardstick" in line)
-    if "scikit-learn" in line:
-        said = "the same 2-2-1 network trained by scikit-learn's MLPClassifier (full-batch Adam)"
-        assert line == f"  yardstick: {said}"
+    said = yardstick_paragraph(quick_runs("homework", text=True))
+    if "scikit-learn's" in said:
+        assert said.startswith("yardstick: the same 2-2-1 network with bias trained by scikit-learn's "
+                               "MLPClassifier, one sample at a time by plain gradient descent")
+        assert "on cross-entropy: MLPClassifier has no squared error" in said
     else:
-        assert "trained by PyTorch" in line and "scikit-learn, the first choice, is not installed" in line
+        assert "trained by PyTorch" in said and "scikit-learn, the first choice, is not installed" in said
 
 
 def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
@@ -504,16 +608,32 @@ def test_homework_bias_helps_and_reaches_the_yardstick(quick_runs):
     assert metrics["test_accuracy_with_bias"] > metrics["test_accuracy_without_bias"]
 
 
-@pytest.mark.parametrize("filename", ["homework_learning_curves.png", "homework_boundaries.png"])
-def test_homework_every_panel_has_axis_labels_and_a_legend(quick_runs, filename):
+def test_homework_learning_curves_show_loss_and_accuracy_of_every_case(quick_runs):
     _, result = quick_runs("homework")
-    panels = result.figures[filename].axes
-    assert len(panels) >= 2
-    for ax in panels:
-        assert ax.get_xlabel() and ax.get_ylabel(), f"{filename}: a panel without axis labels"
-        legend = ax.get_legend()
-        assert legend is not None, f"{filename}: a panel without a legend"
-        assert len(legend.get_texts()) >= 3
+    fig = result.figures["homework_learning_curves.png"]
+    assert len(fig.axes) == 2
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel()
+        assert len(ax.get_lines()) == 6  # three models, training and test
+    (legend,) = fig.legends
+    names = [t.get_text() for t in legend.get_texts()]
+    assert len(names) == 6
+    assert sum(", training" in n for n in names) == sum(", test" in n for n in names) == 3
+    loss, accuracy = fig.axes
+    without = result.metrics["runs"][0]
+    assert list(loss.get_lines()[0].get_ydata()) == without.train_loss
+    assert list(accuracy.get_lines()[1].get_ydata()) == [100 * a for a in without.test_accuracy]
+
+
+def test_homework_every_boundary_panel_has_axis_labels_and_the_points_have_a_legend(quick_runs):
+    _, result = quick_runs("homework")
+    fig = result.figures["homework_boundaries.png"]
+    assert len(fig.axes) == 3
+    for ax in fig.axes:
+        assert ax.get_xlabel() and ax.get_ylabel()
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        f"class {label}, {what}" for what in ("training", "test") for label in (0, 1)]
 
 
 def test_homework_training_and_test_points_differ_in_shape_and_fill(quick_runs):
@@ -531,14 +651,17 @@ def test_homework_training_and_test_points_differ_in_shape_and_fill(quick_runs):
             assert test.get_edgecolor()[:, 3].min() > 0.5
 
 
-def test_homework_without_bias_has_six_parameters_and_an_odd_score():
-    """No bias: score(-x) = -score(x), so the boundary passes through the origin."""
+def test_homework_without_bias_has_six_parameters_and_its_boundary_through_the_origin(quick_runs):
+    """No bias: the score is odd in x, so a(−x) = 1 − a(x) and a(0) = ½, after training too."""
     from demos.homework import network
 
-    model = network(bias=False)
-    assert model.num_parameters() == 2 * 2 + 2 * 1
-    for x in ([0.3, -1.2], [2.0, 0.5]):
-        assert model([-v for v in x]).data == pytest.approx(-model(x).data, abs=1e-15)
+    assert network(bias=False).num_parameters() == 2 * 2 + 2 * 1
+    _, result = quick_runs("homework")
+    model = result.metrics["runs"][0].model
+    assert model.num_parameters() == 6
+    assert model([0.0, 0.0]).data == 0.5
+    for x in ([0.3, -1.2], [2.0, 0.5], [-1.0, 3.0]):
+        assert model([-v for v in x]).data == pytest.approx(1.0 - model(x).data, abs=1e-15)
 
 
 # ----------------------------------------------------------------------

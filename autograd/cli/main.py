@@ -10,13 +10,16 @@ a page that replays backward one step at a time, in any browser, offline, and
 also writes DIR/frames.pdf, a page per step, for slides). ``--style slide``
 draws for a projector. ``--html steps.html --lr 0.1 --params w1,w2,b`` ends
 the page with one step of gradient descent on the parameters named, and on
-nothing else: the data (x1, x2) keep their values.
+nothing else: the data (x1, x2) keep their values. ``--derive w1,b`` writes
+∂f/∂w1 and ∂f/∂b as the chain rule gives them, a sum over paths of products
+of local derivatives, each with its update rule w1 ← w1 − η · ∂f/∂w1.
 
 Exit status: 0 on success, 2 when the expression, the values or the options
 are not acceptable (the message on stderr says why, in one line), 1 when a
 file or the output itself cannot be written (for example no renderer
-installed, a graph too large to draw, a full disk). When one file fails the others are still written, and each
-failure is reported.
+installed, a graph too large to draw, a full disk), or when --derive meets a
+derivative with too many paths to write out. When one file fails the others
+are still written, and each failure is reported.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..checks import did_you_mean, number_format, real_number
+from ..engine import Value
 from ..replay import generate
+from ..views.derive import derive
 from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
 from ..views.explain import explain
 from ..views.files import check_folder
@@ -129,6 +134,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--params", nargs="+", metavar="NAMES",
                         help="the variables that --lr updates, e.g. --params w1,w2,b (commas also separate); "
                              "--draw and --html colour them as parameters")
+    parser.add_argument("--derive", nargs="+", action="extend", metavar="NAMES",
+                        help="write the derivative with respect to each variable named as the chain rule "
+                             "gives it, with its update rule, e.g. --derive w1,b (commas also separate)")
     parser.add_argument("--frames", metavar="DIR",
                         help="write one picture per step of forward and backward into the folder DIR "
                              "(made when missing)")
@@ -183,8 +191,8 @@ def _parse_values(items: Sequence[str]) -> dict[str, float]:
     return values
 
 
-def _parse_params(items: Sequence[str], variables: Collection[str]) -> list[str]:
-    """The names given to ``--params``, each a variable of the expression, each once."""
+def _parse_params(items: Sequence[str], variables: Collection[str], option: str = "--params") -> list[str]:
+    """The names given to ``option`` (--params, --derive), each a variable of the expression, each once."""
     names: list[str] = []
     for part in _parts(items):
         name = _name(part)
@@ -194,15 +202,15 @@ def _parse_params(items: Sequence[str], variables: Collection[str]) -> list[str]
             if not hint and same_letters:
                 hint = f"; did you mean {same_letters[0]!r}?"
             raise ExpressionError(
-                f"--params: {name!r} is not a variable of the expression "
+                f"{option}: {name!r} is not a variable of the expression "
                 f"(its variables: {', '.join(variables) or 'none'}){hint}"
             )
         if name in names:
-            raise ExpressionError(f"--params: {name!r} is named twice")
+            raise ExpressionError(f"{option}: {name!r} is named twice")
         names.append(name)
     if not names:
         raise ExpressionError(
-            f"--params: expected the names of variables, such as --params w,b, got {' '.join(items)!r}"
+            f"{option}: expected the names of variables, such as {option} w,b, got {' '.join(items)!r}"
         )
     return names
 
@@ -253,6 +261,26 @@ def _check_outputs(args: argparse.Namespace) -> None:
         raise ValueError("--quiz: the quiz is the step-by-step page; add --html steps.html")
 
 
+def _print_derivations(out: Value, variables: Sequence[Value]) -> int:
+    """Print ∂out/∂v and v's update rule for each variable; a derivation too large is reported and skipped."""
+    name = out.label
+    print()
+    print(f"derivations (the chain rule: one product of local derivatives per path from v up to {name}) "
+          f"and update rules v ← v − η · ∂{name}/∂v:")
+    status = EXIT_OK
+    for v in variables:
+        try:
+            derivation = derive(out, v)
+        except ValueError as error:  # too many paths to write out: the message points to the layer view
+            _error(error)
+            status = EXIT_FAILED
+            continue
+        for line in derivation.text.splitlines():
+            print("  " + line)
+        print("  " + derivation.update_rule())
+    return status
+
+
 def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -291,6 +319,7 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         values = _parse_values(args.at)
         out, leaves = expression.evaluate(values)
         params = None if args.params is None else [leaves[n] for n in _parse_params(args.params, leaves)]
+        derived = [] if args.derive is None else _parse_params(args.derive, leaves, "--derive")
         if args.lr is not None and params is None:
             raise ExpressionError(
                 "--lr needs --params: name the variables that the update changes, e.g. --params w,b "
@@ -320,6 +349,9 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         for k, v in leaves.items():
             grad = shown[v].grad if v in shown else 0.0
             print(f"  ∂{name}/∂{in_derivative(k):<{width}} = {number_text(grad, fmt)}")
+    status = EXIT_OK
+    if derived:
+        status = _print_derivations(out, [leaves[n] for n in derived])
     if not args.no_steps and len(steps):
         print()
         print(f"backward, one step at a time: ∂{name}/∂a = ∂{name}/∂c · ∂c/∂a "
@@ -333,7 +365,6 @@ def _main(argv: Sequence[str] | None, prog: str | None) -> int:
         print("compiled (autograd.compile): forward one line per operation, backward one line per edge")
         print(generate(out, list(leaves.values())).source, end="")
 
-    status = EXIT_OK
     for option, path in (("--draw", args.draw), ("--html", args.html), ("--frames", args.frames)):
         if not path:
             continue

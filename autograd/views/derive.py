@@ -93,7 +93,7 @@ class Derivation:
             )
         w = self.target_name
         rhs = self.formula
-        if len(self.paths) > 1:
+        if _sum_or_negative(rhs):  # η multiplies the whole slope: η · (1 − f²), not η · 1 − f²
             rhs = f"({rhs})"
         return f"{w} ← {w} − {lr} · {rhs}"
 
@@ -298,6 +298,17 @@ def _atom(text: str) -> str:
     return text
 
 
+def _sum_or_negative(text: str) -> bool:
+    """Whether ``text`` needs brackets as a factor: a sum or difference outside brackets, or a leading −."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch in "(["
+        depth -= ch in ")]"
+        if depth == 0 and (ch == "−" and i == 0 or ch in "+−" and text[i - 1:i] == " "):
+            return True
+    return False
+
+
 def _product(factors: list[str]) -> tuple[str, str]:
     """The factors of one path as a product, in text and LaTeX; 1s left out, −1s as a sign."""
     sign = 1
@@ -387,13 +398,7 @@ _HELPERS = {
         "    return e / (1.0 + e)\n"
     ),
     "relu": "def relu(x):\n    return x if x > 0.0 else 0.0\n",
-    "add_in_order": (
-        "def add_in_order(xs):\n"
-        "    total = 0.0\n"
-        "    for x in xs:\n"
-        "        total += x\n"
-        "    return total\n"
-    ),
+    # The engine's slopes of tanh and sigmoid, written so that they keep their digits far from 0.
     "tanh_slope": (
         "def tanh_slope(a, out):\n"
         "    if -0.5 <= out <= 0.5:\n"
@@ -403,7 +408,17 @@ _HELPERS = {
     ),
     "sigmoid_slope": (
         "def sigmoid_slope(a, out):\n"
-        "    return out * sigmoid(-a) if a > 0.0 else out * (1.0 - out)\n"
+        "    if a > 0.0:\n"
+        "        e = math.exp(-a)\n"
+        "        return out * (e / (1.0 + e))\n"
+        "    return out * (1.0 - out)\n"
+    ),
+    "add_in_order": (
+        "def add_in_order(xs):\n"
+        "    total = 0.0\n"
+        "    for x in xs:\n"
+        "        total += x\n"
+        "    return total\n"
     ),
     "exp": "exp = math.exp\n",
     "log": "log = math.log\n",
@@ -471,8 +486,6 @@ def _code(order, names, output, target, paths) -> tuple[str, str, tuple[str, ...
             f"derive: the operations' code calls {', '.join(sorted(unknown))}, which a derivation's code "
             "cannot define with math alone"
         )
-    if "sigmoid_slope" in used_helpers:
-        used_helpers.add("sigmoid")  # which it calls
     helpers = "".join(_HELPERS[h] for h in sorted(used_helpers))
     source = (
         "import math\n\n"
