@@ -49,6 +49,21 @@ def build_backend() -> str:
     return match.group(1)
 
 
+def build(source: Path, dist: Path, kind: str) -> str:
+    """Build an sdist or a wheel of ``source`` into ``dist`` as pip would (the PEP 517 backend); its name."""
+    code = (
+        "import importlib, sys\n"
+        "backend = importlib.import_module(sys.argv[1])\n"
+        f"print(backend.build_{kind}(sys.argv[2]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, build_backend(), str(dist)],
+        cwd=source, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
 @pytest.fixture(scope="module")
 def unpacked_sdist(tmp_path_factory) -> Path:
     """Build the sdist from a copy of the source tree (the tree itself is left untouched), unpack it."""
@@ -56,17 +71,7 @@ def unpacked_sdist(tmp_path_factory) -> Path:
     source, dist, unpacked = work / "source", work / "dist", work / "unpacked"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     dist.mkdir()
-    code = (
-        "import importlib, sys\n"
-        "backend = importlib.import_module(sys.argv[1])\n"
-        "print(backend.build_sdist(sys.argv[2]))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, build_backend(), str(dist)],
-        cwd=source, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    archive_name = result.stdout.strip().splitlines()[-1]
+    archive_name = build(source, dist, "sdist")
     with tarfile.open(dist / archive_name) as archive:
         # The "data" filter (refuse absolute paths and links out of the folder) is in every Python
         # released since mid-2023; older ones extract without it.
@@ -160,17 +165,7 @@ def wheel_names(tmp_path_factory) -> set[str]:
     source, dist = work / "source", work / "dist"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     dist.mkdir()
-    code = (
-        "import importlib, sys\n"
-        "backend = importlib.import_module(sys.argv[1])\n"
-        "print(backend.build_wheel(sys.argv[2]))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, build_backend(), str(dist)],
-        cwd=source, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    with zipfile.ZipFile(dist / result.stdout.strip().splitlines()[-1]) as wheel:
+    with zipfile.ZipFile(dist / build(source, dist, "wheel")) as wheel:
         return set(wheel.namelist())
 
 

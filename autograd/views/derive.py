@@ -287,15 +287,7 @@ def _number(x: float) -> str:
 
 def _atom(text: str) -> str:
     """``text`` as one factor: bracketed when it is a sum, a difference or negative."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch in "(["
-        depth -= ch in ")]"
-        if depth == 0 and (ch in "+ " and i > 0 or (ch == "−" and i > 0)):
-            return f"({text})"
-    if text.startswith("−"):
-        return f"({text})"
-    return text
+    return f"({text})" if _sum_or_negative(text) else text
 
 
 def _sum_or_negative(text: str) -> bool:
