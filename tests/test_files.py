@@ -185,3 +185,17 @@ def test_write_stepper_replaces_a_link_planted_at_its_name(tmp_path):
     write_stepper(Value(2.0, label="x") * Value(3.0, label="y"), page)
     assert precious.read_text(encoding="utf-8") == "keep me"
     assert not page.is_symlink() and "<!DOCTYPE html>" in page.read_text(encoding="utf-8")
+
+
+def test_a_drawing_saved_over_a_planted_link_replaces_the_link(tmp_path):
+    pytest.importorskip("graphviz")
+    from autograd import Value, draw
+
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me", encoding="utf-8")
+    target = tmp_path / "graph.dot"
+    target.symlink_to(elsewhere)
+    x = Value(2.0, label="x")
+    draw(x * 3).save(target)
+    assert elsewhere.read_text(encoding="utf-8") == "keep me"
+    assert not target.is_symlink() and target.read_text(encoding="utf-8").startswith("digraph")

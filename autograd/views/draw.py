@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Union
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from ..graph import topological_order
+from .files import write_file
 from .naming import (
     hover_text,
     in_derivative,
@@ -285,7 +286,8 @@ class Drawing:
         if not target.parent.is_dir():
             raise FileNotFoundError(f"save({str(path)!r}): the folder {str(target.parent)!r} does not exist")
         data = self.source.encode("utf-8") if suffix in _SOURCE_SUFFIXES else self.pipe(suffix)
-        target.write_bytes(data)
+        # Whole or not at all, and a link planted at the name is replaced, never followed.
+        write_file(target, data, who=f"save({str(path)!r})")
         return target
 
     def svg(self) -> str:
