@@ -150,6 +150,16 @@ def test_test_extra_has_the_backend_that_builds_the_sdist():
     assert build_backend().split(".")[0] in extra("test")
 
 
+def test_test_extra_has_everything_the_build_requires():
+    # The tests build the wheel in their own environment: a fresh venv's setuptools may be
+    # too old to have bdist_wheel without the wheel package.
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    requires = re.search(r"^requires\s*=\s*\[([^\]]*)\]", text, flags=re.MULTILINE).group(1)
+    names = {re.split(r"[<>=!~;\[ ]", r.strip().strip('"'), maxsplit=1)[0].lower()
+             for r in requires.split(",") if r.strip()}
+    assert names and names <= extra("test")
+
+
 # The files a page is made of, read at run time with importlib.resources: a wheel without them
 # imports fine and fails on the first stepper.
 PACKAGE_DATA = ["autograd/views/page/stepper.html", "autograd/views/page/stepper.css",
