@@ -277,6 +277,7 @@
       stream = null;
       training = { box, total: m.total, losses: [], bar: box.querySelector("progress"),
         text: box.querySelector(".epoch"), canvas: box.querySelector("canvas") };
+      state.losses = training.losses;
     }
     const t = training;
     if (m.total) { t.bar.max = m.total; t.bar.value = m.n; }
