@@ -158,7 +158,7 @@ def _show(value: object) -> None:
             sliders.append({"name": name, "min": s.min, "max": s.max, "step": s.step, "value": s.value,
                             "decimals": int(digits) if digits.isdigit() else 2})
         _post("interact", id=key, sliders=sliders, html=value.html)
-    elif kind == "autograd.replay.Compiled":
+    elif kind == "autograd.replay.Compiled" and value.sources:  # traced: it has code to show
         _post("code", text=value.source, title="compiled code (.source)")
     elif kind == "nn.train.History" and value.loss:
         _post("text", text=repr(value))
