@@ -41,6 +41,7 @@
     indentUnit: 4,
     tabSize: 4,
     indentWithTabs: false,
+    lineWrapping: true,
     viewportMargin: Infinity,
     extraKeys: {
       "Ctrl-Enter": () => run(),
@@ -51,6 +52,7 @@
   });
   state.editor = editor;
   editor.on("change", () => {
+    if (examples.length) markExample();
     try { localStorage.setItem("chainrule-playground-code", editor.getValue()); } catch (e) { /* private mode */ }
   });
   document.addEventListener("keydown", (event) => {
@@ -101,7 +103,7 @@
       case "interact": sliders(m); break;
       case "interact-update": {
         const view = document.querySelector(`.interact-view[data-key="${m.id}"]`);
-        if (view) { view.replaceChildren(safeFragment(m.html)); }
+        if (view) { view.replaceChildren(safeFragment(m.html)); view.querySelectorAll("svg").forEach(readable); }
         break;
       }
       case "code": code(m.text, m.title); break;
@@ -211,9 +213,24 @@
     if (svg.nodeName !== "svg") { block("pre", "error", "The drawing could not be read as SVG."); return; }
     const figure = document.createElement("figure");
     figure.className = "drawing";
-    figure.append(document.importNode(clean(svg), true));
+    const shown = document.importNode(clean(svg), true);
+    figure.append(shown);
     output.append(figure);
     stream = null;
+    readable(shown);
+  }
+
+  // Graphviz sizes a drawing in points for paper. On a screen (and a projector)
+  // a small graph may grow to the column's width, up to 1.5 times, and a wide one
+  // shrinks to fit only down to 80 %: below that its numbers are too small to
+  // read, and the figure scrolls sideways instead.
+  function readable(svg) {
+    const box = (svg.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
+    if (box.length !== 4 || !(box[2] > 0)) return;
+    const natural = box[2] * 4 / 3; // pt to CSS px
+    Object.assign(svg.style, {
+      width: `${1.5 * natural}px`, maxWidth: "100%", minWidth: `${0.8 * natural}px`, height: "auto",
+    });
   }
 
   function stepper(html, height) {
@@ -253,6 +270,7 @@
     view.append(safeFragment(m.html));
     output.append(box, view);
     stream = null;
+    view.querySelectorAll("svg").forEach(readable);
   }
 
   function code(text, title) {
@@ -352,12 +370,18 @@
     state.sharedLink = link;
   }
 
+  function markExample() {
+    const code = editor.getValue();
+    const i = examples.findIndex((ex) => ex.code === code);
+    $("examples").value = i >= 0 ? String(i) : "";
+  }
+
   async function loadExamples() {
     const select = $("examples");
     try {
       examples = await (await fetch("examples.json")).json();
     } catch (e) { examples = []; }
-    select.replaceChildren(new Option("Choose…", ""), ...examples.map((ex, i) => new Option(ex.title, String(i))));
+    select.replaceChildren(new Option("Choose an example…", ""), ...examples.map((ex, i) => new Option(ex.title, String(i))));
     select.addEventListener("change", () => {
       const ex = examples[Number(select.value)];
       if (!ex) return;
