@@ -14,6 +14,11 @@ async function start(interruptBuffer) {
   const started = performance.now();
   post({ type: "status", text: "Loading Python and Graphviz…" });
   const here = new URL(".", import.meta.url).href;
+  // Fetched while Python starts, not after.
+  const files = Promise.all([
+    fetch(here + "chainrule.zip").then((r) => r.arrayBuffer()),
+    fetch(here + "runner.py").then((r) => r.text()),
+  ]);
   const [py, viz] = await Promise.all([
     loadPyodide({
       indexURL: here + "vendor/pyodide/",
@@ -28,10 +33,7 @@ async function start(interruptBuffer) {
   self.chainrule_post = (json) => post(JSON.parse(json));
   if (interruptBuffer) pyodide.setInterruptBuffer(interruptBuffer);
   post({ type: "status", text: "Loading chainrule…" });
-  const [zip, runnerSource] = await Promise.all([
-    fetch(here + "chainrule.zip").then((r) => r.arrayBuffer()),
-    fetch(here + "runner.py").then((r) => r.text()),
-  ]);
+  const [zip, runnerSource] = await files;
   const home = "/home/pyodide/chainrule";
   pyodide.FS.mkdirTree(home);
   pyodide.unpackArchive(zip, "zip", { extractDir: home });
