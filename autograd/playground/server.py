@@ -50,6 +50,17 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         super().log_message(format, *args)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    quiet = False
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser that closes a page mid-download (a reload, Stop's restart) is no error of ours.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_server(directory: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
                 quiet: bool = False) -> http.server.ThreadingHTTPServer:
     """An HTTP server for the site in ``directory`` (port 0: any free port), not yet started."""
@@ -62,8 +73,7 @@ def make_server(directory: str | os.PathLike, host: str = "127.0.0.1", port: int
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"serve(port=...): expected a port number from 0 to 65535, got {port!r}")
     handler = functools.partial(Handler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = _Server((host, port), handler)
     server.quiet = quiet
     return server
 

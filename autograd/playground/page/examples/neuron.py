@@ -1,8 +1,8 @@
 # A neuron: tanh(w₁x₁ + w₂x₂ + b)
 from autograd import Value, draw
 
-x1, x2 = Value(2.0, label="x_1"), Value(0.0, label="x_2")
-w1, w2 = Value(-3.0, label="w_1"), Value(1.0, label="w_2")
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
 b = Value(6.8813735870195432, label="b")
 n = x1 * w1 + x2 * w2 + b
 n.label = "n"
