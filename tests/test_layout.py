@@ -43,7 +43,9 @@ def imports(path: Path) -> set[str]:
 
 
 def sources() -> list[Path]:
-    return sorted(p for folder in ("autograd", "nn") for p in (ROOT / folder).rglob("*.py"))
+    # A page's files are data the browser reads (the playground's example programs), not modules.
+    return sorted(p for folder in ("autograd", "nn") for p in (ROOT / folder).rglob("*.py")
+                  if "page" not in p.relative_to(ROOT).parts)
 
 
 GRAPH = {module_name(p): imports(p) for p in sources()}

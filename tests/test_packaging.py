@@ -163,7 +163,10 @@ def test_test_extra_has_everything_the_build_requires():
 # The files a page is made of, read at run time with importlib.resources: a wheel without them
 # imports fine and fails on the first stepper.
 PACKAGE_DATA = ["autograd/views/page/stepper.html", "autograd/views/page/stepper.css",
-                "autograd/views/page/stepper.js"]
+                "autograd/views/page/stepper.js",
+                *(f"autograd/playground/{name}" for name in (
+                    "package.json", "package-lock.json", "page/index.html", "page/playground.css",
+                    "page/playground.js", "page/worker.mjs", "page/runner.py", "page/examples/moons.py"))]
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "RENDERER_ENV",
     "find_renderer",
+    "register_renderer",
     "label_group",
     "summary_groups",
     "group_outputs",
@@ -183,6 +184,32 @@ def find_renderer(name: str | None = None) -> tuple[str, str]:
     raise RendererNotFoundError(f"no Graphviz renderer found to draw the graph; {_install_hint()}")
 
 
+# name -> a function turning DOT text and a format ("svg", "plain") into the
+# rendered output, for places where no program can be run (see register_renderer).
+_REGISTERED: dict[str, Callable[[str, str], Union[str, bytes]]] = {}
+
+
+def register_renderer(name: str, render: Callable[[str, str], Union[str, bytes]] | None) -> None:
+    """Lay drawings out with ``render(dot_text, format)`` instead of a ``dot`` program.
+
+    For places where no program can be started: the browser playground
+    registers Graphviz compiled to WebAssembly. ``render`` returns the SVG
+    (as text or bytes) for ``format="svg"``, and may raise ``ValueError`` for a
+    format it cannot write. While one is registered, drawings that name no
+    renderer use it (the last registered one). ``render=None`` removes ``name``.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"register_renderer(name): expected a non-empty str, got {name!r:.60}")
+    if render is None:
+        _REGISTERED.pop(name, None)
+        return
+    if not callable(render):
+        raise TypeError(f"register_renderer(render): expected a function (dot, format) -> output, "
+                        f"got {type(render).__name__}")
+    _REGISTERED.pop(name, None)
+    _REGISTERED[name] = render  # last registered, last in order: the one used
+
+
 def _import_graphviz():
     try:
         import graphviz
@@ -235,6 +262,10 @@ class Drawing:
         ``"plain"`` gives Graphviz's text description of the layout.
         """
         fmt = format.lower().lstrip(".")
+        if self.renderer is None and _REGISTERED:
+            name, render = list(_REGISTERED.items())[-1]
+            out = render(self.source, fmt)
+            return out.encode("utf-8") if isinstance(out, str) else bytes(out)
         name, exe = find_renderer(self.renderer)
         if dpi is not None:
             dpi = real_number(dpi, "pipe(dpi=...)", 0.0, open_low=True)
