@@ -67,19 +67,24 @@ from typing import Any
 
 from ..checks import number_format
 from ..engine import Value, chain_rule, topological_order
+from .markup import latex as markup_latex
 from .naming import (
     case_that_holds,
     enclosed,
     expression,
     in_derivative,
     is_constant,
+    is_word,
+    latex_label,
     local_formula,
     local_name,
     node_names,
     noise_free,
     number_text,
     shown_numbers,
+    visible,
 )
+from .naming import typeset as typeset_label
 
 __all__ = ["Step", "Explanation", "explain"]
 
@@ -527,7 +532,7 @@ def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
 
 def _atom(name: str) -> str:
     """A name as an operand of a formula: ``x1``, ``2``, ``(−3)``, ``(w1·x1)``."""
-    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
+    if is_word(name) or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
         return name
     return f"({name})"
 
@@ -606,6 +611,12 @@ def _latex_name(v: Value, name: str) -> str:
     """
     if is_constant(v):
         return _latex_factor(number_text(v.data, ".6g"))
+    typeset = latex_label(v)
+    if typeset is not None:
+        # The label's own sub- and superscripts, parsed and escaped by markup.latex.
+        # A repeated label keeps its ``#2`` after the scripts, escaped the same way.
+        suffix = name[len(typeset_label(visible(v.label))):] if "#" in name else ""
+        return typeset + markup_latex(suffix)
     match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
     if match:
         digits = match.group(2)

@@ -1,0 +1,70 @@
+"""Labels with TeX sub- and superscripts (``w_{12}^{(1)}``) are typeset in the text and LaTeX views."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from autograd import Value
+from autograd.engine import topological_order
+from autograd.views.explain import explain
+from autograd.views.naming import node_names
+
+
+def _graph(w_label="w_{12}^{(1)}", x_label="x_1", a_label="a^{(2)}_1"):
+    w = Value(0.5, label=w_label)
+    x = Value(2.0, label=x_label)
+    a = (w * x).tanh()
+    a.label = a_label
+    loss = a * a
+    loss.backward()
+    return loss
+
+
+def test_text_writes_unicode_scripts():
+    text = explain(_graph()).text()
+    assert "∂L/∂w⁽¹⁾₁₂ = ∂L/∂t1 · ∂t1/∂w⁽¹⁾₁₂ = 0.6397 · x₁" in text
+    assert "a⁽²⁾₁" in text
+    assert "_{" not in text and "^{" not in text
+
+
+def test_latex_writes_tex_scripts():
+    tex = explain(_graph()).to_latex()
+    assert r"\frac{\partial L}{\partial w_{12}^{(1)}}" in tex
+    assert r"\partial a^{(2)}_{1}" in tex
+    assert "₁" not in tex and "⁽" not in tex
+
+
+def test_label_without_markup_is_unchanged():
+    loss = _graph("my_var", "x", "act")
+    names = set(node_names(topological_order(loss), loss).values())
+    assert {"my_var", "x", "act"} <= names
+
+
+def test_raw_label_stays_the_key_for_uniqueness():
+    a, b = Value(1.0, label="x_1"), Value(2.0, label="x_1")
+    out = a * b
+    names = node_names(topological_order(out), out)
+    assert sorted([names[a], names[b]]) == ["x₁", "x₁#2"]
+    tex = explain(out).to_latex()
+    assert r"x_{1}\#2" in tex
+
+
+@pytest.mark.parametrize("label", ["<script>", r"\input{x}", "}{", r"w_{\input{x}}", "a^{}{"])
+def test_hostile_label_stays_text(label):
+    tex = explain(_graph(w_label=label)).to_latex()
+    assert r"\input" not in tex.replace(r"\backslash{}input", "")
+    # Braces in a label are escaped: the block's braces still balance.
+    unescaped = tex.replace(r"\{", "").replace(r"\}", "")
+    assert unescaped.count("{") == unescaped.count("}")
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_with_scripts_compiles(tmp_path):
+    body = explain(_graph()).to_latex()
+    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+    doc += body + "\n\\end{document}\n"
+    (tmp_path / "d.tex").write_text(doc)
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout[-2000:]
