@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from autograd import Value
+from autograd import Value, derive
 from autograd.engine import topological_order
 from autograd.views.explain import explain
 from autograd.views.naming import node_names
@@ -68,3 +68,14 @@ def test_latex_with_scripts_compiles(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "d.tex"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_derive_typesets_scripts_in_text_and_latex():
+    loss = _graph()
+    w = next(v for v in topological_order(loss) if v.label == "w_{12}^{(1)}")
+    d = derive(loss, w)
+    assert d.text.startswith("∂L/∂w⁽¹⁾₁₂ = a⁽²⁾₁ · (1 − (a⁽²⁾₁)²) · x₁")
+    assert d.latex.startswith(r"\frac{\partial L}{\partial {w_{12}^{(1)}}} = {a^{(2)}_{1}} \cdot")
+    assert "⁽" not in d.latex and "₁" not in d.latex
+    # The derivation's code still evaluates to backward's gradient.
+    assert d(**dict(zip(d.parameters, (0.5, 2.0)))) == pytest.approx(w.grad, rel=1e-12)
