@@ -1,12 +1,14 @@
 """Labels with TeX sub- and superscripts (``w_{12}^{(1)}``) are typeset in the text and LaTeX views."""
 
+import re
 import shutil
 import subprocess
 
 import pytest
 
-from autograd import Value, derive
+from autograd import RendererNotFoundError, Value, derive, draw
 from autograd.engine import topological_order
+from autograd.views.draw import find_renderer
 from autograd.views.explain import explain
 from autograd.views.naming import node_names
 
@@ -79,3 +81,27 @@ def test_derive_typesets_scripts_in_text_and_latex():
     assert "⁽" not in d.latex and "₁" not in d.latex
     # The derivation's code still evaluates to backward's gradient.
     assert d(**dict(zip(d.parameters, (0.5, 2.0)))) == pytest.approx(w.grad, rel=1e-12)
+
+
+def test_dot_writes_real_sub_and_superscripts():
+    source = draw(_graph()).source
+    assert "<td>w<sub>12</sub><sup>(1)</sup></td>" in source
+    assert "<td>x<sub>1</sub></td>" in source and "<td>a<sup>(2)</sup><sub>1</sub></td>" in source
+
+
+def test_hostile_scripted_label_is_escaped_in_dot():
+    source = draw(_graph(w_label="<script>_{<b>}")).source
+    assert "&lt;script&gt;<sub>&lt;b&gt;</sub>" in source and "<script>" not in source
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_both_renderers_draw_the_scripts(renderer, tmp_path):
+    pytest.importorskip("graphviz")
+    try:
+        find_renderer(renderer)
+    except RendererNotFoundError:
+        pytest.skip(f"{renderer} is not installed")
+    path = draw(_graph(), renderer=renderer).save(tmp_path / "g.svg")
+    svg = path.read_text()
+    assert re.search(r'baseline-shift="sub"[^>]*>12<', svg)
+    assert re.search(r'baseline-shift="super"[^>]*>\(1\)<', svg)

@@ -21,6 +21,7 @@ in a label (a NUL, a newline) is written as its escape, ``a\\nb``, in every view
 
 from __future__ import annotations
 
+import html as _html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from string import Template
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
     "enclosed", "ROUNDING", "noise_free", "Shown", "shown_numbers", "local_formula",
-    "case_that_holds", "hover_text", "typeset", "latex_label", "is_word",
+    "case_that_holds", "hover_text", "typeset", "latex_label", "is_word", "html_name",
 ]
 
 
@@ -73,6 +74,17 @@ def latex_label(value: Value) -> str | None:
     """The TeX of a Value's label when it has sub- or superscripts, else None."""
     label = visible(value.label) if value.label else ""
     return markup.latex(label) if label and has_markup(label) else None
+
+
+def html_name(value: Value, name: str) -> str | None:
+    """The HTML of a Value's name when its label has sub- or superscripts (``w<sub>12</sub>…``), else None.
+
+    ``name`` is the one node_names gave; a repeated label's ``#2`` follows the scripts.
+    """
+    label = visible(value.label) if value.label else ""
+    if not label or not has_markup(label) or not name.startswith(typeset(label)):
+        return None
+    return markup.html(label) + _html.escape(name[len(typeset(label)):], quote=True)
 
 
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:
