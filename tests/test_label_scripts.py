@@ -105,3 +105,12 @@ def test_both_renderers_draw_the_scripts(renderer, tmp_path):
     svg = path.read_text()
     assert re.search(r'baseline-shift="sub"[^>]*>12<', svg)
     assert re.search(r'baseline-shift="super"[^>]*>\(1\)<', svg)
+
+
+def test_stepper_page_shows_the_typeset_names():
+    from autograd.views.stepper import stepper_html
+
+    page = stepper_html(_graph())
+    # Step texts and table in the Unicode form; the drawing's SVG has the real sub/superscript.
+    assert "w⁽¹⁾₁₂" in page and "w_{12}" not in page
+    assert 'baseline-shift="sub"' in page
