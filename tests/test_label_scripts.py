@@ -114,3 +114,23 @@ def test_stepper_page_shows_the_typeset_names():
     # Step texts and table in the Unicode form; the drawing's SVG has the real sub/superscript.
     assert "w⁽¹⁾₁₂" in page and "w_{12}" not in page
     assert 'baseline-shift="sub"' in page
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_network_latex_breaks_across_pages_without_a_blank_page(tmp_path):
+    import nn
+
+    model = nn.MLP(2, [2, 1])
+    out = model([0.5, -1.0])
+    loss = nn.mse_loss([out[0] if isinstance(out, list) else out], [1.0])
+    loss.backward()
+    body = explain(loss).to_latex()
+    assert body.count(r"\begin{align*}") > 1
+    doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+    (tmp_path / "d.tex").write_text(doc + body + "\n\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "d.tex"], cwd=tmp_path, capture_output=True,
+                   timeout=60)
+    log = (tmp_path / "d.log").read_text(errors="replace")
+    # One unbreakable block taller than a page: LaTeX ships an empty page and reports an overfull \vbox.
+    assert "Overfull \\vbox" not in log
+    assert "Output written on d.pdf" in log

@@ -89,6 +89,8 @@ from .naming import typeset as typeset_label
 __all__ = ["Step", "Explanation", "explain"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+# Rows of one align* block: about a page of \frac rows in an article.
+_LATEX_ROWS = 16
 _OPERANDS = ("a", "b", "out")  # the names the table's formulas are written in
 
 
@@ -320,8 +322,8 @@ class Explanation:
         ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is ``w_1``, ``xy``
         is the word *xy*, and any other character of a label is escaped, so
         that the block compiles as it is. An ``align*`` block does not break
-        across pages: for a long one, put
-        ``\allowdisplaybreaks`` in the preamble.
+        across pages, so a long explanation comes as several blocks of at
+        most 16 rows each.
         """
         fmt = fmt or self.fmt
         number = _numbers(fmt)
@@ -360,8 +362,12 @@ class Explanation:
             if s.sum_of:
                 terms = _sum(s.shown_sum or s.sum_of, lambda x: _latex_number(number(x)), latex=True)
                 rows.append(f"{_frac(out, inp)} &= {terms} = {_latex_number(number(total_x))}")
-        body = " \\\\\n".join(rows)
-        return "\\begin{align*}\n" + body + ("\n" if body else "") + "\\end{align*}"
+        if not rows:
+            return "\\begin{align*}\n\\end{align*}"
+        # An align* block never breaks across pages: a long explanation is several
+        # blocks of at most _LATEX_ROWS rows, so that LaTeX can start a new page between them.
+        blocks = [rows[k:k + _LATEX_ROWS] for k in range(0, len(rows), _LATEX_ROWS)]
+        return "\n".join("\\begin{align*}\n" + " \\\\\n".join(b) + "\n\\end{align*}" for b in blocks)
 
     def to_markdown(self, fmt: str | None = None) -> str:
         """The steps as a Markdown table (GitHub style), one row per step.
