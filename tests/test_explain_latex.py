@@ -51,8 +51,10 @@ GRAPHS = {"product": notes_product, "neuron": neuron, "awkward": awkward}
 
 
 def rows(latex):
+    # A long explanation is several align* blocks; their rows in order.
     body = latex.removeprefix("\\begin{align*}\n").removesuffix("\n\\end{align*}")
-    return body.split(" \\\\\n")
+    blocks = body.split("\n\\end{align*}\n\\begin{align*}\n")
+    return [row for block in blocks for row in block.split(" \\\\\n")]
 
 
 def unescaped(latex, ch):

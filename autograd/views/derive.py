@@ -24,13 +24,14 @@ from __future__ import annotations
 import keyword
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from string import Template
 
 from ..engine import Value
 from ..graph import topological_order
-from .naming import is_constant, node_names
+from .naming import is_constant, is_word, latex_label, node_names, typeset, visible
 
 __all__ = ["Derivation", "TooManyPathsError", "derive", "MAX_PATHS"]
 
@@ -67,6 +68,8 @@ class Derivation:
     function_name: str
     parameters: tuple[str, ...] = field(default=())
     target_name: str = ""
+    # Each typeset name with sub- or superscripts (w⁽¹⁾₁₂) and its TeX (w_{12}^{(1)}).
+    tex_names: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def formula(self) -> str:
@@ -81,8 +84,8 @@ class Derivation:
 
     @property
     def latex(self) -> str:
-        lhs = _latex_fraction(self.lhs)
-        body = _latex(self.formula)
+        lhs = _latex_fraction(self.lhs, self.tex_names)
+        body = _latex(self.formula, self.tex_names)
         return f"{lhs} = {body}"
 
     def update_rule(self, lr: str = "η") -> str:
@@ -143,12 +146,14 @@ def derive(output: Value, target: Value, *, max_paths: int = MAX_PATHS) -> Deriv
             "nn.deltas(model, x, y), which writes the same sums layer by layer as δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾"
         )
     writer = _Writer(names)
+    tex_names = tuple((names[v], tex) for v in order if (tex := latex_label(v)) is not None and not
+                      is_constant(v) and names[v] == typeset(visible(v.label)))
     paths = _paths(uses, target, output)
     texts, latexes = [], []
     for path in paths:
         # From the output down to the target, as the chain rule is written on the board.
         factors = [writer.local(node, k) for node, k in reversed(path)]
-        text, latex = _product(factors)
+        text, latex = _product(factors, tex_names)
         texts.append(text)
         latexes.append(latex)
     lhs = f"∂{_in_d(names[output])}/∂{_in_d(names[target])}"
@@ -156,7 +161,7 @@ def derive(output: Value, target: Value, *, max_paths: int = MAX_PATHS) -> Deriv
     return Derivation(
         output=output, target=target, lhs=lhs, paths=tuple(texts), latex_paths=tuple(latexes),
         where=tuple(writer.where), code=code, function_name=function_name, parameters=parameters,
-        target_name=names[target],
+        target_name=names[target], tex_names=tex_names,
     )
 
 
@@ -194,7 +199,7 @@ def _paths(uses, target: Value, output: Value) -> list[list[tuple[Value, int]]]:
 
 
 def _in_d(name: str) -> str:
-    return name if re.fullmatch(r"\w+|\(.*\)", name) else f"({name})"
+    return name if is_word(name) or re.fullmatch(r"\w+|\(.*\)", name) else f"({name})"
 
 
 # -- writing the local derivatives --------------------------------------------------------------
@@ -301,7 +306,7 @@ def _sum_or_negative(text: str) -> bool:
     return False
 
 
-def _product(factors: list[str]) -> tuple[str, str]:
+def _product(factors: list[str], tex_names: Sequence[tuple[str, str]] = ()) -> tuple[str, str]:
     """The factors of one path as a product, in text and LaTeX; 1s left out, −1s as a sign."""
     sign = 1
     kept = []
@@ -318,7 +323,7 @@ def _product(factors: list[str]) -> tuple[str, str]:
         text = " · ".join(_atom(f) if len(kept) > 1 else f for f in kept)
     if sign < 0:
         text = f"−{text}"  # a product binds tighter than the minus in front of it
-    return text, _latex(text)
+    return text, _latex(text, tex_names)
 
 
 def _sum(terms: Sequence[str]) -> str:
@@ -348,18 +353,27 @@ def _latex_name(match: re.Match) -> str:
     return word
 
 
-def _latex(text: str) -> str:
+def _latex(text: str, tex_names: Sequence[tuple[str, str]] = ()) -> str:
+    # A name with sub- or superscripts is set aside as a private-use character
+    # while the rest is rewritten, then put back as markup.latex wrote it.
+    held = {}
+    for k, (name, tex) in enumerate(sorted(tex_names, key=lambda nt: -len(nt[0]))):
+        mark = chr(0xE000 + k)
+        held[mark] = tex
+        text = text.replace(name, mark)
     out = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: "^{" + "".join(
         _LATEX_SUPER.get(c, "-") for c in m.group(0)) + "}", text)
     out = re.sub(r"[A-Za-z]+\d*", _latex_name, out)
     out = out.replace("#", r"\#").replace("_{", "_{").replace("−", "-").replace(" · ", r" \cdot ")
     out = out.replace("·", r" \cdot ").replace("∞", r"\infty").replace("𝟙", r"\mathbf{1}")
+    for mark, tex in held.items():
+        out = out.replace(mark, "{" + tex + "}")
     return out
 
 
-def _latex_fraction(lhs: str) -> str:
+def _latex_fraction(lhs: str, tex_names: Sequence[tuple[str, str]] = ()) -> str:
     top, bottom = lhs[1:].split("/∂", 1)
-    return rf"\frac{{\partial {_latex(top)}}}{{\partial {_latex(bottom)}}}"
+    return rf"\frac{{\partial {_latex(top, tex_names)}}}{{\partial {_latex(bottom, tex_names)}}}"
 
 
 # -- the code ------------------------------------------------------------------------------------
@@ -422,7 +436,9 @@ _HELPERS = {
 
 
 def _identifier(name: str, taken: set[str]) -> str:
-    base = re.sub(r"\W", "_", name) or "v"
+    # NFKC first: a typeset w⁽¹⁾₁₂ becomes w(1)12, whose digits Python accepts in a name.
+    normal = unicodedata.normalize("NFKC", name)
+    base = "".join(c if ("a" + c).isidentifier() else "_" for c in normal) or "v"
     if base[0].isdigit() or keyword.iskeyword(base) or base in _HELPERS or base in ("math", "abs"):
         base = f"v_{base}"
     ident, k = base, 2

@@ -36,6 +36,7 @@ Rendering needs a ``dot`` program: Graphviz's own (``apt install graphviz``,
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import re
 import shutil
@@ -52,6 +53,7 @@ from ..graph import topological_order
 from .files import write_file
 from .naming import (
     hover_text,
+    html_name,
     in_derivative,
     is_constant,
     local_formula,
@@ -510,6 +512,24 @@ def _record(fields: list[str], stacked: bool, rankdir: str) -> str:
     return text if stacked == across else "{ " + text + " }"
 
 
+def _unrecord(text: str) -> str:
+    """A record field's text without the backslashes _record_text put before record specials."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _html_text(text: str) -> str:
+    return html_module.escape(text, quote=True)
+
+
+def _html_record(cells: list[str], across: bool) -> str:
+    """An HTML-like label that reads as a record: the cells side by side, or stacked."""
+    if across:
+        rows = "<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>"
+    else:
+        rows = "".join(f"<tr><td>{c}</td></tr>" for c in cells)
+    return f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4">{rows}</table>>'
+
+
 def _grad_field(grad_word: str, name: str) -> str:
     """The word before a box's gradient: ``grad``, or on a slide ``∂f/∂r =`` with the box's own name."""
     return grad_word.replace("{name}", in_derivative(name))
@@ -541,7 +561,15 @@ def _value_node(
         attrs["tooltip"] = tooltip
     if element_ids:
         attrs["id"] = f"n{i}"
-    g.node(f"v{i}", _record(fields, look.stacked, rankdir), **attrs)
+    scripted = html_name(v, name) if role != "constant" else None
+    if scripted is not None:
+        # A record cannot hold <SUB>/<SUP>: the same box as an HTML-like table, which both
+        # renderers (dot and graphviz-pure) draw with real sub- and superscripts.
+        cells = [scripted] + [_html_text(_unrecord(f)) for f in fields[1:]]
+        attrs["shape"], attrs["margin"] = "box", "0"
+        g.node(f"v{i}", _html_record(cells, across=not look.stacked), **attrs)
+    else:
+        g.node(f"v{i}", _record(fields, look.stacked, rankdir), **attrs)
     if not v.inputs:
         return
     op_hot = hot if op_hot is None else op_hot

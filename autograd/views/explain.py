@@ -67,23 +67,30 @@ from typing import Any
 
 from ..checks import number_format
 from ..engine import Value, chain_rule, topological_order
+from .markup import latex as markup_latex
 from .naming import (
     case_that_holds,
     enclosed,
     expression,
     in_derivative,
     is_constant,
+    is_word,
+    latex_label,
     local_formula,
     local_name,
     node_names,
     noise_free,
     number_text,
     shown_numbers,
+    visible,
 )
+from .naming import typeset as typeset_label
 
 __all__ = ["Step", "Explanation", "explain"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+# Rows of one align* block: about a page of \frac rows in an article.
+_LATEX_ROWS = 16
 _OPERANDS = ("a", "b", "out")  # the names the table's formulas are written in
 
 
@@ -315,8 +322,8 @@ class Explanation:
         ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is ``w_1``, ``xy``
         is the word *xy*, and any other character of a label is escaped, so
         that the block compiles as it is. An ``align*`` block does not break
-        across pages: for a long one, put
-        ``\allowdisplaybreaks`` in the preamble.
+        across pages, so a long explanation comes as several blocks of at
+        most 16 rows each.
         """
         fmt = fmt or self.fmt
         number = _numbers(fmt)
@@ -355,8 +362,12 @@ class Explanation:
             if s.sum_of:
                 terms = _sum(s.shown_sum or s.sum_of, lambda x: _latex_number(number(x)), latex=True)
                 rows.append(f"{_frac(out, inp)} &= {terms} = {_latex_number(number(total_x))}")
-        body = " \\\\\n".join(rows)
-        return "\\begin{align*}\n" + body + ("\n" if body else "") + "\\end{align*}"
+        if not rows:
+            return "\\begin{align*}\n\\end{align*}"
+        # An align* block never breaks across pages: a long explanation is several
+        # blocks of at most _LATEX_ROWS rows, so that LaTeX can start a new page between them.
+        blocks = [rows[k:k + _LATEX_ROWS] for k in range(0, len(rows), _LATEX_ROWS)]
+        return "\n".join("\\begin{align*}\n" + " \\\\\n".join(b) + "\n\\end{align*}" for b in blocks)
 
     def to_markdown(self, fmt: str | None = None) -> str:
         """The steps as a Markdown table (GitHub style), one row per step.
@@ -527,7 +538,7 @@ def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
 
 def _atom(name: str) -> str:
     """A name as an operand of a formula: ``x1``, ``2``, ``(−3)``, ``(w1·x1)``."""
-    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
+    if is_word(name) or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
         return name
     return f"({name})"
 
@@ -606,6 +617,12 @@ def _latex_name(v: Value, name: str) -> str:
     """
     if is_constant(v):
         return _latex_factor(number_text(v.data, ".6g"))
+    typeset = latex_label(v)
+    if typeset is not None:
+        # The label's own sub- and superscripts, parsed and escaped by markup.latex.
+        # A repeated label keeps its ``#2`` after the scripts, escaped the same way.
+        suffix = name[len(typeset_label(visible(v.label))):] if "#" in name else ""
+        return typeset + markup_latex(suffix)
     match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
     if match:
         digits = match.group(2)

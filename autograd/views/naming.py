@@ -21,12 +21,15 @@ in a label (a NUL, a newline) is written as its escape, ``a\\nb``, in every view
 
 from __future__ import annotations
 
+import html as _html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from string import Template
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..engine import Constant, op_named
+from . import markup
+from .markup import has_markup
 
 if TYPE_CHECKING:
     from ..engine import Value
@@ -34,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
     "enclosed", "ROUNDING", "noise_free", "Shown", "shown_numbers", "local_formula",
-    "case_that_holds", "hover_text",
+    "case_that_holds", "hover_text", "typeset", "latex_label", "is_word", "html_name",
 ]
 
 
@@ -56,6 +59,32 @@ def visible(text: str) -> str:
     escape, the character is still seen, and each view stays well formed.
     """
     return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def typeset(label: str) -> str:
+    """A label as every text view writes it: ``w_{12}^{(1)}`` → ``w⁽¹⁾₁₂`` (see views/markup.py).
+
+    The one place where a label's sub- and superscripts become text; a label
+    without the markup is returned as it is.
+    """
+    return markup.unicode(label) if has_markup(label) else label
+
+
+def latex_label(value: Value) -> str | None:
+    """The TeX of a Value's label when it has sub- or superscripts, else None."""
+    label = visible(value.label) if value.label else ""
+    return markup.latex(label) if label and has_markup(label) else None
+
+
+def html_name(value: Value, name: str) -> str | None:
+    """The HTML of a Value's name when its label has sub- or superscripts (``w<sub>12</sub>…``), else None.
+
+    ``name`` is the one node_names gave; a repeated label's ``#2`` follows the scripts.
+    """
+    label = visible(value.label) if value.label else ""
+    if not label or not has_markup(label) or not name.startswith(typeset(label)):
+        return None
+    return markup.html(label) + _html.escape(name[len(typeset(label)):], quote=True)
 
 
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:
@@ -95,6 +124,11 @@ def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value,
         if v.label:
             label = visible(v.label)
             name = label if label not in taken else fresh(label)
+            if has_markup(label):
+                # The raw label decides uniqueness; people read it typeset.
+                taken.add(name)
+                shown = typeset(label) + name[len(label):]
+                name = shown if shown not in taken and shown not in labels else name
         elif v is root:
             free = [n for n in ("L", "out") if n not in labels and n not in taken]
             name = free[0] if free else fresh("L")
@@ -158,9 +192,18 @@ def _negative_number(text: str) -> bool:
 
 def in_derivative(name: str) -> str:
     """``a`` stays ``a`` in ``∂L/∂a``; ``2`` or ``layer.w.0`` read better as ``∂L/∂(2)``."""
-    if name.isidentifier() or (name.startswith("(") and name.endswith(")")):
+    if is_word(name) or (name.startswith("(") and name.endswith(")")):
         return name
     return f"({name})"
+
+
+_SCRIPT_CHARS = frozenset(markup._SUB.values()) | frozenset(markup._SUP.values())
+
+
+def is_word(name: str) -> bool:
+    """``a``, ``w1`` or a typeset ``w⁽¹⁾₁₂``: one name that needs no parentheses."""
+    base = "".join(c for c in name if c not in _SCRIPT_CHARS)
+    return base.isidentifier() and (base == name or base.isalnum())
 
 def op_symbol(op: str) -> str:
     """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for x², ``^−1`` for x⁻¹, ``^`` for xʸ.
