@@ -290,6 +290,26 @@ class Module:
     def _label_parameters(self) -> None:
         for name, p in self.named_parameters():
             p.label = name
+        for site, p in self._sites():
+            p.site = site
+
+    def _sites(self) -> list[tuple[tuple[int | None, int, int | None], Value]]:
+        """Each parameter's (layer, neuron, input) counted from 1, for views to group by."""
+        neurons = getattr(self, "neurons", None)
+        layers = getattr(self, "layers", None)
+        if layers is not None:
+            pairs = [(li + 1, layer.neurons) for li, layer in enumerate(layers)]
+        elif neurons is not None:
+            pairs = [(None, neurons)]
+        else:
+            return []
+        sites = []
+        for layer_no, ns in pairs:
+            for i, n in enumerate(ns):
+                sites += [((layer_no, i + 1, j + 1), w) for j, w in enumerate(n.w)]
+                if n.b is not None:
+                    sites.append(((layer_no, i + 1, None), n.b))
+        return sites
 
 
 def _preview(names: list[str], limit: int = 5) -> str:
