@@ -1187,9 +1187,23 @@ class Parameter(Value):
     """A Value that a model learns (a weight or a bias): nn makes its parameters so.
 
     It behaves exactly as a Value; drawings colour it as a parameter.
+
+    ``site`` says where the parameter sits in a network, as the lecture counts:
+    ``(layer, neuron, input)`` from 1, so ``w_{ij}^{(l)}`` is ``(l, i, j)`` and
+    the bias ``b_i^{(l)}`` is ``(l, i, None)``; ``layer`` is None for a lone
+    layer. None (the default) when it is not part of a model. Views group a
+    drawing into neurons and layers by ``site``, never by parsing labels, so a
+    parameter can be renamed freely.
     """
 
-    __slots__ = ()
+    __slots__ = ("site",)
+
+    def __init__(
+        self, data: Real, label: str = "",
+        site: tuple[int | None, int, int | None] | None = None,
+    ) -> None:
+        super().__init__(data, label)
+        self.site = site
 
 
 # ----------------------------------------------------------------------

@@ -288,8 +288,38 @@ class Module:
         return to_torch(self, dtype=dtype)
 
     def _label_parameters(self) -> None:
-        for name, p in self.named_parameters():
-            p.label = name
+        sites = self._sites()
+        if not sites:  # a lone neuron: w_j and b
+            for name, p in self.named_parameters():
+                kind, _, j = name.partition(".")
+                p.label = f"w_{{{int(j) + 1}}}" if j else kind
+            return
+        for site, p in sites:
+            p.site = site
+            p.label = _lecture_label(site)
+        for layer_no, i, neuron in self._placed_neurons():
+            neuron._place = (layer_no, i)
+
+    def _placed_neurons(self) -> list[tuple[int | None, int, Neuron]]:
+        """Each neuron with its layer and place in it, counted from 1 (layer None for a lone layer)."""
+        layers = getattr(self, "layers", None)
+        neurons = getattr(self, "neurons", None)
+        if layers is not None:
+            return [
+                (li + 1, i + 1, n) for li, layer in enumerate(layers) for i, n in enumerate(layer.neurons)
+            ]
+        if neurons is not None:
+            return [(None, i + 1, n) for i, n in enumerate(neurons)]
+        return []
+
+    def _sites(self) -> list[tuple[tuple[int | None, int, int | None], Value]]:
+        """Each parameter's (layer, neuron, input) counted from 1, for views to group by."""
+        sites = []
+        for layer_no, i, n in self._placed_neurons():
+            sites += [((layer_no, i, j + 1), w) for j, w in enumerate(n.w)]
+            if n.b is not None:
+                sites.append(((layer_no, i, None), n.b))
+        return sites
 
 
 def _preview(names: list[str], limit: int = 5) -> str:
@@ -336,6 +366,8 @@ class Neuron(Module):
         bound = init_bound(self.activation, self.nin, fan_out)
         self.w: list[Value] = [Parameter(rng.uniform(-bound, bound)) for _ in range(self.nin)]
         self.b: Value | None = Parameter(0.0) if bias else None
+        # (layer, place in it) counted from 1, set by the layer or model it joins: names z and a.
+        self._place: tuple[int | None, int] | None = None
         self._label_parameters()
 
     @property
@@ -375,9 +407,35 @@ def _weights_of(neurons: Sequence[Neuron], activation: str) -> LayerWeights:
     return weights, biases, activation
 
 
+def _lecture_label(site: tuple[int | None, int, int | None]) -> str:
+    """``w_{ij}^{(l)}`` or ``b_i^{(l)}``, indices from 1 (a comma between them once one has two digits)."""
+    layer, i, j = site
+    top = "" if layer is None else f"^{{({layer})}}"
+    if j is None:
+        return f"b_{{{i}}}{top}"
+    sep = "," if i > 9 or j > 9 else ""
+    return f"w_{{{i}{sep}{j}}}{top}"
+
+
+def _unit_label(letter: str, place: tuple[int | None, int]) -> str:
+    layer, i = place
+    return f"{letter}_{{{i}}}" + ("" if layer is None else f"^{{({layer})}}")
+
+
 def _neuron_forward(n: Neuron, xs: Sequence[Input], act: Callable[[Value], Value] | None) -> Value:
     pre = autograd.dot(n.w, xs, start=0.0 if n.b is None else n.b)
-    return pre if act is None else act(pre)
+    place = getattr(n, "_place", None)
+    # A linear neuron's sum is its output: it is labelled a, what the next layer reads.
+    if act is None:
+        if place is not None and isinstance(pre, Value) and not pre.label:
+            pre.label = _unit_label("a", place)
+        return pre
+    out = act(pre)
+    if place is not None:
+        if isinstance(pre, Value) and not pre.label:
+            pre.label = _unit_label("z", place)
+        out.label = _unit_label("a", place)
+    return out
 
 
 class Layer(Module):

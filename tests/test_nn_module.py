@@ -61,10 +61,17 @@ def test_parameter_count_is_sum_of_nin_plus_one_times_nout():
     assert MLP(2, [16, 16, 1]).num_parameters() == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
 
 
-def test_every_parameter_label_is_its_dotted_name():
+def test_parameter_labels_use_the_lecture_notation_and_keys_stay_dotted():
     model = MLP(2, [3, 1], seed=0)
     named = model.named_parameters()
-    assert all(p.label == name for name, p in named)
+    assert [p.label for _, p in named[:3]] == ["w_{11}^{(1)}", "w_{12}^{(1)}", "b_{1}^{(1)}"]
+    assert named[-2][1].label == "w_{13}^{(2)}"
+    assert named[-1][1].label == "b_{1}^{(2)}"
+    out = model([0.5, -1.0])
+    assert out.label == "a_{1}^{(2)}"  # a linear output: its sum is its activation
+    assert out.inputs[0].label == "b_{1}^{(2)}"
+    tanh_out = MLP(2, [1], output_activation="tanh", seed=0)([0.5, -1.0])
+    assert (tanh_out.label, tanh_out.inputs[0].label) == ("a_{1}^{(1)}", "z_{1}^{(1)}")
     assert named[0][0] == "layers.0.neurons.0.w.0"
     assert named[2][0] == "layers.0.neurons.0.b"
     assert named[-1][0] == "layers.1.neurons.0.b"

@@ -426,6 +426,16 @@ def label_group(label: str, depth: int | None = None) -> str | None:
     return ".".join(parts[:keep])
 
 
+def _default_group(v: Value, depth: int | None) -> str | None:
+    """A Value's group by its model's structure (a Parameter's ``site``), else by its dotted label."""
+    site = getattr(v, "site", None)
+    if site is not None:
+        layer, neuron, _ = site
+        path = (f"layers.{layer - 1}." if layer is not None else "") + f"neurons.{neuron - 1}.p"
+        return label_group(path, depth)
+    return label_group(v.label, depth) if v.label else None
+
+
 def _roles(order: list[Value], root: Value, parameters: set[Value]) -> dict[Value, str]:
     return {v: value_role(v, root, parameters) for v in order}
 
@@ -976,7 +986,7 @@ def summary_groups(
     group: dict[Value, str | None] = {}
     first_seen: dict[str, int] = {}
     for v in order:
-        key = group_by(v) if group_by is not None else (label_group(v.label, depth) if v.label else None)
+        key = group_by(v) if group_by is not None else _default_group(v, depth)
         if key is not None and not isinstance(key, str):
             raise TypeError(
                 f"draw(group_by=...): expected a str or None for each Value, got {type(key).__name__}"
