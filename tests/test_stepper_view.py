@@ -176,5 +176,7 @@ def test_a_networks_steps_go_neuron_by_neuron_and_layer_by_layer(hidden):
     # The running totals are still the engine's: the last one of each Value is its gradient.
     names = [n["name"] for n in data["nodes"]]
     totals = {s["input"]: s["total"] for s in data["steps"] if s["kind"] == "backward"}
+    from autograd.views.naming import typeset
+
     for p in model.parameters():
-        assert totals[names.index(p.label)] == p.grad
+        assert totals[names.index(typeset(p.label))] == p.grad  # names are shown typeset: w⁽¹⁾₁₁
