@@ -72,6 +72,17 @@ def _real(t: Any, i: int, name: str) -> float:
     return float(t)
 
 
+def _mean(terms: list[Value]) -> Value:
+    """The mean of the per-sample terms, labelled L: the loss the lecture writes.
+
+    One term is its own mean, so a single sample's loss has no ``÷ 1`` node.
+    """
+    loss = terms[0] if len(terms) == 1 else autograd.sum(terms) / len(terms)
+    if not loss.label:
+        loss.label = "L"
+    return loss
+
+
 def mse_loss(outputs: Any, targets: Any) -> Value:
     """Mean squared error: ``L = (1/N) * sum_i (out_i - t_i)**2``.
 
@@ -89,7 +100,7 @@ def mse_loss(outputs: Any, targets: Any) -> Value:
             given = "a number" if is_number(t) else f"a list of {len(t)}"
             raise ValueError(f"mse_loss: sample {i} has {len(out)} outputs but its target is {given}")
         terms.extend((o - _real(tj, i, "mse_loss")) ** 2 for o, tj in zip(out, t))
-    return autograd.sum(terms) / len(terms)
+    return _mean(terms)
 
 
 def hinge_loss(scores: Any, labels: Any) -> Value:
@@ -111,7 +122,7 @@ def hinge_loss(scores: Any, labels: Any) -> Value:
                 "for 0/1 labels use binary_cross_entropy_with_logits, or map them with y = 2*y - 1"
             )
         terms.append((1.0 - y * s).relu())
-    return autograd.sum(terms) / len(terms)
+    return _mean(terms)
 
 
 def _softplus(z: Scalar) -> Value:
@@ -153,7 +164,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any) -> Value:
                 f"got {target!r} for sample {i}{hint}"
             )
         terms.append(_softplus(z) - t * z if t else _softplus(z))
-    return autograd.sum(terms) / len(terms)
+    return _mean(terms)
 
 
 #: A short name for ``binary_cross_entropy_with_logits``.
@@ -227,7 +238,7 @@ def softmax_cross_entropy(logits: Any, targets: Any) -> Value:
         )
     logits, targets = _pairs(logits, targets, "softmax_cross_entropy")
     terms = [_cross_entropy_one(z, t, i) for i, (z, t) in enumerate(zip(logits, targets))]
-    return autograd.sum(terms) / len(terms)
+    return _mean(terms)
 
 
 def l2_penalty(parameters: Sequence[Value], alpha: float = 1.0) -> Value:

@@ -3,6 +3,7 @@ import math
 import pytest
 
 import autograd
+import nn
 from autograd import Value
 from nn import (
     binary_cross_entropy_with_logits,
@@ -189,3 +190,22 @@ def test_outputs_and_targets_must_have_the_same_length():
 def test_an_empty_batch_is_refused():
     with pytest.raises(ValueError, match="empty batch"):
         hinge_loss([], [])
+
+
+@pytest.mark.parametrize(
+    ("loss", "target"),
+    [(nn.mse_loss, 0.25), (nn.hinge_loss, -1.0), (nn.binary_cross_entropy_with_logits, 1.0)],
+)
+def test_a_one_sample_loss_is_its_own_term_labelled_l(loss, target):
+    # The lecture's L = (a − y)² for one sample: no ÷ 1 node, and the loss is called L.
+    out = Value(0.75, label="a")
+    L = loss([out], [target])
+    assert L.label == "L" and L.op != "/"
+    assert L.data == pytest.approx(loss([out, out], [target, target]).data, rel=1e-15)
+
+
+def test_a_mean_over_samples_is_labelled_l_and_divides():
+    out = [Value(0.75), Value(-0.5)]
+    L = nn.mse_loss(out, [0.25, 0.5])
+    assert L.label == "L" and L.op == "/"
+    assert L.data == pytest.approx(((0.75 - 0.25) ** 2 + (-0.5 - 0.5) ** 2) / 2, rel=1e-15)
