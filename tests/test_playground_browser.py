@@ -15,7 +15,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from browser import launched_chromium
+from browser import browser  # noqa: F401 (browser is a fixture)
 
 from autograd import Value, explain
 from autograd.views.naming import number_text
@@ -54,14 +54,9 @@ def server(site):
     srv.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as b:
-        yield b
-
 
 @pytest.fixture
-def open_page(browser, server):
+def open_page(browser, server):  # noqa: F811 (the fixture imported above)
     """Open the playground (optionally at an address), with every request off localhost refused."""
     opened = []
 

@@ -7,7 +7,7 @@ import math
 import random
 
 import pytest
-from browser import launched_chromium
+from browser import browser  # noqa: F401 (browser is a fixture)
 from stepper_graphs import fan_out, neuron
 
 pytest.importorskip("graphviz")
@@ -24,14 +24,9 @@ except RendererNotFoundError:
 
 pytestmark = pytest.mark.browser
 
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as browser:
-        yield browser
-
 
 @pytest.fixture
-def open_page(browser, tmp_path):
+def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
     pages = []
 
     def opener(root=None, *, html=None, address="", width=1280, height=720, **options):

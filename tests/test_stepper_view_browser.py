@@ -8,7 +8,7 @@ import math
 import statistics
 
 import pytest
-from browser import launched_chromium
+from browser import browser  # noqa: F401 (browser is a fixture)
 from stepper_graphs import delta_rule_neuron, network
 
 pytest.importorskip("graphviz")
@@ -25,14 +25,9 @@ except RendererNotFoundError:
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as browser:
-        yield browser
-
 
 @pytest.fixture
-def open_page(browser, tmp_path):
+def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
     pages = []
 
     def opener(root, *, width=1280, height=720, reduced_motion=True, **options):
