@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, draw
-from autograd.views import draw as draw_module
+from autograd.views import render as draw_module
 
 RUNNER = Path(__file__).resolve().parent.parent / "autograd" / "playground" / "page" / "runner.py"
 

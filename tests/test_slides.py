@@ -240,7 +240,7 @@ def test_a_summary_box_shows_its_neurons_output_value_and_gradient():
     model, outs, loss = mlp_loss()
     boxes = summary_boxes(draw(loss, summarize=True).source)
     # The output neuron's last call made outs[-1]: its box shows that node's numbers.
-    fields = boxes["layers.1.neurons.0"]
+    fields = boxes["neuron 1, layer 2"]
     assert f"data {number_text(outs[-1].data)}" in fields
     assert f"grad {number_text(outs[-1].grad)}" in fields
     assert "output tanh" not in fields  # the output layer is linear here: its output is the sum
@@ -253,16 +253,16 @@ def test_a_summary_keeps_the_loss_outside_the_neurons():
     boxes = summary_boxes(draw(loss, summarize=True).source)
     # Output neuron over 2 samples: 3 weights + bias, and per sample 3 products and a sum.
     nin = 3
-    assert boxes["layers.1.neurons.0"][1] == f"{nin + 1 + 2 * (nin + 1)} values, {nin + 1} parameters"
+    assert boxes["neuron 1, layer 2"][1] == f"{nin + 1 + 2 * (nin + 1)} values, {nin + 1} parameters"
     # Hidden neurons over 2 samples: 2 weights + bias; per sample 2 products, sum, tanh.
-    assert boxes["layers.0.neurons.0"][1].startswith(f"{3 + 2 * (2 + 1 + 1)} values, 3 parameters")
+    assert boxes["neuron 1, layer 1"][1].startswith(f"{3 + 2 * (2 + 1 + 1)} values, 3 parameters")
 
 
 def test_a_summary_draws_each_input_once_with_an_arrow_to_every_hidden_neuron():
     model, outs, loss = mlp_loss()
     source = draw(loss, summarize=True).source
     found = nodes(source)
-    boxes = {k for k, v in found.items() if k.startswith("g") and "layers.0." in v}
+    boxes = {k for k, v in found.items() if k.startswith("g") and ", layer 1\\n" in v}
     into_boxes = [(t, h) for t, h in re.findall(r"^\t(\w+) -> (\w+)", source, flags=re.M) if h in boxes]
     inputs = {t for t, _ in into_boxes}
     # The 4 numbers of the two samples [0.5, -1.0] and [1.5, 0.25], each its own box.
@@ -276,7 +276,7 @@ def test_summary_neurons_are_stacked_in_index_order():
     source = draw(loss, summarize=True).source
     ids = {name: k for k, v in nodes(source).items() if k.startswith("g")
            for name in [re.search(r'label="([^\\]+)', v).group(1)]}
-    chain = [ids[f"layers.0.neurons.{i}"] for i in range(3)]
+    chain = [ids[f"neuron {i + 1}, layer 1"] for i in range(3)]
     block = re.search(r"\{\n\t\trank=same\n(.*?)\t\}", source, flags=re.S).group(1)
     assert f"{chain[0]} -> {chain[1]} [style=invis]" in block
     assert f"{chain[1]} -> {chain[2]} [style=invis]" in block
@@ -290,7 +290,7 @@ def test_a_summary_box_of_a_hidden_neuron_shows_its_activation():
 
     with no_grad():
         expected = h(x).data
-    fields = summary_boxes(draw(loss, summarize=True).source)["layers.0.neurons.2"]
+    fields = summary_boxes(draw(loss, summarize=True).source)["neuron 3, layer 1"]
     assert "output tanh" in fields and f"data {number_text(expected)}" in fields
 
 
@@ -325,4 +325,4 @@ def test_a_summary_with_its_neurons_in_order_renders(name):
     model, outs, loss = mlp_loss()
     # Graphviz loses flat arrows between record boxes; the summary's boxes must not be records.
     svg = draw(loss, summarize=True, renderer=name).svg()
-    assert "layers.0.neurons.2" in svg
+    assert "neuron 3, layer 1" in svg

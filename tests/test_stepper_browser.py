@@ -439,7 +439,7 @@ def test_a_neuron_box_shows_its_numbers_only_once_the_steps_computed_them(open_p
         value, gradient = t.all_text_contents()[-2:]
         assert value == "value ?" and gradient.startswith("∂L/∂") and gradient.endswith(" = ?")
     page.click(".cr-end")
-    value, gradient = texts["layers.1.neurons.0"].all_text_contents()[-2:]
+    value, gradient = texts["neuron 1, layer 2"].all_text_contents()[-2:]
     assert value == f"value {number_text(y.data)}"
     assert gradient.startswith("∂L/∂") and gradient.endswith(f" = {number_text(y.grad)}")
 
@@ -456,7 +456,7 @@ def test_a_neuron_box_shows_its_newest_computed_output_over_several_samples(open
     outputs = [v for v in explain(L).order if v.op == "tanh" and bias in v.inputs[0].inputs]
     assert len(outputs) == 2 and outputs[0].data != outputs[1].data
     box = next(b.locator("text") for b in page.locator(".cr-svg-groups [data-cr-group]").all()
-               if b.locator("text").first.text_content() == "layers.0.neurons.0")
+               if b.locator("text").first.text_content() == "neuron 1, layer 1")
     page.click(".cr-next-group")  # the first neuron's steps: its output for the first sample
     assert box.all_text_contents()[-2] == f"value {number_text(outputs[0].data)}"
     page.click(".cr-end")

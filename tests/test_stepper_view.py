@@ -12,7 +12,8 @@ pytest.importorskip("graphviz")
 import autograd  # noqa: E402
 from autograd import RendererNotFoundError  # noqa: E402
 from autograd.cli.main import main  # noqa: E402
-from autograd.views.draw import _COLOURS, find_renderer  # noqa: E402
+from autograd.views.dot import COLOURS  # noqa: E402
+from autograd.views.draw import find_renderer  # noqa: E402
 from autograd.views.stepper import StepperOptions, stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
 try:
@@ -49,10 +50,10 @@ def test_a_parameter_left_out_of_the_update_is_still_a_parameter_in_the_table_an
     w1, w2, x1 = names.index("w1"), names.index("w2"), names.index("x1")
     assert [u["name"] for u in data["updates"]] == ["w1"]  # only w1 is updated
     # w2 is an autograd.Parameter: the drawing colours it as one, and the table says so too.
-    assert box_fill(page, w2) == _COLOURS["parameter"]
+    assert box_fill(page, w2) == COLOURS["parameter"]
     assert table_role(page, w2) == data["nodes"][w2]["role"] == "parameter"
-    assert table_role(page, w1) == "parameter" and box_fill(page, w1) == _COLOURS["parameter"]
-    assert table_role(page, x1) == "input" and box_fill(page, x1) == _COLOURS["input"]
+    assert table_role(page, w1) == "parameter" and box_fill(page, w1) == COLOURS["parameter"]
+    assert table_role(page, x1) == "input" and box_fill(page, x1) == COLOURS["input"]
 
 
 def test_a_plain_value_named_as_a_parameter_is_one_in_the_table_and_the_drawing():
@@ -61,7 +62,7 @@ def test_a_plain_value_named_as_a_parameter_is_one_in_the_table_and_the_drawing(
     page = stepper_html(y, lr=0.1, parameters=[w])
     names = [n["name"] for n in lesson_data(page)["nodes"]]
     i = names.index("w")
-    assert table_role(page, i) == "parameter" and box_fill(page, i) == _COLOURS["parameter"]
+    assert table_role(page, i) == "parameter" and box_fill(page, i) == COLOURS["parameter"]
     assert table_role(page, names.index("x")) == "input"
 
 

@@ -268,7 +268,7 @@ def test_next_neuron_goes_layer_by_layer_forward_and_back(open_page, hidden):
     page = open_page(L, lr=0.1, max_nodes=None)
     if page.get_attribute(".chainrule-stepper", "data-cr-view") == "full":  # a small network opens whole
         press(page, "One box per neuron")
-    hidden_names = [f"layers.0.neurons.{k}" for k in range(hidden)]
+    hidden_names = [f"neuron {k + 1}, layer 1" for k in range(hidden)]
     forward, backward = [], []
     while not button(page, "Next ▶").is_disabled():
         press(page, "Next neuron ▶")
@@ -278,10 +278,10 @@ def test_next_neuron_goes_layer_by_layer_forward_and_back(open_page, hidden):
         elif phase.startswith("Backward pass:"):
             backward += marked(page, "cr-source")
     # Forward: the first layer's neurons one after another, then the output neuron (then the loss).
-    assert forward[:hidden + 1] == [*hidden_names, "layers.1.neurons.0"]
+    assert forward[:hidden + 1] == [*hidden_names, "neuron 1, layer 2"]
     # Backward: the output neuron, then the first layer's neurons.
-    neurons = [name for name in backward if name.startswith("layers.")]
-    assert neurons == ["layers.1.neurons.0", *reversed(hidden_names)]
+    neurons = [name for name in backward if name.startswith("neuron ")]
+    assert neurons == ["neuron 1, layer 2", *reversed(hidden_names)]
     # Each press applied one whole neuron: no neuron came back after another one.
     assert len(set(neurons)) == len(neurons)
 

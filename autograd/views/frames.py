@@ -39,7 +39,8 @@ from pathlib import Path
 
 from ..engine import Value
 from ..graph import topological_order
-from .draw import _RED, DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw, find_renderer
+from .dot import HIGHLIGHT_ATTRS
+from .draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw, find_renderer
 from .explain import explain
 from .files import check_folder, make_folder, open_atomic, remove_stale, write_file
 from .naming import expression, node_names, number_text, shown_numbers
@@ -233,7 +234,7 @@ def write_frames(
             for node, (w, h) in sizes.items():
                 d.graph.node(node, width=w, height=h)
             for v in frame.boxes:
-                d.graph.node(f"v{index[v]}", **_RED)
+                d.graph.node(f"v{index[v]}", **HIGHLIGHT_ATTRS)
             _caption(d, frame.caption, widest, style)
             picture = d.pipe(fmt_name)
             write_file(path, picture, who="write_frames", clean=False)

@@ -93,6 +93,7 @@ from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from .draw import DEFAULT_TIMEOUT, RENDERERS, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
+from .grouping import group_title
 from .naming import is_constant, number_text
 from .quiz import QUIZ_ABS_TOLERANCE, QUIZ_REL_TOLERANCE, Lesson, board_number
 from .roles import value_role
@@ -634,12 +635,14 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
     if lesson["groups"]:
         summary = draw(root, rankdir=rankdir, grads=steps.gradients, parameters=params,
                        group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout, **look)
-        keys = {g: f'data-cr-group="{k}"' for k, g in enumerate(lesson["groups"])}
+        members = [[i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]]
+        # A box is found by the title drawn on it (neuron 3, layer 1), as group_title writes it.
+        keys = {group_title(g, [order[i] for i in m]): f'data-cr-group="{k}"'
+                for k, (g, m) in enumerate(zip(lesson["groups"], members))}
         for i, v in enumerate(order):
             if groups[v] is None and not is_constant(v):
                 keys.setdefault(steps.names[v], f'data-cr-node="{i}"')
         svgs.append(_scoped_svg(_mark_boxes(summary.svg(), keys), "cr-svg cr-svg-groups"))
-        members = [[i for i, v in enumerate(order) if groups[v] == g] for g in lesson["groups"]]
         # A box's numbers are those of its newest output computed so far: a
         # neuron's activation for each sample, in the order of the samples
         # (its last Value when nothing outside the box uses it).

@@ -145,7 +145,7 @@ def display(*values: object) -> None:
 
 def _show(value: object) -> None:
     kind = _kind(value)
-    if kind == "autograd.views.draw.Drawing":
+    if kind == "autograd.views.render.Drawing":
         _post("svg", svg=value.fitted_svg(), nodes=value.node_count)
     elif kind == "autograd.views.notebook.Stepper":
         _post("stepper", html=value.html, height=value.height)
