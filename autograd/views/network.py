@@ -14,11 +14,13 @@ diagram, left to right:
   arrows into one neuron share a colour, so a label is easily followed to
   its arrow;
 - the loss L on the right, with an arrow from every output neuron; after
-  backward that arrow says ∂L/∂a, the ∇ₐL that starts the delta rule.
+  backward its box also says ∂L/∂a for each output, the ∇ₐL that starts
+  the delta rule;
+- a small key under the loss: z = Σ w·a + b, a = g(z), δ = ∂L/∂z.
 
 A network with several outputs (a 3-4-3-2 net under a mean squared error)
 has all of its output neurons in the last column, each with its arrow into
-the one loss node.
+the one loss box, which lists ∂L/∂a₁, ∂L/∂a₂, … one under the other.
 
 With ``element_ids=True`` the SVG has stable ids, so a page can find and
 highlight parts of the picture:
@@ -275,9 +277,9 @@ class _Look:
 
 
 _LOOKS = {
-    False: _Look(12, 10, 12, None, (("nodesep", "0.12"), ("ranksep", "0.5"))),
+    False: _Look(12, 11, 12, None, (("nodesep", "0.12"), ("ranksep", "0.25"))),
     # A projector: large text, 3 digits, the drawing stretched (never shrunk) to 16:9.
-    True: _Look(22, 19, 22, ".3g", (("nodesep", "0.1"), ("ranksep", "0.45"), ("ratio", "0.5625"),
+    True: _Look(20, 20, 22, ".3g", (("nodesep", "0.1"), ("ranksep", "0.2"), ("ratio", "0.5625"),
                                     ("pad", "0.2"))),
 }
 
@@ -301,6 +303,18 @@ def _script(label: str) -> str:
 
 def _unit(letter: str, n: NetworkNeuron) -> str:
     return f"{letter}<sub>{n.index}</sub><sup>({n.layer})</sup>"
+
+
+def _rows(rows: list[str]) -> str:
+    """HTML-like rows, one under the other, centred."""
+    table = "".join(f"<tr><td>{r}</td></tr>" for r in rows)
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{table}</table>>'
+
+
+def _on_white(text: str) -> str:
+    """An arrow's label on a white ground: an arrow passing under it does not cross its text."""
+    return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="0" bgcolor="white">'
+            f"<tr><td>{text}</td></tr></table>>")
 
 
 def _name(v: Value, fallback: str) -> str:
@@ -381,7 +395,7 @@ def network_graph(
 
     graphviz = _import_graphviz()
     g = graphviz.Digraph("network", format="svg")
-    g.attr(rankdir="LR", newrank="true", **dict(look.graph))
+    g.attr(rankdir="LR", newrank="true", outputorder="edgesfirst", **dict(look.graph))
     g.attr("node", fontname="Helvetica", fontsize=str(look.node_size))
     g.attr("edge", fontname="Helvetica", fontsize=str(look.edge_size))
 
@@ -418,8 +432,7 @@ def network_graph(
                 rows.append(f"{_name(n.bias, _unit('b', n))} = {data(n.bias)}")
                 if show_grad:
                     rows.append(f"∂L/∂b = {grad(n.bias)}")
-            table = "".join(f"<tr><td>{r}</td></tr>" for r in rows)
-            label = f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{table}</table>>'
+            label = _rows(rows)
             attrs = {"shape": "circle", "style": "filled", "fillcolor": _NEURON, "margin": "0",
                      **ids(f"N{n.layer}_{n.index}")}
             if n.z in hot or n.a in hot or n.z in marked or n.a in marked or n.bias in marked:
@@ -427,12 +440,16 @@ def network_graph(
             g.node(f"N{n.layer}_{n.index}", label, **attrs)
             column.append(f"N{n.layer}_{n.index}")
         columns.append(column)
-    # The loss.
-    loss_rows = f"{_name(root, 'L')} = {data(root)}"
-    attrs = {"shape": "doublecircle", "style": "filled", "fillcolor": _LOSS, "margin": "0.02", **ids("L")}
+    # The loss, and after backward its slope at each output, ∇ₐL, where the delta rule starts.
+    # (In the box rather than on the arrows: a column of arrow labels would cost a slide's width.)
+    loss_rows = [f"{_name(root, 'L')} = {data(root)}"]
+    if show_grad:
+        loss_rows += [f"∂L/∂{_name(n.a, _unit('a', n))} = {grad(n.a)}" for n in net.layers[-1]]
+    attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": _LOSS, "penwidth": "2", "margin": "0.08",
+             **ids("L")}
     if root in hot or root in marked:
         attrs.update(red)
-    g.node("L", f"<{loss_rows}>", **attrs)
+    g.node("L", _rows(loss_rows), **attrs)
     titles.append("loss")
     columns.append(["L", "legend"] if legend else ["L"])
     # Weights: the arrows, each from the Value it scales (an input, or an activation before).
@@ -445,7 +462,7 @@ def network_graph(
                 text = f"{name} = {data(w)}"
                 if show_grad:
                     text += f"<br/>∂L/∂w = {grad(w)}"
-                attrs = {"label": f"<{text}>", "color": colour, "fontcolor": colour,
+                attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour,
                          **ids(f"W{n.layer}_{n.index}_{j}")}
                 if ((w in hot or before in hot) and n.z in hot) or w in marked:
                     attrs.update(red, fontcolor=_HIGHLIGHT)
@@ -453,8 +470,6 @@ def network_graph(
         sources = [(f"N{n.layer}_{n.index}", n.a) for n in layer]
     for n in net.layers[-1]:
         attrs = {}
-        if show_grad:
-            attrs["label"] = f"<∂L/∂{_name(n.a, _unit('a', n))} = {grad(n.a)}>"
         if n.a in hot:
             attrs.update(red)
         g.edge(f"N{n.layer}_{n.index}", "L", **attrs)
