@@ -87,6 +87,10 @@ def test_the_network_found_is_the_models_own(case):
             assert found.a.data == pytest.approx(view.a[l - 1][i - 1], rel=1e-12)
             assert found.a.inputs == (found.z,)
     assert [v.data for v in net.inputs] == x
+    source = network_graph(L).source
+    for j, xj in enumerate(x, 1):
+        label = label_of(attrs_of(source, f"X{j}"))
+        assert f"<td>x<sub>{j}</sub></td>" in label and f"<td>= {number_text(xj)}</td>" in label
     # The inputs are what every neuron of the first layer multiplies.
     for n in net.layers[0]:
         for w, xj in zip(n.weights, net.inputs):
@@ -202,6 +206,14 @@ def test_the_ids_are_stable_and_exactly_as_documented():
     assert network_graph(L, element_ids=True).source == source  # the same graph, the same text
     for name in ("N{l}_{i}", "X{j}", "W{l}_{i}_{j}", "``L``"):
         assert name in network_module.__doc__
+    # Each drawn Value's id, for a page that follows a Value.
+    net = find_network(L)
+    by_value = net.element_ids()
+    assert set(by_value.values()) == expected
+    assert by_value[model.layers[1].neurons[2].w[3]] == "W2_3_4" and by_value[L] == "L"
+    assert by_value[net.inputs[2]] == "X3"
+    n = net.neuron(2, 3)
+    assert by_value[n.z] == by_value[n.a] == by_value[model.layers[1].neurons[2].b] == "N2_3"
 
 
 def test_before_backward_no_gradient_is_shown():

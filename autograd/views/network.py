@@ -104,6 +104,24 @@ class Network:
         """The widths, inputs first: ``(2, 2, 1)`` for the homework's network."""
         return (len(self.inputs), *(len(layer) for layer in self.layers))
 
+    def element_ids(self) -> dict[Value, str]:
+        """The SVG id that ``network_graph(..., element_ids=True)`` gives each Value it draws.
+
+        A neuron's z, a and bias map to its circle ``N{l}_{i}``, a weight to its
+        arrow ``W{l}_{i}_{j}``, an input to ``X{j}``, the loss to ``L``: a page
+        that follows a Value (the stepper) finds what to light up.
+        """
+        ids: dict[Value, str] = {x: f"X{j}" for j, x in enumerate(self.inputs, 1)}
+        for layer in self.layers:
+            for n in layer:
+                for j, w in enumerate(n.weights, 1):
+                    ids[w] = f"W{n.layer}_{n.index}_{j}"
+                for v in (n.z, n.a, n.bias):
+                    if v is not None:
+                        ids[v] = f"N{n.layer}_{n.index}"
+        ids[self.loss] = "L"
+        return ids
+
     def neuron(self, layer: int, index: int) -> NetworkNeuron:
         """Neuron ``index`` of layer ``layer``, both counted from 1."""
         if not 1 <= layer <= len(self.layers) or not 1 <= index <= len(self.layers[layer - 1]):
@@ -414,7 +432,8 @@ def network_graph(
         attrs = {"shape": "circle", "style": "filled", "fillcolor": _INPUT, "margin": "0.02", **ids(f"X{j}")}
         if x in hot or x in marked:
             attrs.update(red)
-        g.node(f"X{j}", f"<{name} = {data(x)}>", **attrs)
+        # Name and number one under the other: a narrower circle, a narrower column.
+        g.node(f"X{j}", _rows([name, f"= {data(x)}"]), **attrs)
         column.append(f"X{j}")
     columns.append(column)
     # Neurons.
