@@ -275,7 +275,9 @@ def test_a_linear_output_and_a_lone_layer():
     net = find_network(L)
     assert net.neuron(2, 1).z is net.neuron(2, 1).a is out and net.neuron(2, 1).activation == "linear"
     label = label_of(attrs_of(network_graph(L).source, "N2_1"))
-    assert number_after(label, html(out.label)) == number_text(out.data)
+    assert f"<td>{unit('z', 2, 1)} = {html(out.label)}</td><td>= {number_text(out.data)}</td>" in \
+        label.replace("</tr><tr>", "")
+    assert number_after(label, unit("δ", 2, 1)) == number_text(out.grad)  # δ = ∂L/∂z, and z is a
     layer = nn.Layer(3, 2, activation="sigmoid", seed=2)
     L, out = loss_of(layer, [0.1, 0.2, -0.3], [1.0, 0.0])
     net = find_network(L)

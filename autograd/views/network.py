@@ -444,7 +444,7 @@ def network_graph(
                 rows = [f"{_name(n.z, _unit('z', n))} = {data(n.z)}",
                         f"{_name(n.a, _unit('a', n))} = {data(n.a)}"]
             else:  # linear: the sum is the output, and nn labels it a
-                rows = [f"{_unit('z', n)} = {_name(n.a, _unit('a', n))} = {data(n.a)}"]
+                rows = [f"{_unit('z', n)} = {_name(n.a, _unit('a', n))}", f"= {data(n.a)}"]
             if show_grad:
                 rows.append(f"δ<sub>{n.index}</sub><sup>({n.layer})</sup> = {grad(n.z)}")
             if n.bias is not None:
