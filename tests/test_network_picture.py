@@ -224,6 +224,18 @@ def test_before_backward_no_gradient_is_shown():
     assert number_after(label_of(attrs_of(source, "N1_1")), unit("b", 1, 1)) == number_text(0.1)
 
 
+def test_the_exact_numbers_are_in_the_tooltips():
+    model, x, y = delta_rule()
+    L, _ = loss_of(model, x, y)
+    source = network_graph(L, slide=True).source
+    w = model.layers[2].neurons[1].w[0]
+    assert f"data = {w.data!r}, grad = {w.grad!r}" in attrs_of(source, "N2_1 -> N3_2")
+    neuron = attrs_of(source, "N1_3")
+    b = model.layers[0].neurons[2].b
+    assert f"b⁽¹⁾₃: data = {b.data!r}, grad = {b.grad!r}" in neuron and "z⁽¹⁾₃: data = " in neuron
+    assert f"x1: data = {x[0]!r}" in attrs_of(source, "X1")
+
+
 def test_the_slide_look_writes_three_significant_digits():
     model, x, y = delta_rule()
     L, _ = loss_of(model, x, y)

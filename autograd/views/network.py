@@ -49,7 +49,7 @@ from ..engine import Parameter, Value
 from ..graph import topological_order
 from . import markup
 from .draw import _import_graphviz, group_outputs, summary_groups
-from .naming import number_text, shown_numbers, visible
+from .naming import hover_text, number_text, shown_numbers, typeset, visible
 
 if TYPE_CHECKING:
     import graphviz
@@ -403,6 +403,12 @@ def network_graph(
                 hot.add(v)
     board = shown_numbers(order, grads, values)
 
+    def exact(*vs: tuple[Value | None, str]) -> dict[str, str]:
+        """The exact floats on hover (a slide shows 3 digits): each Value by its label, else ``name``."""
+        texts = [hover_text(typeset(visible(v.label)) if v.label else name, board[v]) for v, name in vs
+                 if v is not None]
+        return {"tooltip": "; ".join(texts)}
+
     def data(v: Value) -> str:
         shown = board[v].data
         return _UNKNOWN if shown is None else _esc(number(shown))
@@ -429,7 +435,8 @@ def network_graph(
     column = []
     for j, x in enumerate(net.inputs, 1):
         name = _name(x, f"x<sub>{j}</sub>")
-        attrs = {"shape": "circle", "style": "filled", "fillcolor": _INPUT, "margin": "0.02", **ids(f"X{j}")}
+        attrs = {"shape": "circle", "style": "filled", "fillcolor": _INPUT, "margin": "0.02", **ids(f"X{j}"),
+                 **exact((x, f"x{j}"))}
         if x in hot or x in marked:
             attrs.update(red)
         # Name and number one under the other: a narrower circle, a narrower column.
@@ -453,6 +460,7 @@ def network_graph(
                     rows.append(f"∂L/∂b = {grad(n.bias)}")
             label = _rows(rows)
             attrs = {"shape": "circle", "style": "filled", "fillcolor": _NEURON, "margin": "0",
+                     **exact((n.z, "z"), (n.a if n.a is not n.z else None, "a"), (n.bias, "b")),
                      **ids(f"N{n.layer}_{n.index}")}
             if n.z in hot or n.a in hot or n.z in marked or n.a in marked or n.bias in marked:
                 attrs.update(red)
@@ -465,7 +473,7 @@ def network_graph(
     if show_grad:
         loss_rows += [f"∂L/∂{_name(n.a, _unit('a', n))} = {grad(n.a)}" for n in net.layers[-1]]
     attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": _LOSS, "penwidth": "2", "margin": "0.08",
-             **ids("L")}
+             **ids("L"), **exact((root, "L"))}
     if root in hot or root in marked:
         attrs.update(red)
     g.node("L", _rows(loss_rows), **attrs)
@@ -481,7 +489,7 @@ def network_graph(
                 text = f"{name} = {data(w)}"
                 if show_grad:
                     text += f"<br/>∂L/∂w = {grad(w)}"
-                attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour,
+                attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour, **exact((w, "w")),
                          **ids(f"W{n.layer}_{n.index}_{j}")}
                 if ((w in hot or before in hot) and n.z in hot) or w in marked:
                     attrs.update(red, fontcolor=_HIGHLIGHT)
