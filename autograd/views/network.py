@@ -297,7 +297,7 @@ class _Look:
 _LOOKS = {
     False: _Look(12, 11, 12, None, (("nodesep", "0.12"), ("ranksep", "0.25"))),
     # A projector: large text, 3 digits, the drawing stretched (never shrunk) to 16:9.
-    True: _Look(20, 20, 22, ".3g", (("nodesep", "0.1"), ("ranksep", "0.2"), ("ratio", "0.5625"),
+    True: _Look(20, 20, 22, ".3g", (("nodesep", "0.1"), ("ranksep", "0.3"), ("ratio", "0.5625"),
                                     ("pad", "0.05"))),
 }
 
