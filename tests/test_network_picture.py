@@ -319,6 +319,17 @@ def test_the_networks_output_itself_is_refused_as_a_root():
     model, x, _ = homework()
     with pytest.raises(NotANetworkError, match="loss"):
         network_graph(model(x))
+    linear = nn.MLP(2, [2, 1], activation="tanh", seed=0)  # the output is the sum itself
+    with pytest.raises(NotANetworkError, match="network's output itself"):
+        network_graph(linear([0.5, 0.25]))
+
+
+def test_two_models_in_one_graph_are_refused():
+    first, x, y = homework()
+    second, _, _ = homework()
+    L = nn.mse_loss([first(x)], [y]) + nn.mse_loss([second(x)], [y])
+    with pytest.raises(NotANetworkError, match="more than one model"):
+        find_network(L)
 
 
 def test_no_dotted_key_anywhere():

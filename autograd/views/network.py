@@ -172,7 +172,13 @@ def find_network(root: Value) -> Network:
                 f"the weights of neuron {i} of layer {place[0]} are not used as one neuron's weights "
                 f"(a weighted sum and an activation); {_ADVICE}"
             )
-        params.setdefault(place, {})[j] = p
+        own = params.setdefault(place, {})
+        if own.setdefault(j, p) is not p:
+            raise NotANetworkError(
+                f"two weights sit at the same place ({'bias' if j is None else f'input {j}'} of neuron {i} "
+                f"of layer {place[0]}): this graph holds more than one model; the network picture draws one. "
+                f"Draw each model's loss alone, or {_ADVICE}"
+            )
     if root.operation is not None and root.operation.kind == "activation" and root.inputs[0] in group \
             and group[root.inputs[0]] in place_of_group:
         raise NotANetworkError(
