@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 from ..engine import Parameter, Value
 from ..graph import topological_order
 from . import markup
-from .draw import _import_graphviz, group_outputs, summary_groups
+from .draw import group_outputs, summary_groups
 from .naming import hover_text, number_text, shown_numbers, typeset, visible
 
 if TYPE_CHECKING:
@@ -423,7 +423,13 @@ def network_graph(
         shown = board[v].grad
         return _UNKNOWN if shown is None else _esc(number(shown))
 
-    graphviz = _import_graphviz()
+    try:
+        import graphviz
+    except ImportError:
+        raise ImportError(
+            "the network picture needs the Python package 'graphviz'; install it with "
+            'pip install "chainrule[draw]" (it also installs the renderer graphviz-pure)'
+        ) from None
     g = graphviz.Digraph("network", format="svg")
     g.attr(rankdir="LR", newrank="true", outputorder="edgesfirst", **dict(look.graph))
     g.attr("node", fontname="Helvetica", fontsize=str(look.node_size))
