@@ -279,6 +279,17 @@ def test_mark_and_highlight_paint_red():
         network_graph(L, highlight=Value(1.0))
     with pytest.raises(ValueError, match="mark"):
         network_graph(L, mark=[Value(1.0)])
+    with pytest.raises(ValueError, match="mark"):
+        network_graph(L, mark=["w"])
+    # What draw(mark=...) takes: a product w·x is the weight's arrow, a pair marks its result,
+    # a step of the loss is the loss.
+    product = next(u for u in _users(L, w) if u.op == "*")
+    squared = L.inputs[0]  # (a − y) in (a − y)²
+    marked = network_graph(L, mark=[product, (net.neuron(1, 1).z, 0), squared]).source
+    for statement in ("X1 -> N1_2", "N1_1", "L"):
+        assert "#dc2626" in attrs_of(marked, statement), statement
+    for statement in ("X2 -> N1_2", "N1_2", "N2_1"):
+        assert "#dc2626" not in attrs_of(marked, statement), statement
 
 
 def test_a_linear_output_and_a_lone_layer():

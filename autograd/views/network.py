@@ -357,7 +357,7 @@ def network_graph(
     grads: Mapping[Value, float] | None = None,
     values: Mapping[Value, float] | None = None,
     highlight: Value | None = None,
-    mark: Iterable[Value] = (),
+    mark: Iterable[Value | tuple[Value, int]] = (),
 ) -> graphviz.Digraph:
     """Draw the network that computed the loss ``root`` as the lecture does; return a ``graphviz.Digraph``.
 
@@ -375,8 +375,10 @@ def network_graph(
             (a Value missing from them shows ``?``), as ``draw`` takes them.
         highlight: a Value of the graph (a weight, a bias, an input, a neuron's
             z or a): every path from it to the loss is drawn in red.
-        mark: Values to paint red, what has just changed: a neuron's z or a
-            (its circle), a weight (its arrow), an input, the loss.
+        mark: Values to paint red, what has just changed: a neuron's z, a or
+            bias (its circle), a weight or its product w·a (its arrow), an
+            input, the loss or a step of it; a pair (result, input position),
+            as ``draw`` takes it, marks its result.
 
     Raises ``NotANetworkError`` when the graph is not one sample through an
     nn network (see ``find_network``).
@@ -393,14 +395,7 @@ def network_graph(
     known = set(order)
     if highlight is not None and highlight not in known:
         raise ValueError("network_graph(highlight=...): that Value is not part of the graph of root")
-    marked = set()
-    for v in mark:
-        if not isinstance(v, Value) or v not in known:
-            raise ValueError(
-                "network_graph(mark=...): expected Values of the graph of root, "
-                f"got {type(v).__name__ if not isinstance(v, Value) else 'a Value of another graph'}"
-            )
-        marked.add(v)
+    marked = _marked_elements(net, order, mark)
     hot: set[Value] = set()
     if highlight is not None:
         hot = {highlight}
@@ -449,7 +444,7 @@ def network_graph(
         name = _name(x, f"x<sub>{j}</sub>")
         attrs = {"shape": "circle", "style": "filled", "fillcolor": _INPUT, "margin": "0.02", **ids(f"X{j}"),
                  **exact((x, f"x{j}"))}
-        if x in hot or x in marked:
+        if x in hot or f"X{j}" in marked:
             attrs.update(red)
         # Name and number one under the other: a narrower circle, a narrower column.
         g.node(f"X{j}", _rows([name, f"= {data(x)}"]), **attrs)
@@ -474,7 +469,7 @@ def network_graph(
             attrs = {"shape": "circle", "style": "filled", "fillcolor": _NEURON, "margin": "0",
                      **exact((n.z, "z"), (n.a if n.a is not n.z else None, "a"), (n.bias, "b")),
                      **ids(f"N{n.layer}_{n.index}")}
-            if n.z in hot or n.a in hot or n.z in marked or n.a in marked or n.bias in marked:
+            if n.z in hot or n.a in hot or f"N{n.layer}_{n.index}" in marked:
                 attrs.update(red)
             g.node(f"N{n.layer}_{n.index}", label, **attrs)
             column.append(f"N{n.layer}_{n.index}")
@@ -486,7 +481,7 @@ def network_graph(
         loss_rows += [f"∂L/∂{_name(n.a, _unit('a', n))} = {grad(n.a)}" for n in net.layers[-1]]
     attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": _LOSS, "penwidth": "2", "margin": "0.08",
              **ids("L"), **exact((root, "L"))}
-    if root in hot or root in marked:
+    if root in hot or "L" in marked:
         attrs.update(red)
     g.node("L", _rows(loss_rows), **attrs)
     titles.append("loss")
@@ -503,7 +498,7 @@ def network_graph(
                     text += f"<br/>∂L/∂w = {grad(w)}"
                 attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour, **exact((w, "w")),
                          **ids(f"W{n.layer}_{n.index}_{j}")}
-                if ((w in hot or before in hot) and n.z in hot) or w in marked:
+                if ((w in hot or before in hot) and n.z in hot) or f"W{n.layer}_{n.index}_{j}" in marked:
                     attrs.update(red, fontcolor=_HIGHLIGHT)
                 g.edge(src, f"N{n.layer}_{n.index}", **attrs)
         sources = [(f"N{n.layer}_{n.index}", n.a) for n in layer]
@@ -527,6 +522,37 @@ def network_graph(
         g.node("legend", "<" + "<br/>".join(_esc(t) for t in lines) + ">", shape="box", style="rounded",
                color="#9ca3af", fontsize=str(look.edge_size), margin="0.1")
     return g
+
+
+def _marked_elements(
+    net: Network, order: list[Value], mark: Iterable[Value | tuple[Value, int]],
+) -> set[str]:
+    """The ids of the parts of the picture to paint red for ``mark``.
+
+    A Value drawn in the picture marks its part (a neuron's z, a or bias its
+    circle; a weight its arrow); a product w·a, drawn as the weight's arrow,
+    marks that arrow; any other Value is part of the loss. A pair (result,
+    input position), as ``draw(mark=...)`` takes it, marks the result's part.
+    """
+    ids = net.element_ids()
+    for v in order:
+        if v.op == "*" and v not in ids:
+            weights = [ids[x] for x in v.inputs if isinstance(x, Parameter) and x in ids]
+            if weights:
+                ids[v] = weights[0]
+    known = set(order)
+    marked: set[str] = set()
+    for item in mark:
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], Value):
+            item = item[0]
+        if not isinstance(item, Value) or item not in known:
+            got = "a Value of another graph" if isinstance(item, Value) else type(item).__name__
+            raise ValueError(
+                "network_graph(mark=...): expected Values of the graph of root (or (result, input "
+                f"position) pairs), got {got}"
+            )
+        marked.add(ids.get(item, "L"))
+    return marked
 
 
 _ACTIVATION_WORDS = {"sigmoid": "σ", "linear": "linear"}
