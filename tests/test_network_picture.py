@@ -275,6 +275,11 @@ def test_mark_and_highlight_paint_red():
         assert "#dc2626" in attrs_of(lit, statement), statement
     for statement in ("X1 -> N1_1", "X2 -> N1_2", "N1_1", "N1_1 -> N2_1", "X1"):
         assert "#dc2626" not in attrs_of(lit, statement), statement
+    # From an input: every arrow out of it and everything after.
+    lit = network_graph(L, highlight=net.inputs[1]).source
+    for statement in ("X2", "X2 -> N1_1", "X2 -> N1_2", "N1_1 -> N2_1", "L"):
+        assert "#dc2626" in attrs_of(lit, statement), statement
+    assert "#dc2626" not in attrs_of(lit, "X1 -> N1_1")
     with pytest.raises(ValueError, match="not part of the graph"):
         network_graph(L, highlight=Value(1.0))
     with pytest.raises(ValueError, match="mark"):

@@ -396,6 +396,9 @@ def network_graph(
     if highlight is not None and highlight not in known:
         raise ValueError("network_graph(highlight=...): that Value is not part of the graph of root")
     marked = _marked_elements(net, order, mark)
+    weights = {w for layer in net.layers for n in layer for w in n.weights}
+    # Each weight's product w·a: on a highlighted path exactly when the arrow is.
+    products = {x: v for v in order if v.op == "*" for x in v.inputs if x in weights}
     hot: set[Value] = set()
     if highlight is not None:
         hot = {highlight}
@@ -487,21 +490,21 @@ def network_graph(
     titles.append("loss")
     columns.append(["L", "legend"] if legend else ["L"])
     # Weights: the arrows, each from the Value it scales (an input, or an activation before).
-    sources = [(f"X{j}", x) for j, x in enumerate(net.inputs, 1)]
+    sources = [f"X{j}" for j in range(1, len(net.inputs) + 1)]
     for layer in net.layers:
         for n in layer:
             colour = _PALETTE[(n.index - 1) % len(_PALETTE)]
-            for j, (w, (src, before)) in enumerate(zip(n.weights, sources), 1):
+            for j, (w, src) in enumerate(zip(n.weights, sources), 1):
                 name = _name(w, f"w<sub>{n.index}{j}</sub><sup>({n.layer})</sup>")
                 text = f"{name} = {data(w)}"
                 if show_grad:
                     text += f"<br/>∂L/∂w = {grad(w)}"
                 attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour, **exact((w, "w")),
                          **ids(f"W{n.layer}_{n.index}_{j}")}
-                if ((w in hot or before in hot) and n.z in hot) or f"W{n.layer}_{n.index}_{j}" in marked:
+                if products.get(w) in hot or f"W{n.layer}_{n.index}_{j}" in marked:
                     attrs.update(red, fontcolor=_HIGHLIGHT)
                 g.edge(src, f"N{n.layer}_{n.index}", **attrs)
-        sources = [(f"N{n.layer}_{n.index}", n.a) for n in layer]
+        sources = [f"N{n.layer}_{n.index}" for n in layer]
     for n in net.layers[-1]:
         attrs = {}
         if n.a in hot:
