@@ -41,6 +41,7 @@ through an nn network raises ``NotANetworkError``, saying what to draw instead.
 from __future__ import annotations
 
 import html as html_module
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -314,6 +315,18 @@ _HIGHLIGHT = "#dc2626"
 # One colour per neuron for the arrows into it (none of them red, the highlight's colour).
 _PALETTE = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#a21caf", "#4d7c0f", "#475569")
 _UNKNOWN = "?"
+_DIGIT = re.compile(r"[0-9]")
+
+
+def _pending(final: str) -> str:
+    """``?`` for a number not known yet, holding the room of ``final``, the number it will be.
+
+    The rest of the room is an invisible ``0.000``-like text of the same
+    shape (every digit a 0: the number itself is not given away), so that the
+    pictures of a pass half done keep the layout of the finished one.
+    """
+    rest = _DIGIT.sub("0", _esc(final)[1:])
+    return _UNKNOWN + (f'<font color="transparent">{rest}</font>' if rest else "")
 
 
 def _esc(text: str) -> str:
@@ -415,11 +428,11 @@ def network_graph(
 
     def data(v: Value) -> str:
         shown = board[v].data
-        return _UNKNOWN if shown is None else _esc(number(shown))
+        return _pending(number(v.data)) if shown is None else _esc(number(shown))
 
     def grad(v: Value) -> str:
         shown = board[v].grad
-        return _UNKNOWN if shown is None else _esc(number(shown))
+        return _pending(number(v.grad)) if shown is None else _esc(number(shown))
 
     try:
         import graphviz
