@@ -344,6 +344,15 @@ def test_the_networks_output_itself_is_refused_as_a_root():
         network_graph(linear([0.5, 0.25]))
 
 
+def test_layers_wired_other_than_a_network_are_refused():
+    model, x, y = homework()
+    h1, h2 = model.layers[0](x)
+    swapped = model.layers[1]([h2, h1])  # w⁽²⁾₁₁ now scales a⁽¹⁾₂
+    with pytest.raises(NotANetworkError, match=r"w⁽²⁾₁₁ \(layer 2, neuron 1, input 1\) does not scale the "
+                                               r"activation of neuron 1 of layer 1"):
+        find_network(nn.mse_loss([swapped], [y]))
+
+
 def test_two_models_in_one_graph_are_refused():
     first, x, y = homework()
     second, _, _ = homework()

@@ -254,8 +254,15 @@ def _product_partner(w: Parameter, users: dict[Value, list[Value]], group: dict[
             other = u.inputs[1] if u.inputs[0] is w else u.inputs[0]
             return other
     raise NotANetworkError(
-        f"the weight at {w.site} is not multiplied by an input in this graph (expected w·x); {_ADVICE}"
+        f"the weight {_said(w)} is not multiplied by an input in this graph (expected w·x); {_ADVICE}"
     )
+
+
+def _said(w: Parameter) -> str:
+    """A weight as an error message names it: ``w⁽²⁾₁₃ (layer 2, neuron 1, input 3)``."""
+    layer, i, j = w.site
+    name = typeset(visible(w.label)) + " " if w.label else ""
+    return f"{name}(layer {layer or 1}, neuron {i}, input {j})"
 
 
 def _inputs(
@@ -284,7 +291,7 @@ def _check_wiring(layers: tuple[tuple[NetworkNeuron, ...], ...], users: dict[Val
             for w, prev in zip(n.weights, before):
                 if not any(u.op == "*" and w in u.inputs and prev.a in u.inputs for u in users.get(w, ())):
                     raise NotANetworkError(
-                        f"weight {w.site} does not scale the activation of neuron {prev.index} of "
+                        f"the weight {_said(w)} does not scale the activation of neuron {prev.index} of "
                         f"layer {prev.layer}; {_ADVICE}"
                     )
 
