@@ -93,6 +93,7 @@ from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from .draw import DEFAULT_TIMEOUT, RENDERERS, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
+from .layers import layer_steps
 from .naming import is_constant, number_text
 from .quiz import QUIZ_ABS_TOLERANCE, QUIZ_REL_TOLERANCE, Lesson, board_number
 from .roles import value_role
@@ -135,6 +136,12 @@ class StepperOptions:
             backward (None: no update step; it can be added on the page).
         parameters: the leaves the update changes (a tuple); None: every leaf
             that is an ``autograd.Parameter`` (nn's weights and biases).
+        layers: the layer view, for the loss of an nn MLP on one sample: one
+            step per layer forward (``z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾``, ``a⁽ˡ⁾ = g(z⁽ˡ⁾)``),
+            then one per layer backward by the delta rule (δ⁽ˡ⁾, ∂L/∂W⁽ˡ⁾,
+            ∂L/∂b⁽ˡ⁾), each with its numbers, on the network picture; each
+            δᵢ⁽ˡ⁾ opens into the scalar chain-rule steps that make it. Any
+            other graph is refused, with the way back to the default steps.
     """
 
     fmt: str | None = None
@@ -147,6 +154,7 @@ class StepperOptions:
     quiz: bool = False
     lr: float | None = None
     parameters: tuple[Value, ...] | None = None
+    layers: bool = False
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -177,6 +185,13 @@ class StepperOptions:
             put("timeout", real_number(self.timeout, "stepper(timeout=...)", 0.0, open_low=True))
         if not isinstance(self.quiz, bool):
             raise TypeError(f"stepper(quiz=...): expected True or False, got {self.quiz!r:.60}")
+        if not isinstance(self.layers, bool):
+            raise TypeError(f"stepper(layers=...): expected True or False, got {self.layers!r:.60}")
+        if self.layers and self.quiz:
+            raise ValueError(
+                "stepper(layers=True, quiz=True): the layer view asks no questions yet; "
+                "pass quiz=True without layers for a quiz on every scalar step"
+            )
         if self.lr is not None:
             put("lr", real_number(self.lr, "stepper(lr=...)", 0.0, open_low=True))
         if self.parameters is not None:
@@ -304,7 +319,8 @@ def _parameters(order: list[Value], parameters: Iterable[Value] | None) -> list[
 
 
 def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
-            lr: float | None, parameters: Iterable[Value] | None) -> tuple[dict, object, dict]:
+            lr: float | None, parameters: Iterable[Value] | None,
+            layers: bool = False) -> tuple[dict, object, dict]:
     """Everything the page shows, as plain data, the explanation it came from, and each Value's box."""
     steps = explain(root, grad=grad, fmt=fmt)
     order = steps.order
@@ -393,7 +409,15 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             "questions": questions,
         })
 
-    if len(group_names) >= 2:
+    layered = None
+    if layers:
+        # The scalar steps stay, in the engine's order, as what each δᵢ opens into.
+        backward = [s for s in lesson_steps if s["kind"] == "backward"]
+        layered = layer_steps(steps, number, backward, board.seed(), index)
+        lesson_steps = layered.steps
+        edges = []
+        group_names = []
+    elif len(group_names) >= 2:
         lesson_steps = _neuron_by_neuron(lesson_steps, order, [n["group"] for n in nodes])
 
     updates = [
@@ -435,6 +459,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "groups": group_names if len(group_names) >= 2 else [],
         "collapse": len(group_names) >= 2 and len(order) > _COLLAPSE_ABOVE,
         "tolerance": {"rel": QUIZ_REL_TOLERANCE, "abs": QUIZ_ABS_TOLERANCE},
+        "layers": [len(units) for units in layered.network.layers] if layered else None,
     }
     return lesson, steps, group
 
@@ -617,7 +642,8 @@ def stepper_fragment(
 
 def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
     fmt, rankdir, renderer, timeout, title = opts.fmt, opts.rankdir, opts.renderer, opts.timeout, opts.title
-    lesson, steps, groups = _lesson(root, fmt, opts.grad, opts.max_nodes, opts.lr, opts.parameters)
+    lesson, steps, groups = _lesson(root, fmt, opts.grad, opts.max_nodes, opts.lr, opts.parameters,
+                                    opts.layers)
     order = steps.order
     params = [order[u["node"]] for u in lesson["updates"]]
     # The same Values as the lesson, already measured against max_nodes above.

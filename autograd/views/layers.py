@@ -1,0 +1,394 @@
+"""The stepper's layer view: one sample through an MLP, a whole layer per step, as the lecture writes it.
+
+Forward, one step per layer l = 1 … L (``a⁽⁰⁾ = x``)::
+
+    z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾        a⁽ˡ⁾ = g(z⁽ˡ⁾)
+
+then backward, one step per layer from the output, the delta rule::
+
+    δ⁽ᴸ⁾ = ∇ₐL ⊙ g′(z⁽ᴸ⁾)        δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾ ⊙ g′(z⁽ˡ⁾)
+    ∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ     ∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾
+
+Every number is the engine's, read from the graph and its explanation: zᵢ⁽ˡ⁾
+and aᵢ⁽ˡ⁾ are the neuron's Values, δᵢ⁽ˡ⁾ is the gradient of zᵢ⁽ˡ⁾, ∇ₐL and
+(W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾ the gradients of the activations, g′(zᵢ⁽ˡ⁾) the local
+derivative of the activation, ∂L/∂w each weight's gradient. Each δᵢ⁽ˡ⁾
+expands into the scalar chain-rule steps that make it, from the δ's of the
+layer above (the output's from ∂L/∂L), written as the stepper writes them.
+
+The layers come from the graph alone (nothing here imports nn): nn gives
+every weight and bias a ``site = (layer, neuron, input)``, and a weight
+feeds one product ``w · x``, the products (and the bias) one sum ``z``, and
+``z`` one activation ``a`` (a linear neuron's sum is its ``a``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..engine import Parameter, Value
+from . import markup
+from .naming import in_derivative, shown_numbers
+
+__all__ = ["LayerSteps", "layer_steps", "find_layers", "NotANetworkError"]
+
+_WAY_OUT = ("The layer view is for the loss of an nn MLP on one sample, such as "
+            "mse_loss([model(x)], [y]); step through any other graph with the default stepper "
+            "(layers=False)")
+
+# How the lecture names the activations it writes by hand.
+_G_NAMES = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
+
+
+class NotANetworkError(ValueError):
+    """The graph is not one sample of an MLP, so it has no layer view."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One neuron on one sample: its sum ``z``, its activation ``a`` (``z`` itself when it is linear),
+    its weights by input, their products ``w · x`` and its bias."""
+
+    z: Value
+    a: Value
+    weights: tuple[Value, ...]
+    products: tuple[Value, ...]
+    bias: Value | None
+
+
+@dataclass(frozen=True)
+class Layers:
+    """An MLP found in a graph: the inputs x₁ … xₙ and the neurons of layers 1 … L."""
+
+    inputs: tuple[Value, ...]
+    layers: tuple[tuple[Unit, ...], ...]
+
+
+def _refuse(what: str) -> NotANetworkError:
+    return NotANetworkError(f"stepper(layers=True): expected the loss of an MLP on one sample, got {what}. "
+                            + _WAY_OUT)
+
+
+def find_layers(order: Sequence[Value], root: Value) -> Layers:
+    """The MLP of a graph (``order`` a topological order ending at ``root``), found by its parameters' sites.
+
+    Raises ``NotANetworkError`` naming what does not fit: no parameters with
+    a site, a weight used more than once (more than one sample), a layer with
+    a gap, a neuron whose weights do not meet in one sum.
+    """
+    users: dict[Value, list[Value]] = {}
+    for v in order:
+        for x in dict.fromkeys(v.inputs):
+            users.setdefault(x, []).append(v)
+    sites: dict[tuple[int, int], dict] = {}
+    for v in order:
+        site = getattr(v, "site", None) if isinstance(v, Parameter) else None
+        if site is None or site[0] is None:
+            continue
+        layer, i, j = site
+        slot = sites.setdefault((layer, i), {"w": {}, "b": None})
+        if j is None:
+            slot["b"] = v
+        else:
+            slot["w"][j] = v
+    if not sites:
+        raise _refuse("a graph with no network parameters (nn gives each weight w_{ij}^{(l)} a site)")
+    count = max(layer for layer, _ in sites)
+    sizes = []
+    for layer in range(1, count + 1):
+        neurons = sorted(i for l, i in sites if l == layer)
+        if neurons != list(range(1, len(neurons) + 1)):
+            raise _refuse(f"layer {layer} with neurons {neurons} (expected 1, 2, … with none missing)")
+        sizes.append(len(neurons))
+    layers: list[tuple[Unit, ...]] = []
+    inputs: list[Value] = []
+    for layer in range(1, count + 1):
+        units = []
+        for i in range(1, sizes[layer - 1] + 1):
+            slot = sites[layer, i]
+            width = sizes[layer - 2] if layer > 1 else max(slot["w"], default=0)
+            if sorted(slot["w"]) != list(range(1, width + 1)):
+                raise _refuse(f"neuron {i} of layer {layer} with weights for inputs {sorted(slot['w'])} "
+                              f"(expected 1 … {width})")
+            weights = tuple(slot["w"][j] for j in range(1, width + 1))
+            units.append(_unit(layer, i, weights, slot["b"], users))
+        layers.append(tuple(units))
+    for layer, units in enumerate(layers, start=1):
+        for i, unit in enumerate(units, start=1):
+            for j, p in enumerate(unit.products, start=1):
+                x = _other(p, unit.weights[j - 1])
+                if layer == 1:
+                    if len(inputs) < j:
+                        inputs.append(x)
+                elif x is not layers[layer - 2][j - 1].a:
+                    raise _refuse(f"neuron {i} of layer {layer} reading something else than a_{{{j}}} "
+                                  f"of layer {layer - 1} through its weight {j}")
+    return Layers(tuple(inputs), tuple(layers))
+
+
+def _other(product: Value, weight: Value) -> Value:
+    a, b = product.inputs
+    return b if a is weight else a
+
+
+def _unit(layer: int, i: int, weights: tuple[Value, ...], bias: Value | None,
+          users: dict[Value, list[Value]]) -> Unit:
+    where = f"neuron {i} of layer {layer}"
+    products = []
+    for j, w in enumerate(weights, start=1):
+        used = users.get(w, [])
+        if len(used) != 1:
+            raise _refuse(f"the weight {j} of {where} used {len(used)} times (one sample uses it once)")
+        p = used[0]
+        if p.op != "*" or w not in p.inputs:
+            raise _refuse(f"the weight {j} of {where} used by a {p.op or 'leaf'}, not by a product w · x")
+        products.append(p)
+    if len(products) == 1 and bias is None:
+        z = products[0]
+    else:
+        sums = {id(u): u for p in products for u in users.get(p, [])}
+        if len(sums) != 1:
+            raise _refuse(f"the products w · x of {where} not added up in one sum z")
+        (z,) = sums.values()
+        expected = set(products) | ({bias} if bias is not None else set())
+        if set(z.inputs) - {x for x in z.inputs if not x.inputs and x.data == 0.0} != expected:
+            raise _refuse(f"the sum z of {where} adding other terms than its products and bias")
+    after = users.get(z, [])
+    operation = after[0].operation if len(after) == 1 else None
+    a = after[0] if operation is not None and operation.kind == "activation" else z
+    return Unit(z=z, a=a, weights=weights, products=tuple(products), bias=bias)
+
+
+# ----------------------------------------------------------------------
+# Writing: each line once as text (Unicode scripts) and once as HTML (real sub- and superscripts)
+
+class _Line:
+    """One equation: symbols (in the label markup), plain words, and vectors and matrices of numbers."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.html: list[str] = []
+
+    def sym(self, source: str) -> _Line:
+        self.text.append(markup.unicode(source))
+        self.html.append(f'<span class="cr-sym">{markup.html(source)}</span>')
+        return self
+
+    def word(self, text: str) -> _Line:
+        self.text.append(text)
+        self.html.append(html.escape(text))
+        return self
+
+    def equals(self) -> _Line:
+        # A chunk that may go to the next line: equations wrap at their = signs.
+        self.text.append(" = ")
+        self.html.append('</span> <span class="cr-chunk">= ')
+        return self
+
+    def vec(self, numbers: Sequence[str]) -> _Line:
+        self.text.append("[" + ", ".join(numbers) + "]")
+        cells = "".join(f"<span>{html.escape(x)}</span>" for x in numbers)
+        self.html.append(f'<span class="cr-vec">{cells}</span>')
+        return self
+
+    def mat(self, rows: Sequence[Sequence[str]]) -> _Line:
+        self.text.append("[" + "; ".join(", ".join(r) for r in rows) + "]")
+        columns = len(rows[0]) if rows else 1
+        cells = "".join(f"<span>{html.escape(x)}</span>" for r in rows for x in r)
+        self.html.append(f'<span class="cr-mat" style="grid-template-columns: repeat({columns}, auto)">'
+                         f"{cells}</span>")
+        return self
+
+    def done(self) -> tuple[str, str]:
+        body = "".join(self.html)
+        return "".join(self.text), f'<div class="cr-eq"><span class="cr-chunk">{body}</span></div>'
+
+
+def _g(units: Sequence[Unit]) -> str | None:
+    """The activation of a layer as the lecture writes it (None: linear, a = z)."""
+    ops = {u.a.op for u in units if u.a is not u.z}
+    if not ops:
+        return None
+    if len(ops) == 1 and len(units) == sum(1 for u in units if u.a is not u.z):
+        op = ops.pop()
+        return _G_NAMES.get(op, op)
+    return "g"
+
+
+@dataclass(frozen=True)
+class LayerSteps:
+    """The layer view's steps (plain data for the page) and the network they were read from."""
+
+    steps: list[dict]
+    network: Layers
+
+
+def layer_steps(explanation, number: Callable[[float], str], backward: list[dict], seed_text: str,
+                index: dict[Value, int]) -> LayerSteps:
+    """The forward and backward steps of the layer view, one per layer each way.
+
+    ``explanation`` is ``explain(root)``, ``number`` writes a number as the
+    page does, ``backward`` the page's scalar backward steps (in the engine's
+    order, each with its ``node``, ``input``, ``text`` and ``sum``) that the
+    δᵢ's expand into, ``seed_text`` the line ∂L/∂L = 1, ``index`` each
+    Value's place in the page's list of Values.
+    """
+    root, order = explanation.root, explanation.order
+    net = find_layers(order, root)
+    shown = shown_numbers(order, grads=explanation.gradients)
+    count = len(net.layers)
+    out = in_derivative(explanation.names[root])
+
+    def data(v: Value) -> str:
+        return number(shown[v].data)
+
+    def grad(v: Value) -> str:
+        return number(shown[v].grad)
+
+    def slope(u: Unit) -> float:
+        return 1.0 if u.a is u.z else u.a.local_grads()[0]
+
+    # The layer of every Value: a neuron's own, else the latest of its inputs' (the loss: L's).
+    layer_of: dict[Value, int] = {}
+    for l, units in enumerate(net.layers, start=1):
+        for u in units:
+            for v in (*u.weights, *u.products, u.z, u.a, *((u.bias,) if u.bias is not None else ())):
+                layer_of[v] = l
+    for v in order:
+        if v not in layer_of:
+            layer_of[v] = max((layer_of[x] for x in v.inputs), default=0) if v.inputs else 0
+
+    steps: list[dict] = []
+    a_prev = [data(x) for x in net.inputs]
+    for l, units in enumerate(net.layers, start=1):
+        sym = f"^{{({l})}}"
+        line = _Line()
+        if l == 1:
+            line.sym("a^{(0)}").word(" = x").equals().vec(a_prev)
+            first = [line.done()]
+            line = _Line()
+        else:
+            first = []
+        has_bias = all(u.bias is not None for u in units)
+        line.sym(f"z{sym}").word(" = ").sym(f"W{sym}").word(" ").sym(f"a^{{({l - 1})}}")
+        if has_bias:
+            line.word(" + ").sym(f"b{sym}")
+        line.equals().mat([[data(w) for w in u.weights] for u in units]).word(" ").vec(a_prev)
+        if has_bias:
+            line.word(" + ").vec([data(u.bias) for u in units])
+        line.equals().vec([data(u.z) for u in units])
+        lines = [*first, line.done()]
+        g = _g(units)
+        line = _Line().sym(f"a{sym}").word(" = ")
+        if g is None:
+            line.sym(f"z{sym}")
+        else:
+            line.word(f"{g}(").sym(f"z{sym}").word(")")
+        a_now = [data(u.a) for u in units]
+        lines.append(line.equals().vec(a_now).done())
+        if l == count and root not in {u.a for u in units}:
+            lines.append(_Line().word(f"{explanation.names[root]} = {data(root)}").done())
+        known = [index[v] for v in order if v.inputs and max(layer_of[v], 1) == l]
+        steps.append({
+            "kind": "layer_forward",
+            "layer": l,
+            "node": index[units[-1].a],
+            "group": None,
+            "text": "\n".join(t for t, _ in lines),
+            "html": "".join(h for _, h in lines),
+            "known": known,
+            "neurons": [f"N{l}_{i}" for i in range(1, len(units) + 1)],
+            "edges": _edges(l, units),
+            "z": [u.z.data for u in units],
+            "a": [u.a.data for u in units],
+        })
+        a_prev = a_now
+
+    for l in range(count, 0, -1):
+        units = net.layers[l - 1]
+        sym = f"^{{({l})}}"
+        slopes = [slope(u) for u in units]
+        line = _Line().sym(f"δ{sym}").word(" = ")
+        if l == count:
+            line.sym("∇_{a}").word(f"{out} ⊙ g′(").sym(f"z{sym}").word(")")
+        else:
+            line.word("(").sym(f"W^{{({l + 1})}}").word(")ᵀ ").sym(f"δ^{{({l + 1})}}")
+            line.word(" ⊙ g′(").sym(f"z{sym}").word(")")
+        line.equals().vec([grad(u.a) for u in units]).word(" ⊙ ").vec([number(s) for s in slopes])
+        lines = [line.equals().vec([grad(u.z) for u in units]).done()]
+        inputs = net.inputs if l == 1 else tuple(u.a for u in net.layers[l - 2])
+        lines.append(
+            _Line().word(f"∂{out}/∂").sym(f"W{sym}").word(" = ").sym(f"δ{sym}").word(" (")
+            .sym(f"a^{{({l - 1})}}").word(")ᵀ").equals()
+            .mat([[grad(w) for w in u.weights] for u in units]).done()
+        )
+        if all(u.bias is not None for u in units):
+            lines.append(_Line().word(f"∂{out}/∂").sym(f"b{sym}").word(" = ").sym(f"δ{sym}").equals()
+                         .vec([grad(u.bias) for u in units]).done())
+        stops = {u.z for u in net.layers[l]} if l < count else set()
+        deltas = []
+        for i, u in enumerate(units, start=1):
+            made = _steps_to(u.z, stops, backward, index)
+            texts = ([seed_text] if l == count else []) + [
+                s["text"] + (f"\n{s['sum']}" if s.get("sum") else "") for s in made
+            ]
+            deltas.append({
+                "i": i,
+                "name": markup.unicode(f"δ_{{{i}}}{sym}"),
+                "html": markup.html(f"δ_{{{i}}}{sym}"),
+                "value": explanation.gradients[u.z],
+                "value_text": grad(u.z),
+                "node": index[u.z],
+                "steps": texts,
+                "step_nodes": [[s["node"], s["input"]] for s in made],
+            })
+        grads = [[index[v], explanation.gradients[v], grad(v)] for v in order
+                 if max(layer_of[v], 1) == l and v in explanation.gradients]
+        feeding = _edges(l + 1, net.layers[l]) if l < count else []
+        steps.append({
+            "kind": "layer_backward",
+            "layer": l,
+            "node": index[units[0].z],
+            "group": None,
+            "text": "\n".join(t for t, _ in lines),
+            "html": "".join(h for _, h in lines),
+            "grads": grads,
+            "neurons": [f"N{l}_{i}" for i in range(1, len(units) + 1)],
+            "edges": feeding + _edges(l, units),
+            "delta": [explanation.gradients[u.z] for u in units],
+            "grad_W": [[explanation.gradients[w] for w in u.weights] for u in units],
+            "grad_b": ([explanation.gradients[u.bias] for u in units]
+                       if all(u.bias is not None for u in units) else None),
+            "slope": slopes,
+            "deltas": deltas,
+            "inputs": [index[x] for x in inputs],
+        })
+    return LayerSteps(steps, net)
+
+
+def _edges(l: int, units: Sequence[Unit]) -> list[str]:
+    """The ids of the weights into layer ``l`` in the network picture: ``W{l}_{i}_{j}``."""
+    return [f"W{l}_{i}_{j}" for i, u in enumerate(units, start=1) for j in range(1, len(u.weights) + 1)]
+
+
+def _steps_to(z: Value, stops: set[Value], backward: list[dict], index: dict[Value, int]) -> list[dict]:
+    """The page's backward steps that make ∂L/∂z, given the gradients at ``stops`` (the sums of the
+    layer above; none for the output layer, whose steps start at L).
+
+    They are the steps along the ways from ``z`` up to a stop or to the output:
+    each one's input lies on such a way, short of the stop. Their order is the engine's.
+    """
+    stop_ids = {index[s] for s in stops}
+    users: dict[int, list[int]] = {}
+    for s in backward:
+        users.setdefault(s["input"], []).append(s["node"])
+    ahead = {index[z]}
+    frontier = [index[z]]
+    while frontier:
+        for node in users.get(frontier.pop(), []):
+            if node not in stop_ids and node not in ahead:
+                ahead.add(node)
+                frontier.append(node)
+    return [s for s in backward if s["input"] in ahead and (s["node"] in ahead or s["node"] in stop_ids)]
