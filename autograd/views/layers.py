@@ -338,6 +338,9 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
                 "i": i,
                 "name": markup.unicode(f"δ_{{{i}}}{sym}"),
                 "html": markup.html(f"δ_{{{i}}}{sym}"),
+                # δᵢ⁽ˡ⁾ = ∂L/∂zᵢ⁽ˡ⁾ = −0.0672: the heading of its steps.
+                "head": (f"{markup.html(f'δ_{{{i}}}{sym}')} = ∂{html.escape(out)}/∂"
+                         f"{markup.html(f'z_{{{i}}}{sym}')} = {html.escape(grad(u.z))}"),
                 "value": explanation.gradients[u.z],
                 "value_text": grad(u.z),
                 "node": index[u.z],

@@ -91,7 +91,7 @@ from typing import Any
 
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
-from .draw import DEFAULT_TIMEOUT, RENDERERS, GraphTooLargeError, draw, group_outputs, summary_groups
+from .draw import DEFAULT_TIMEOUT, RENDERERS, Drawing, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
 from .layers import layer_steps
 from .naming import is_constant, number_text
@@ -654,9 +654,13 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
         return number_text(x, fmt)
 
     look = dict(style="slide", fmt=number, legend=False)
-    full = draw(root, rankdir=rankdir, edge_labels=True, grads=steps.gradients, parameters=params,
-                max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout, **look)
-    svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
+    if opts.layers:
+        # The layer view steps through the network picture: one circle per neuron, one arrow per weight.
+        svgs = [_scoped_svg(_network_svg(root, renderer, timeout), "cr-svg cr-svg-full cr-svg-network")]
+    else:
+        full = draw(root, rankdir=rankdir, edge_labels=True, grads=steps.gradients, parameters=params,
+                    max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout, **look)
+        svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
     if lesson["groups"]:
         summary = draw(root, rankdir=rankdir, grads=steps.gradients, parameters=params,
                        group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout, **look)
@@ -696,8 +700,17 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
         css=_page_file("stepper.css"),
         script=_page_file("stepper.js"),
         digest=digest,
-        quiz_class=" cr-quiz-mode" if opts.quiz else "",
+        quiz_class=(" cr-quiz-mode" if opts.quiz else "") + (" cr-layers" if opts.layers else ""),
     )
+
+
+def _network_svg(root: Value, renderer: str | None, timeout: float | None) -> str:
+    """The network picture at slide size, with the ids the layer view lights up: ``N{l}_{i}`` for a
+    neuron, ``W{l}_{i}_{j}`` for a weight."""
+    from .network import network_graph
+
+    graph = network_graph(root, slide=True, element_ids=True)
+    return Drawing(graph, len(graph.body), False, renderer, timeout).svg()
 
 
 def stepper_html(root: Value, options: StepperOptions | None = None, **keywords: Any) -> str:
