@@ -1,0 +1,497 @@
+"""The network picture: a graph made by an nn model drawn as the lecture draws a network.
+
+``network_graph(L)`` finds the network in the graph of a loss ``L`` (one
+sample through an nn ``MLP`` or ``Layer``, then a loss) and draws the classic
+diagram, left to right:
+
+- the inputs x₁, x₂, … in a column on the left, each with its number;
+- one circle per neuron, a column per layer, neuron 1 on top; each circle
+  shows its weighted sum z_i^{(l)}, its activation a_i^{(l)} = g(z_i^{(l)}),
+  after backward its error δ_i^{(l)} = ∂L/∂z_i^{(l)}, and its bias b_i^{(l)}
+  with ∂L/∂b (which is δ itself when the bias feeds nothing else);
+- one arrow per weight w_{ij}^{(l)}, from input (or neuron) j of the layer
+  before to neuron i, labelled with its name, its number and ∂L/∂w; the
+  arrows into one neuron share a colour, so a label is easily followed to
+  its arrow;
+- the loss L on the right, with an arrow from every output neuron; after
+  backward its box also says ∂L/∂a for each output, the ∇ₐL that starts
+  the delta rule;
+- a small key under the loss: z = Σ w·a + b, a = g(z), δ = ∂L/∂z.
+
+A network with several outputs (a 3-4-3-2 net under a mean squared error)
+has all of its output neurons in the last column, each with its arrow into
+the one loss box, which lists ∂L/∂a₁, ∂L/∂a₂, … one under the other.
+
+With ``element_ids=True`` the SVG has stable ids, so a page can find and
+highlight parts of the picture:
+
+- ``N{l}_{i}``: the circle of neuron i of layer l (both from 1): ``N2_1``;
+- ``X{j}``: input j (from 1): ``X1``;
+- ``W{l}_{i}_{j}``: the arrow of the weight w_{ij}^{(l)}: ``W1_2_1``;
+- ``L``: the loss.
+
+The structure is read from the model, never from labels: nn gives every
+weight and bias a ``site`` = (layer, neuron, input), and the drawing's
+grouping (``summary_groups``) puts each neuron's products, sum and activation
+in one group. ``find_network(L)`` returns what was found (a ``Network``),
+which other views of the layers use too. A graph that is not one sample
+through an nn network raises ``NotANetworkError``, saying what to draw instead.
+"""
+
+from __future__ import annotations
+
+import html as html_module
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..engine import Parameter, Value
+from ..graph import topological_order
+from . import markup
+from .draw import _import_graphviz, group_outputs, summary_groups
+from .naming import number_text, shown_numbers, visible
+
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = ["NotANetworkError", "Network", "NetworkNeuron", "find_network", "network_graph"]
+
+
+class NotANetworkError(ValueError):
+    """The graph is not one sample through an nn network; the message says what to draw instead."""
+
+
+@dataclass(frozen=True)
+class NetworkNeuron:
+    """One neuron as found in the graph: where it sits and its Values.
+
+    ``layer`` and ``index`` count from 1 (a lone ``nn.Layer`` is layer 1).
+    ``z`` is the weighted sum, ``a`` the activation (``a is z`` for a linear
+    neuron), ``weights[j - 1]`` the Parameter w_{ij}^{(l)} of input j,
+    ``bias`` b_i^{(l)} or None, ``activation`` the operation's name
+    (``"tanh"``, ``"sigmoid"``, ``"relu"``) or ``"linear"``.
+    """
+
+    layer: int
+    index: int
+    z: Value
+    a: Value
+    weights: tuple[Parameter, ...]
+    bias: Parameter | None
+    activation: str
+
+
+@dataclass(frozen=True)
+class Network:
+    """The network found in a loss's graph (``find_network``); read-only.
+
+    ``inputs`` are the Values the first layer reads (x₁, x₂, …, often plain
+    numbers nn made constants of); ``layers[l - 1]`` are the neurons of
+    layer l in order; ``loss`` is the root of the graph.
+    """
+
+    inputs: tuple[Value, ...]
+    layers: tuple[tuple[NetworkNeuron, ...], ...]
+    loss: Value
+
+    @property
+    def outputs(self) -> tuple[Value, ...]:
+        """The activations of the last layer: the network's outputs, what the loss reads."""
+        return tuple(n.a for n in self.layers[-1])
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The widths, inputs first: ``(2, 2, 1)`` for the homework's network."""
+        return (len(self.inputs), *(len(layer) for layer in self.layers))
+
+    def neuron(self, layer: int, index: int) -> NetworkNeuron:
+        """Neuron ``index`` of layer ``layer``, both counted from 1."""
+        if not 1 <= layer <= len(self.layers) or not 1 <= index <= len(self.layers[layer - 1]):
+            raise IndexError(
+                f"Network.neuron({layer}, {index}): the network has layers 1 … {len(self.layers)} "
+                f"of widths {', '.join(str(len(ly)) for ly in self.layers)}"
+            )
+        return self.layers[layer - 1][index - 1]
+
+
+_ADVICE = "draw the graph as it is with draw(L), or one box per neuron with draw(L, summarize=True)"
+
+
+def find_network(root: Value) -> Network:
+    """The network that computed ``root``: its inputs, its neurons layer by layer, and the loss.
+
+    Expects the loss of one sample through an nn ``MLP`` or ``Layer``
+    (``L = nn.mse_loss(model(x), y)``). Raises ``NotANetworkError`` for a
+    graph without nn's weights (no Parameter with a ``site``), a graph of
+    several samples (the same neuron computed twice), and a root that is the
+    network's output itself rather than a loss computed from it.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"find_network(root): expected a Value (a loss), got {type(root).__name__}")
+    order = topological_order(root)
+    sited = [v for v in order if isinstance(v, Parameter) and v.site is not None]
+    if not sited:
+        raise NotANetworkError(
+            "the network picture needs a graph made by an nn model (a loss of an MLP or a Layer, whose "
+            f"weights know their place in the network), but this graph of {len(order)} values has no such "
+            f"weight; {_ADVICE}"
+        )
+    group = summary_groups(order, root)
+    outputs = group_outputs(order, group)
+    users: dict[Value, list[Value]] = {}
+    for v in order:
+        for x in v.inputs:
+            users.setdefault(x, []).append(v)
+    # Each neuron's group, found from its weights' sites (the group's name is not read).
+    place_of_group: dict[str, tuple[int, int]] = {}
+    params: dict[tuple[int, int], dict[int | None, Parameter]] = {}
+    for p in sited:
+        layer, i, j = p.site
+        place = (1 if layer is None else layer, i)
+        key = group[p]
+        if key is None or place_of_group.setdefault(key, place) != place:
+            raise NotANetworkError(
+                f"the weights of neuron {i} of layer {place[0]} are not used as one neuron's weights "
+                f"(a weighted sum and an activation); {_ADVICE}"
+            )
+        params.setdefault(place, {})[j] = p
+    if root.operation is not None and root.operation.kind == "activation" and root.inputs[0] in group \
+            and group[root.inputs[0]] in place_of_group:
+        raise NotANetworkError(
+            "the network picture draws a loss computed from the network's output "
+            "(L = nn.mse_loss(model(x), y)), but the root is a neuron's own activation; "
+            f"compute a loss first, or {_ADVICE}"
+        )
+    neurons: dict[tuple[int, int], NetworkNeuron] = {}
+    for key, place in place_of_group.items():
+        neurons[place] = _neuron(place, outputs.get(key, []), params[place], group, key)
+    layers = _layers(neurons)
+    inputs = _inputs(layers[0], users, group)
+    _check_wiring(layers, users)
+    return Network(inputs, layers, root)
+
+
+def _neuron(
+    place: tuple[int, int], outs: list[Value], weights: dict[int | None, Parameter],
+    group: dict[Value, str | None], key: str,
+) -> NetworkNeuron:
+    layer, i = place
+    # A neuron's output is its activation, or for a linear neuron its sum.
+    candidates = [v for v in outs if _activation_of(v, group, key) is not None or v.op in ("sum", "+")]
+    if len(candidates) > 1:
+        raise NotANetworkError(
+            f"the network picture shows one sample, but neuron {i} of layer {layer} is computed "
+            f"{len(candidates)} times in this graph (a loss over {len(candidates)} samples); draw the "
+            f"loss of one sample, nn.mse_loss(model(x), y), or {_ADVICE}"
+        )
+    if not candidates:
+        raise NotANetworkError(
+            f"neuron {i} of layer {layer} has no output that the rest of the graph uses (expected "
+            f"its activation a, feeding the next layer or the loss); is the root the network's output "
+            f"itself? Draw a loss computed from it, or {_ADVICE}"
+        )
+    a = candidates[0]
+    activation = _activation_of(a, group, key)
+    z = a.inputs[0] if activation is not None else a
+    js = sorted(j for j in weights if j is not None)
+    if js != list(range(1, len(js) + 1)):
+        raise NotANetworkError(f"neuron {i} of layer {layer} has weights for inputs {js}, expected 1 … n")
+    return NetworkNeuron(layer, i, z, a, tuple(weights[j] for j in js), weights.get(None),
+                         activation or "linear")
+
+
+def _activation_of(v: Value, group: dict[Value, str | None], key: str) -> str | None:
+    operation = v.operation
+    if operation is not None and operation.kind == "activation" and group.get(v.inputs[0]) == key:
+        return operation.name
+    return None
+
+
+def _layers(neurons: dict[tuple[int, int], NetworkNeuron]) -> tuple[tuple[NetworkNeuron, ...], ...]:
+    count = max(layer for layer, _ in neurons)
+    layers = []
+    for layer in range(1, count + 1):
+        width = max((i for ly, i in neurons if ly == layer), default=0)
+        missing = [i for i in range(1, width + 1) if (layer, i) not in neurons]
+        if width == 0 or missing:
+            raise NotANetworkError(
+                f"the graph holds no neuron {missing[0] if missing else 1} of layer {layer}: the network "
+                f"picture draws every neuron of every layer; {_ADVICE}"
+            )
+        layers.append(tuple(neurons[layer, i] for i in range(1, width + 1)))
+    return tuple(layers)
+
+
+def _product_partner(w: Parameter, users: dict[Value, list[Value]], group: dict[Value, str | None]) -> Value:
+    """What ``w`` multiplies: the input (or activation before) that its weight scales."""
+    for u in users.get(w, ()):
+        if u.op == "*" and group.get(u) == group.get(w) and len(u.inputs) == 2:
+            other = u.inputs[1] if u.inputs[0] is w else u.inputs[0]
+            return other
+    raise NotANetworkError(
+        f"the weight at {w.site} is not multiplied by an input in this graph (expected w·x); {_ADVICE}"
+    )
+
+
+def _inputs(
+    first: tuple[NetworkNeuron, ...], users: dict[Value, list[Value]], group: dict[Value, str | None],
+) -> tuple[Value, ...]:
+    inputs = tuple(_product_partner(w, users, group) for w in first[0].weights)
+    for n in first[1:]:
+        theirs = tuple(_product_partner(w, users, group) for w in n.weights)
+        if theirs != inputs:
+            raise NotANetworkError(
+                f"the neurons of the first layer read different inputs (neuron {n.index} does not read "
+                f"what neuron 1 reads): this graph holds more than one sample; {_ADVICE}"
+            )
+    return inputs
+
+
+def _check_wiring(layers: tuple[tuple[NetworkNeuron, ...], ...], users: dict[Value, list[Value]]) -> None:
+    """Each layer reads the activations of the one before, weight j scaling neuron j's a."""
+    for before, layer in zip(layers, layers[1:]):
+        for n in layer:
+            if len(n.weights) != len(before):
+                raise NotANetworkError(
+                    f"neuron {n.index} of layer {n.layer} has {len(n.weights)} weights, but layer "
+                    f"{n.layer - 1} has {len(before)} neurons; {_ADVICE}"
+                )
+            for w, prev in zip(n.weights, before):
+                if not any(u.op == "*" and w in u.inputs and prev.a in u.inputs for u in users.get(w, ())):
+                    raise NotANetworkError(
+                        f"weight {w.site} does not scale the activation of neuron {prev.index} of "
+                        f"layer {prev.layer}; {_ADVICE}"
+                    )
+
+
+# ----------------------------------------------------------------------
+# The picture
+
+@dataclass(frozen=True)
+class _Look:
+    node_size: int
+    edge_size: int
+    title_size: int
+    digits: str | None
+    graph: tuple[tuple[str, str], ...]
+
+
+_LOOKS = {
+    False: _Look(12, 11, 12, None, (("nodesep", "0.12"), ("ranksep", "0.25"))),
+    # A projector: large text, 3 digits, the drawing stretched (never shrunk) to 16:9.
+    True: _Look(20, 20, 22, ".3g", (("nodesep", "0.1"), ("ranksep", "0.2"), ("ratio", "0.5625"),
+                                    ("pad", "0.2"))),
+}
+
+_INPUT = "#dbeafe"
+_NEURON = "#fef3c7"
+_LOSS = "#bbf7d0"
+_HIGHLIGHT = "#dc2626"
+# One colour per neuron for the arrows into it (none of them red, the highlight's colour).
+_PALETTE = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#a21caf", "#4d7c0f", "#475569")
+_UNKNOWN = "?"
+
+
+def _esc(text: str) -> str:
+    return html_module.escape(visible(text), quote=True)
+
+
+def _script(label: str) -> str:
+    """A label as Graphviz's HTML-like text, with real sub- and superscripts."""
+    return markup.html(visible(label))
+
+
+def _unit(letter: str, n: NetworkNeuron) -> str:
+    return f"{letter}<sub>{n.index}</sub><sup>({n.layer})</sup>"
+
+
+def _rows(rows: list[str]) -> str:
+    """HTML-like rows, one under the other, centred."""
+    table = "".join(f"<tr><td>{r}</td></tr>" for r in rows)
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{table}</table>>'
+
+
+def _on_white(text: str) -> str:
+    """An arrow's label on a white ground: an arrow passing under it does not cross its text."""
+    return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="0" bgcolor="white">'
+            f"<tr><td>{text}</td></tr></table>>")
+
+
+def _name(v: Value, fallback: str) -> str:
+    """A Value's own label typeset (nn labels z, a, w and b as the lecture does), else ``fallback``."""
+    return _script(v.label) if v.label else fallback
+
+
+def network_graph(
+    root: Value,
+    *,
+    slide: bool = False,
+    number: Callable[[float], str] | None = None,
+    show_grad: bool = True,
+    legend: bool = True,
+    element_ids: bool = False,
+    grads: Mapping[Value, float] | None = None,
+    values: Mapping[Value, float] | None = None,
+    highlight: Value | None = None,
+    mark: Iterable[Value] = (),
+) -> graphviz.Digraph:
+    """Draw the network that computed the loss ``root`` as the lecture does; return a ``graphviz.Digraph``.
+
+    Args:
+        root: the loss of one sample through an nn model, ``nn.mse_loss(model(x), y)``.
+        slide: the look for a projector: large text, 3 significant digits,
+            the picture stretched to 16:9 (text never shrinks to fit).
+        number: how to write a number (default: up to 4 significant digits,
+            3 on a slide, a true minus sign, as every view writes them).
+        show_grad: show δ and the gradients (turn off before ``backward()``).
+        legend: a line under the picture saying what z, a, δ and the arrows are.
+        element_ids: SVG ids ``N{l}_{i}``, ``X{j}``, ``W{l}_{i}_{j}`` and ``L``
+            (see the module's docstring).
+        grads, values: numbers to show instead of ``.grad`` and ``.data``
+            (a Value missing from them shows ``?``), as ``draw`` takes them.
+        highlight: a Value of the graph (a weight, a bias, an input, a neuron's
+            z or a): every path from it to the loss is drawn in red.
+        mark: Values to paint red, what has just changed: a neuron's z or a
+            (its circle), a weight (its arrow), an input, the loss.
+
+    Raises ``NotANetworkError`` when the graph is not one sample through an
+    nn network (see ``find_network``).
+    """
+    net = find_network(root)
+    look = _LOOKS[bool(slide)]
+    if number is None:
+        number = (lambda x: number_text(x, look.digits)) if look.digits else number_text
+    elif not callable(number):
+        raise TypeError(
+            f"network_graph(number=...): expected a function float -> str, got {type(number).__name__}"
+        )
+    order = topological_order(root)
+    known = set(order)
+    if highlight is not None and highlight not in known:
+        raise ValueError("network_graph(highlight=...): that Value is not part of the graph of root")
+    marked = set()
+    for v in mark:
+        if not isinstance(v, Value) or v not in known:
+            raise ValueError(
+                "network_graph(mark=...): expected Values of the graph of root, "
+                f"got {type(v).__name__ if not isinstance(v, Value) else 'a Value of another graph'}"
+            )
+        marked.add(v)
+    hot: set[Value] = set()
+    if highlight is not None:
+        hot = {highlight}
+        for v in order:
+            if any(x in hot for x in v.inputs):
+                hot.add(v)
+    board = shown_numbers(order, grads, values)
+
+    def data(v: Value) -> str:
+        shown = board[v].data
+        return _UNKNOWN if shown is None else _esc(number(shown))
+
+    def grad(v: Value) -> str:
+        shown = board[v].grad
+        return _UNKNOWN if shown is None else _esc(number(shown))
+
+    graphviz = _import_graphviz()
+    g = graphviz.Digraph("network", format="svg")
+    g.attr(rankdir="LR", newrank="true", outputorder="edgesfirst", **dict(look.graph))
+    g.attr("node", fontname="Helvetica", fontsize=str(look.node_size))
+    g.attr("edge", fontname="Helvetica", fontsize=str(look.edge_size))
+
+    def ids(name: str) -> dict[str, str]:
+        return {"id": name} if element_ids else {}
+
+    red = {"color": _HIGHLIGHT, "penwidth": "3"}
+    columns: list[list[str]] = []
+    titles = ["inputs"] + [
+        f"layer {k + 1} · {_activation_word(layer[0].activation)}" for k, layer in enumerate(net.layers)
+    ]
+    # Inputs.
+    column = []
+    for j, x in enumerate(net.inputs, 1):
+        name = _name(x, f"x<sub>{j}</sub>")
+        attrs = {"shape": "circle", "style": "filled", "fillcolor": _INPUT, "margin": "0.02", **ids(f"X{j}")}
+        if x in hot or x in marked:
+            attrs.update(red)
+        g.node(f"X{j}", f"<{name} = {data(x)}>", **attrs)
+        column.append(f"X{j}")
+    columns.append(column)
+    # Neurons.
+    for layer in net.layers:
+        column = []
+        for n in layer:
+            if n.a is not n.z:
+                rows = [f"{_name(n.z, _unit('z', n))} = {data(n.z)}",
+                        f"{_name(n.a, _unit('a', n))} = {data(n.a)}"]
+            else:  # linear: the sum is the output, and nn labels it a
+                rows = [f"{_unit('z', n)} = {_name(n.a, _unit('a', n))} = {data(n.a)}"]
+            if show_grad:
+                rows.append(f"δ<sub>{n.index}</sub><sup>({n.layer})</sup> = {grad(n.z)}")
+            if n.bias is not None:
+                rows.append(f"{_name(n.bias, _unit('b', n))} = {data(n.bias)}")
+                if show_grad:
+                    rows.append(f"∂L/∂b = {grad(n.bias)}")
+            label = _rows(rows)
+            attrs = {"shape": "circle", "style": "filled", "fillcolor": _NEURON, "margin": "0",
+                     **ids(f"N{n.layer}_{n.index}")}
+            if n.z in hot or n.a in hot or n.z in marked or n.a in marked or n.bias in marked:
+                attrs.update(red)
+            g.node(f"N{n.layer}_{n.index}", label, **attrs)
+            column.append(f"N{n.layer}_{n.index}")
+        columns.append(column)
+    # The loss, and after backward its slope at each output, ∇ₐL, where the delta rule starts.
+    # (In the box rather than on the arrows: a column of arrow labels would cost a slide's width.)
+    loss_rows = [f"{_name(root, 'L')} = {data(root)}"]
+    if show_grad:
+        loss_rows += [f"∂L/∂{_name(n.a, _unit('a', n))} = {grad(n.a)}" for n in net.layers[-1]]
+    attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": _LOSS, "penwidth": "2", "margin": "0.08",
+             **ids("L")}
+    if root in hot or root in marked:
+        attrs.update(red)
+    g.node("L", _rows(loss_rows), **attrs)
+    titles.append("loss")
+    columns.append(["L", "legend"] if legend else ["L"])
+    # Weights: the arrows, each from the Value it scales (an input, or an activation before).
+    sources = [(f"X{j}", x) for j, x in enumerate(net.inputs, 1)]
+    for layer in net.layers:
+        for n in layer:
+            colour = _PALETTE[(n.index - 1) % len(_PALETTE)]
+            for j, (w, (src, before)) in enumerate(zip(n.weights, sources), 1):
+                name = _name(w, f"w<sub>{n.index}{j}</sub><sup>({n.layer})</sup>")
+                text = f"{name} = {data(w)}"
+                if show_grad:
+                    text += f"<br/>∂L/∂w = {grad(w)}"
+                attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour,
+                         **ids(f"W{n.layer}_{n.index}_{j}")}
+                if ((w in hot or before in hot) and n.z in hot) or w in marked:
+                    attrs.update(red, fontcolor=_HIGHLIGHT)
+                g.edge(src, f"N{n.layer}_{n.index}", **attrs)
+        sources = [(f"N{n.layer}_{n.index}", n.a) for n in layer]
+    for n in net.layers[-1]:
+        attrs = {}
+        if n.a in hot:
+            attrs.update(red)
+        g.edge(f"N{n.layer}_{n.index}", "L", **attrs)
+    # Columns, each with its title on top and its nodes in index order below.
+    for k, (title, column) in enumerate(zip(titles, columns)):
+        with g.subgraph() as same:
+            same.attr(rank="same")
+            same.node(f"title{k}", _esc(title), shape="plaintext", fontsize=str(look.title_size))
+            chain = [f"title{k}", *column]
+            for a, b in zip(chain, chain[1:]):
+                same.edge(a, b, style="invis")
+    if legend:
+        # A node of the last column, under the loss: a graph label would fall outside the 16:9 ratio.
+        lines = ["z = Σ w·a + b", "a = g(z)"]
+        lines += ["δ = ∂L/∂z", "arrow: w, ∂L/∂w"] if show_grad else ["arrow: a weight w"]
+        g.node("legend", "<" + "<br/>".join(_esc(t) for t in lines) + ">", shape="box", style="rounded",
+               color="#9ca3af", fontsize=str(look.edge_size), margin="0.1")
+    return g
+
+
+_ACTIVATION_WORDS = {"sigmoid": "σ", "linear": "linear"}
+
+
+def _activation_word(name: str) -> str:
+    return _ACTIVATION_WORDS.get(name, name)
