@@ -11,7 +11,7 @@ from lecture_networks import delta_rule, homework
 
 import nn
 from autograd import Parameter, Value, explain
-from autograd.views.layers import NotANetworkError, find_layers
+from autograd.views.network import NotANetworkError
 from autograd.views.quiz import Lesson, board_number
 from autograd.views.stepper import StepperOptions, _lesson
 
@@ -169,18 +169,15 @@ def test_each_value_becomes_known_once_and_gets_its_gradient_once(case):
             assert total == explanation.gradients[order[i]]
 
 
-def test_find_layers_reads_the_structure_not_the_labels():
+def test_the_layers_come_from_the_structure_not_the_labels():
     model, x, y = delta_rule()
-    L = loss_of(model, x, y)
+    truth = nn.deltas(model, x, y, loss="mse")
     for p in model.parameters():
         p.label = "p"
-    order = explain(L).order
-    net = find_layers(order, L)
-    assert [len(units) for units in net.layers] == [4, 3, 2]
-    assert [v.data for v in net.inputs] == x
-    for layer, units in zip(model.layers, net.layers):
-        for neuron, unit in zip(layer.neurons, units):
-            assert list(unit.weights) == list(neuron.w) and unit.bias is neuron.b
+    lesson, _ = layer_lesson(loss_of(model, x, y))
+    assert lesson["layers"] == [4, 3, 2]
+    backward = [s for s in lesson["steps"] if s["kind"] == "layer_backward"]
+    assert [s["delta"] for s in reversed(backward)] == [pytest.approx(d, rel=1e-12) for d in truth.delta]
 
 
 def test_a_graph_that_is_no_mlp_on_one_sample_is_refused_with_the_way_out():
@@ -188,11 +185,12 @@ def test_a_graph_that_is_no_mlp_on_one_sample_is_refused_with_the_way_out():
     with pytest.raises(NotANetworkError) as no_network:
         layer_lesson(a * b + a)
     message = str(no_network.value)
-    assert "expected the loss of an MLP on one sample" in message and "no network parameters" in message
-    assert "default stepper (layers=False)" in message
+    assert message.startswith("stepper(layers=True): expected the loss of an nn MLP on one sample")
+    assert "has no such weight" in message  # what was given
+    assert "The default stepper (layers=False) steps through any graph" in message
     model, x, y = homework()
     two = nn.mse_loss([model(x), model([0.5, 0.5])], [y, 0.0])
-    with pytest.raises(NotANetworkError, match=r"used 2 times \(one sample uses it once\)"):
+    with pytest.raises(NotANetworkError, match=r"one sample.*computed 2 times.*default stepper"):
         layer_lesson(two)
 
 

@@ -17,148 +17,42 @@ expands into the scalar chain-rule steps that make it, from the δ's of the
 layer above (the output's from ∂L/∂L), written as the stepper writes them.
 
 The layers come from the graph alone (nothing here imports nn): nn gives
-every weight and bias a ``site = (layer, neuron, input)``, and a weight
-feeds one product ``w · x``, the products (and the bias) one sum ``z``, and
-``z`` one activation ``a`` (a linear neuron's sum is its ``a``).
+every weight and bias a ``site = (layer, neuron, input)``, from which
+``network.find_network`` finds each neuron's sum ``z`` and activation ``a``.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..engine import Parameter, Value
+from ..engine import Value
 from . import markup
 from .naming import in_derivative, shown_numbers
+from .network import Network, NetworkNeuron, NotANetworkError, find_network
 
-__all__ = ["LayerSteps", "layer_steps", "find_layers", "NotANetworkError"]
-
-_WAY_OUT = ("The layer view is for the loss of an nn MLP on one sample, such as "
-            "mse_loss([model(x)], [y]); step through any other graph with the default stepper "
-            "(layers=False)")
+__all__ = ["LayerSteps", "layer_steps", "network_of", "tag_numbers"]
 
 # How the lecture names the activations it writes by hand.
 _G_NAMES = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
 
 
-class NotANetworkError(ValueError):
-    """The graph is not one sample of an MLP, so it has no layer view."""
+def network_of(root: Value) -> Network:
+    """The MLP that computed ``root`` (see ``network.find_network``), or the layer view's own refusal.
 
-
-@dataclass(frozen=True)
-class Unit:
-    """One neuron on one sample: its sum ``z``, its activation ``a`` (``z`` itself when it is linear),
-    its weights by input, their products ``w · x`` and its bias."""
-
-    z: Value
-    a: Value
-    weights: tuple[Value, ...]
-    products: tuple[Value, ...]
-    bias: Value | None
-
-
-@dataclass(frozen=True)
-class Layers:
-    """An MLP found in a graph: the inputs x₁ … xₙ and the neurons of layers 1 … L."""
-
-    inputs: tuple[Value, ...]
-    layers: tuple[tuple[Unit, ...], ...]
-
-
-def _refuse(what: str) -> NotANetworkError:
-    return NotANetworkError(f"stepper(layers=True): expected the loss of an MLP on one sample, got {what}. "
-                            + _WAY_OUT)
-
-
-def find_layers(order: Sequence[Value], root: Value) -> Layers:
-    """The MLP of a graph (``order`` a topological order ending at ``root``), found by its parameters' sites.
-
-    Raises ``NotANetworkError`` naming what does not fit: no parameters with
-    a site, a weight used more than once (more than one sample), a layer with
-    a gap, a neuron whose weights do not meet in one sum.
+    Raises ``NotANetworkError`` saying what was expected and what was found,
+    and that the default stepper steps through any graph.
     """
-    users: dict[Value, list[Value]] = {}
-    for v in order:
-        for x in dict.fromkeys(v.inputs):
-            users.setdefault(x, []).append(v)
-    sites: dict[tuple[int, int], dict] = {}
-    for v in order:
-        site = getattr(v, "site", None) if isinstance(v, Parameter) else None
-        if site is None or site[0] is None:
-            continue
-        layer, i, j = site
-        slot = sites.setdefault((layer, i), {"w": {}, "b": None})
-        if j is None:
-            slot["b"] = v
-        else:
-            slot["w"][j] = v
-    if not sites:
-        raise _refuse("a graph with no network parameters (nn gives each weight w_{ij}^{(l)} a site)")
-    count = max(layer for layer, _ in sites)
-    sizes = []
-    for layer in range(1, count + 1):
-        neurons = sorted(i for l, i in sites if l == layer)
-        if neurons != list(range(1, len(neurons) + 1)):
-            raise _refuse(f"layer {layer} with neurons {neurons} (expected 1, 2, … with none missing)")
-        sizes.append(len(neurons))
-    layers: list[tuple[Unit, ...]] = []
-    inputs: list[Value] = []
-    for layer in range(1, count + 1):
-        units = []
-        for i in range(1, sizes[layer - 1] + 1):
-            slot = sites[layer, i]
-            width = sizes[layer - 2] if layer > 1 else max(slot["w"], default=0)
-            if sorted(slot["w"]) != list(range(1, width + 1)):
-                raise _refuse(f"neuron {i} of layer {layer} with weights for inputs {sorted(slot['w'])} "
-                              f"(expected 1 … {width})")
-            weights = tuple(slot["w"][j] for j in range(1, width + 1))
-            units.append(_unit(layer, i, weights, slot["b"], users))
-        layers.append(tuple(units))
-    for layer, units in enumerate(layers, start=1):
-        for i, unit in enumerate(units, start=1):
-            for j, p in enumerate(unit.products, start=1):
-                x = _other(p, unit.weights[j - 1])
-                if layer == 1:
-                    if len(inputs) < j:
-                        inputs.append(x)
-                elif x is not layers[layer - 2][j - 1].a:
-                    raise _refuse(f"neuron {i} of layer {layer} reading something else than a_{{{j}}} "
-                                  f"of layer {layer - 1} through its weight {j}")
-    return Layers(tuple(inputs), tuple(layers))
-
-
-def _other(product: Value, weight: Value) -> Value:
-    a, b = product.inputs
-    return b if a is weight else a
-
-
-def _unit(layer: int, i: int, weights: tuple[Value, ...], bias: Value | None,
-          users: dict[Value, list[Value]]) -> Unit:
-    where = f"neuron {i} of layer {layer}"
-    products = []
-    for j, w in enumerate(weights, start=1):
-        used = users.get(w, [])
-        if len(used) != 1:
-            raise _refuse(f"the weight {j} of {where} used {len(used)} times (one sample uses it once)")
-        p = used[0]
-        if p.op != "*" or w not in p.inputs:
-            raise _refuse(f"the weight {j} of {where} used by a {p.op or 'leaf'}, not by a product w · x")
-        products.append(p)
-    if len(products) == 1 and bias is None:
-        z = products[0]
-    else:
-        sums = {id(u): u for p in products for u in users.get(p, [])}
-        if len(sums) != 1:
-            raise _refuse(f"the products w · x of {where} not added up in one sum z")
-        (z,) = sums.values()
-        expected = set(products) | ({bias} if bias is not None else set())
-        if set(z.inputs) - {x for x in z.inputs if not x.inputs and x.data == 0.0} != expected:
-            raise _refuse(f"the sum z of {where} adding other terms than its products and bias")
-    after = users.get(z, [])
-    operation = after[0].operation if len(after) == 1 else None
-    a = after[0] if operation is not None and operation.kind == "activation" else z
-    return Unit(z=z, a=a, weights=weights, products=tuple(products), bias=bias)
+    try:
+        return find_network(root)
+    except NotANetworkError as error:
+        raise NotANetworkError(
+            "stepper(layers=True): expected the loss of an nn MLP on one sample, such as "
+            f"nn.mse_loss([model(x)], [y]), but {error}. The default stepper (layers=False) steps "
+            "through any graph, one operation at a time"
+        ) from None
 
 
 # ----------------------------------------------------------------------
@@ -206,14 +100,14 @@ class _Line:
         return "".join(self.text), f'<div class="cr-eq"><span class="cr-chunk">{body}</span></div>'
 
 
-def _g(units: Sequence[Unit]) -> str | None:
+def _g(units: Sequence[NetworkNeuron]) -> str | None:
     """The activation of a layer as the lecture writes it (None: linear, a = z)."""
-    ops = {u.a.op for u in units if u.a is not u.z}
-    if not ops:
+    names = {u.activation for u in units}
+    if names == {"linear"}:
         return None
-    if len(ops) == 1 and len(units) == sum(1 for u in units if u.a is not u.z):
-        op = ops.pop()
-        return _G_NAMES.get(op, op)
+    if len(names) == 1:
+        name = names.pop()
+        return _G_NAMES.get(name, name)
     return "g"
 
 
@@ -222,7 +116,7 @@ class LayerSteps:
     """The layer view's steps (plain data for the page) and the network they were read from."""
 
     steps: list[dict]
-    network: Layers
+    network: Network
 
 
 def layer_steps(explanation, number: Callable[[float], str], backward: list[dict], seed_text: str,
@@ -236,7 +130,7 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
     Value's place in the page's list of Values.
     """
     root, order = explanation.root, explanation.order
-    net = find_layers(order, root)
+    net = network_of(root)
     shown = shown_numbers(order, grads=explanation.gradients)
     count = len(net.layers)
     out = in_derivative(explanation.names[root])
@@ -247,14 +141,14 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
     def grad(v: Value) -> str:
         return number(shown[v].grad)
 
-    def slope(u: Unit) -> float:
+    def slope(u: NetworkNeuron) -> float:
         return 1.0 if u.a is u.z else u.a.local_grads()[0]
 
     # The layer of every Value: a neuron's own, else the latest of its inputs' (the loss: L's).
     layer_of: dict[Value, int] = {}
     for l, units in enumerate(net.layers, start=1):
         for u in units:
-            for v in (*u.weights, *u.products, u.z, u.a, *((u.bias,) if u.bias is not None else ())):
+            for v in (*u.weights, u.z, u.a, *((u.bias,) if u.bias is not None else ())):
                 layer_of[v] = l
     for v in order:
         if v not in layer_of:
@@ -371,7 +265,50 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
     return LayerSteps(steps, net)
 
 
-def _edges(l: int, units: Sequence[Unit]) -> list[str]:
+_BLOCK = re.compile(r'<g id="([^"]+)" class="(?:node|edge)">(.*?)</g>', re.S)
+_TEXT = re.compile(r"<text\b([^>]*)>([^<]*)</text>")
+_NUMBER_AT_END = re.compile(r"=\s*\S+\s*$")
+
+
+def tag_numbers(svg: str, net: Network, index: dict[Value, int]) -> str:
+    """The network picture with each number's text tagged by the Value it shows, so that the page can
+    write ``?`` until a step computes it: ``data-cr-data="7"`` (Value 7's number) or
+    ``data-cr-grad="7"`` (its gradient).
+
+    A circle's rows are z, a (one row for a linear neuron), δ, then b and ∂L/∂b; an arrow's
+    w and ∂L/∂w; an input's x; the loss's L and ∂L/∂a per output. Each row ends in its number
+    (``= 0.95``). A part drawn with other rows is left as it is: its numbers stay shown.
+    """
+    rows: dict[str, list[tuple[str, Value]]] = {f"X{j}": [("data", x)] for j, x in enumerate(net.inputs, 1)}
+    for layer in net.layers:
+        for n in layer:
+            own = [("data", n.z), ("data", n.a)] if n.a is not n.z else [("data", n.a)]
+            own.append(("grad", n.z))
+            if n.bias is not None:
+                own += [("data", n.bias), ("grad", n.bias)]
+            rows[f"N{n.layer}_{n.index}"] = own
+            for j, w in enumerate(n.weights, 1):
+                rows[f"W{n.layer}_{n.index}_{j}"] = [("data", w), ("grad", w)]
+    rows["L"] = [("data", net.loss)] + [("grad", n.a) for n in net.layers[-1]]
+
+    def tag(block: re.Match) -> str:
+        wanted = rows.get(block.group(1))
+        body = block.group(2)
+        numbers = [t for t in _TEXT.finditer(body) if _NUMBER_AT_END.search(html.unescape(t.group(2)))]
+        if wanted is None or len(numbers) != len(wanted):
+            return block.group(0)
+        out, at = [], 0
+        for t, (kind, v) in zip(numbers, wanted):
+            out.append(body[at:t.start()])
+            out.append(f'<text data-cr-{kind}="{index[v]}"{t.group(1)}>{t.group(2)}</text>')
+            at = t.end()
+        out.append(body[at:])
+        return block.group(0).replace(body, "".join(out), 1)
+
+    return _BLOCK.sub(tag, svg)
+
+
+def _edges(l: int, units: Sequence[NetworkNeuron]) -> list[str]:
     """The ids of the weights into layer ``l`` in the network picture: ``W{l}_{i}_{j}``."""
     return [f"W{l}_{i}_{j}" for i, u in enumerate(units, start=1) for j in range(1, len(u.weights) + 1)]
 

@@ -93,7 +93,7 @@ from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
 from .draw import DEFAULT_TIMEOUT, RENDERERS, Drawing, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
-from .layers import layer_steps
+from .layers import layer_steps, network_of, tag_numbers
 from .naming import is_constant, number_text
 from .quiz import QUIZ_ABS_TOLERANCE, QUIZ_REL_TOLERANCE, Lesson, board_number
 from .roles import value_role
@@ -656,7 +656,8 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
     look = dict(style="slide", fmt=number, legend=False)
     if opts.layers:
         # The layer view steps through the network picture: one circle per neuron, one arrow per weight.
-        svgs = [_scoped_svg(_network_svg(root, renderer, timeout), "cr-svg cr-svg-full cr-svg-network")]
+        picture = _network_svg(root, steps, number, renderer, timeout)
+        svgs = [_scoped_svg(picture, "cr-svg cr-svg-full cr-svg-network")]
     else:
         full = draw(root, rankdir=rankdir, edge_labels=True, grads=steps.gradients, parameters=params,
                     max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout, **look)
@@ -704,13 +705,19 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
     )
 
 
-def _network_svg(root: Value, renderer: str | None, timeout: float | None) -> str:
-    """The network picture at slide size, with the ids the layer view lights up: ``N{l}_{i}`` for a
-    neuron, ``W{l}_{i}_{j}`` for a weight."""
+def _network_svg(root: Value, explanation, number, renderer: str | None, timeout: float | None) -> str:
+    """The network picture at slide size, with the ids the layer view lights up (``N{l}_{i}`` for a
+    neuron, ``W{l}_{i}_{j}`` for a weight) and each number tagged with its Value, to be shown once computed.
+
+    Its numbers are the engine's (the explanation's gradients: backward need not have run),
+    written as the equations beside it write them.
+    """
     from .network import network_graph
 
-    graph = network_graph(root, slide=True, element_ids=True)
-    return Drawing(graph, len(graph.body), False, renderer, timeout).svg()
+    graph = network_graph(root, slide=True, element_ids=True, number=number, grads=explanation.gradients)
+    svg = Drawing(graph, len(explanation.order), False, renderer, timeout).svg()
+    index = {v: i for i, v in enumerate(explanation.order)}
+    return tag_numbers(svg, network_of(root), index)
 
 
 def stepper_html(root: Value, options: StepperOptions | None = None, **keywords: Any) -> str:

@@ -244,7 +244,7 @@
       }
     }
     if (layered) focus = focus.concat(renderLayer(current));
-    if (layered) renderDeltaPanel(current);
+    if (layered) { renderDeltaPanel(current); renderPictureNumbers(st); }
     renderGroups(st, current);
     renderEdgeLabels(st);
     renderTitles(st);
@@ -845,6 +845,20 @@
   var openAt = null;
   var layerMarks = ["cr-computing", "cr-target", "cr-selected"];
   function picture(id) { return el(svgFull, id); }
+  // The picture's numbers, each tagged with its Value: "?" until a step has computed it.
+  var pictureNumbers = !layered ? [] : Array.prototype.map.call(
+    svgFull.querySelectorAll("text[data-cr-data], text[data-cr-grad]"), function (t) {
+      var grad = t.hasAttribute("data-cr-grad");
+      return { el: t, grad: grad, node: Number(t.getAttribute(grad ? "data-cr-grad" : "data-cr-data")),
+        full: t.textContent };
+    });
+  function renderPictureNumbers(st) {
+    pictureNumbers.forEach(function (p) {
+      var known = p.grad ? !!st.grads[p.node] : !!st.known[p.node];
+      p.el.textContent = known ? p.full : p.full.replace(/=\s*\S+\s*$/, "= ?");
+      p.el.classList.toggle("cr-unknown", !known);
+    });
+  }
   function renderLayer(current) {
     Array.prototype.forEach.call(svgFull.querySelectorAll(".cr-computing, .cr-target, .cr-selected"),
       function (e) { layerMarks.forEach(function (c) { e.classList.remove(c); }); });
