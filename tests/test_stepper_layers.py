@@ -6,6 +6,9 @@ must agree, and each δᵢ must open into the scalar steps of the lesson that
 end at ∂L/∂zᵢ.
 """
 
+import html
+import re
+
 import pytest
 from lecture_networks import delta_rule, homework
 
@@ -199,3 +202,30 @@ def test_the_option_is_checked():
         StepperOptions(layers="yes")
     with pytest.raises(ValueError, match="the layer view asks no questions"):
         StepperOptions(layers=True, quiz=True)
+
+
+def test_the_pictures_numbers_are_tagged_with_the_values_they_show(case):
+    pytest.importorskip("graphviz")
+    from autograd import RendererNotFoundError
+    from autograd.views.draw import find_renderer
+    from autograd.views.naming import number_text
+    from autograd.views.stepper import stepper_fragment
+
+    try:
+        find_renderer()
+    except RendererNotFoundError:
+        pytest.skip("no Graphviz renderer installed")
+    model, x, y, L = case
+    page = stepper_fragment(L, layers=True)
+    order = explain(L).order
+    gradients = explain(L).gradients
+    tagged = re.findall(r'<text data-cr-(data|grad)="(\d+)"[^>]*>([^<]*)</text>', page)
+    sizes = [len(layer.neurons) for layer in model.layers]
+    weights = sum(len(n.w) for layer in model.layers for n in layer.neurons)
+    biases = sum(1 for layer in model.layers for n in layer.neurons if n.b is not None)
+    # x, z, a, δ per neuron, w and ∂L/∂w per weight, b and ∂L/∂b per bias, L and ∂L/∂a per output.
+    assert len(tagged) == len(x) + 3 * sum(sizes) + 2 * weights + 2 * biases + 1 + sizes[-1]
+    for kind, i, text in tagged:
+        v = order[int(i)]
+        number = v.data if kind == "data" else gradients[v]
+        assert html.unescape(text).endswith(f"= {number_text(number)}"), (kind, v.label, text)
