@@ -180,3 +180,15 @@ def test_the_equations_are_readable_from_the_back(open_page, width, height):
           f"Present {present_box:.1f} px (font {present_font:.1f} px)")
     assert box >= 16 and font >= 16
     assert present_box >= 18 and present_font >= 18 and present_box > 1.3 * box
+
+
+def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):
+    L, _, explanation = loss_and_lesson("homework")
+    page = open_page(L, lr=0.5)
+    page.keyboard.press("End")
+    assert page.inner_text(".cr-phase") == "Update"
+    text = page.inner_text(".cr-current")
+    b2 = next(v for v in explanation.order if v.label == "b_{1}^{(2)}")
+    grad = explanation_number(explanation.gradients[b2])
+    assert grad.startswith("−")
+    assert f"0.25 − 0.5 · ({grad}) = " in text

@@ -60,6 +60,18 @@ and **Next neuron** applies all the steps of one neuron at once. Their
 steps go one neuron after another, layer by layer: forward the first
 layer's neurons, then the next layer's; backward the other way.
 
+With ``layers=True`` a graph made by an nn MLP on one sample (its loss,
+``nn.mse_loss([model(x)], [y])``) is stepped through as the lecture writes
+it, a whole layer per step, on the network picture (``network_graph``'s
+circles and arrows): forward ``z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾``
+and ``a⁽ˡ⁾ = g(z⁽ˡ⁾)`` for l = 1 … L, then backward by the delta rule,
+``δ⁽ᴸ⁾ = ∇ₐL ⊙ g′(z⁽ᴸ⁾)``, ``δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾ ⊙ g′(z⁽ˡ⁾)``, with
+``∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ`` and ``∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾``, each with its numbers
+(see ``layers.py``). The layer's neurons light up, and the picture's
+numbers appear as the steps compute them. A click on δᵢ (on its neuron, or
+its number key 1–9) shows the scalar steps of the lesson that make it, from
+the δ's of the layer above down to ∂L/∂zᵢ.
+
 All numbers are the ones Python computed: after the last backward step
 every gradient equals the one ``L.backward()`` computes, to the last bit.
 Only a learning rate typed on the page is applied by the browser, with the
@@ -747,7 +759,8 @@ def write_stepper(
             top of it: ``fmt=``, ``rankdir=``, ``grad=``, ``title=``,
             ``renderer=``, ``max_nodes=``, ``timeout=``, ``quiz=``, ``lr=``
             (one gradient-descent update after backward, with its loss before
-            and after) and ``parameters=`` (the leaves it updates); see
+            and after), ``parameters=`` (the leaves it updates) and
+            ``layers=`` (the layer view of an MLP on one sample); see
             ``StepperOptions`` for what each one does.
     """
     from .files import check_folder, write_file  # here, so that the file's other imports stay as they are

@@ -29,7 +29,8 @@
     if (m[1] && x >= 0) text = m[1] + text;
     return text;
   }
-  function factor(t) { return t.charAt(0) === "-" ? "(" + t + ")" : t; }
+  // A negative factor in parentheses: 0.5 · (−0.08), whichever minus sign it was written with.
+  function factor(t) { return t.charAt(0) === "-" || t.charAt(0) === "\u2212" ? "(" + t + ")" : t; }
 
   // ---- the learning rate and the update step
   var lr = lesson.lr, updates = lesson.updates;
