@@ -17,7 +17,9 @@ import nn
 
 require_renderer()
 
-from autograd.views.stepper import StepperOptions, _lesson, write_stepper  # noqa: E402
+from test_stepper_view_browser import open_page  # noqa: E402, F401 (a fixture)
+
+from autograd.views.stepper import StepperOptions, _lesson  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -32,26 +34,6 @@ def loss_and_lesson(which):
     return L, lesson, explanation
 
 
-@pytest.fixture
-def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
-    pages = []
-
-    def opener(root, *, width=1280, height=720, **options):
-        path = tmp_path / f"layers{len(pages)}.html"
-        write_stepper(root, path, layers=True, **options)
-        page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        pages.append((page, errors))
-        return page
-
-    yield opener
-    for page, errors in pages:
-        assert errors == [], errors
-        page.close()
-
-
 def marked(page, cls):
     return page.eval_on_selector_all(
         f".cr-svg-network .{cls}", "els => els.map(e => e.getAttribute('data-cr-id')).sort()")
@@ -64,9 +46,9 @@ PICTURE_NUMBERS = """() => Array.from(document.querySelectorAll(
 
 
 @pytest.mark.parametrize("which", list(FIXTURES))
-def test_each_step_lights_up_its_layer_and_writes_its_equations(open_page, which):
+def test_each_step_lights_up_its_layer_and_writes_its_equations(open_page, which):  # noqa: F811 (the fixture imported above)
     L, lesson, explanation = loss_and_lesson(which)
-    page = open_page(L)
+    page = open_page(L, layers=True)
     order = explanation.order
     count = len(lesson["layers"])
     for k, step in enumerate(lesson["steps"], start=1):
@@ -105,9 +87,9 @@ def explanation_number(x):
     return board_number(x, None)
 
 
-def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page):
+def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page):  # noqa: F811 (the fixture imported above)
     L, lesson, _ = loss_and_lesson("delta rule")
-    page = open_page(L)
+    page = open_page(L, layers=True)
     page.keyboard.press("End")  # the last step: backward into layer 1
     last = lesson["steps"][-1]
     assert last["kind"] == "layer_backward" and last["layer"] == 1
@@ -161,9 +143,9 @@ def equation_text(page):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
-def test_the_equations_are_readable_from_the_back(open_page, width, height):
+def test_the_equations_are_readable_from_the_back(open_page, width, height):  # noqa: F811 (the fixture imported above)
     L, lesson, _ = loss_and_lesson("delta rule")
-    page = open_page(L, width=width, height=height)
+    page = open_page(L, layers=True, width=width, height=height)
     sizes = {}
     for present in (False, True):
         if present:
@@ -182,9 +164,9 @@ def test_the_equations_are_readable_from_the_back(open_page, width, height):
     assert present_box >= 18 and present_font >= 18 and present_box > 1.3 * box
 
 
-def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):
+def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):  # noqa: F811 (the fixture imported above)
     L, _, explanation = loss_and_lesson("homework")
-    page = open_page(L, lr=0.5)
+    page = open_page(L, layers=True, lr=0.5)
     page.keyboard.press("End")
     assert page.inner_text(".cr-phase") == "Update"
     text = page.inner_text(".cr-current")
