@@ -195,6 +195,8 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
             "known": known,
             "neurons": [f"N{l}_{i}" for i in range(1, len(units) + 1)],
             "edges": _edges(l, units),
+            # Also in view: the loss, once the last layer gives it its number.
+            "focus": ["L"] if l == count else [],
             "z": [u.z.data for u in units],
             "a": [u.a.data for u in units],
         })
@@ -254,6 +256,8 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
             "grads": grads,
             "neurons": [f"N{l}_{i}" for i in range(1, len(units) + 1)],
             "edges": feeding + _edges(l, units),
+            # Also in view: the loss's box, where ∇ₐL is written, for the output layer's δ.
+            "focus": ["L"] if l == count else [],
             "delta": [explanation.gradients[u.z] for u in units],
             "grad_W": [[explanation.gradients[w] for w in u.weights] for u in units],
             "grad_b": ([explanation.gradients[u.bias] for u in units]

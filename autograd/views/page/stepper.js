@@ -877,6 +877,7 @@
       toggle(e, backward ? "cr-active" : "cr-feeding", true);
       if (e) focus.push(e);
     });
+    current.focus.forEach(function (id) { var e = picture(id); if (e) focus.push(e); });
     return focus;
   }
   function showEquations(box, current) {
