@@ -60,6 +60,18 @@ and **Next neuron** applies all the steps of one neuron at once. Their
 steps go one neuron after another, layer by layer: forward the first
 layer's neurons, then the next layer's; backward the other way.
 
+With ``layers=True`` a graph made by an nn MLP on one sample (its loss,
+``nn.mse_loss([model(x)], [y])``) is stepped through as the lecture writes
+it, a whole layer per step, on the network picture (``network_graph``'s
+circles and arrows): forward ``z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾``
+and ``a⁽ˡ⁾ = g(z⁽ˡ⁾)`` for l = 1 … L, then backward by the delta rule,
+``δ⁽ᴸ⁾ = ∇ₐL ⊙ g′(z⁽ᴸ⁾)``, ``δ⁽ˡ⁾ = (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾ ⊙ g′(z⁽ˡ⁾)``, with
+``∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ`` and ``∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾``, each with its numbers
+(see ``layers.py``). The layer's neurons light up, and the picture's
+numbers appear as the steps compute them. A click on δᵢ (on its neuron, or
+its number key 1–9) shows the scalar steps of the lesson that make it, from
+the δ's of the layer above down to ∂L/∂zᵢ.
+
 All numbers are the ones Python computed: after the last backward step
 every gradient equals the one ``L.backward()`` computes, to the last bit.
 Only a learning rate typed on the page is applied by the browser, with the
@@ -91,9 +103,10 @@ from typing import Any
 
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Parameter, Value
-from .draw import DEFAULT_TIMEOUT, RENDERERS, GraphTooLargeError, draw, group_outputs, summary_groups
+from .draw import DEFAULT_TIMEOUT, RENDERERS, Drawing, GraphTooLargeError, draw, group_outputs, summary_groups
 from .explain import explain
 from .grouping import group_title
+from .layers import layer_steps, network_of, tag_numbers
 from .naming import is_constant, number_text
 from .quiz import QUIZ_ABS_TOLERANCE, QUIZ_REL_TOLERANCE, Lesson, board_number
 from .roles import value_role
@@ -136,6 +149,12 @@ class StepperOptions:
             backward (None: no update step; it can be added on the page).
         parameters: the leaves the update changes (a tuple); None: every leaf
             that is an ``autograd.Parameter`` (nn's weights and biases).
+        layers: the layer view, for the loss of an nn MLP on one sample: one
+            step per layer forward (``z⁽ˡ⁾ = W⁽ˡ⁾ a⁽ˡ⁻¹⁾ + b⁽ˡ⁾``, ``a⁽ˡ⁾ = g(z⁽ˡ⁾)``),
+            then one per layer backward by the delta rule (δ⁽ˡ⁾, ∂L/∂W⁽ˡ⁾,
+            ∂L/∂b⁽ˡ⁾), each with its numbers, on the network picture; each
+            δᵢ⁽ˡ⁾ opens into the scalar chain-rule steps that make it. Any
+            other graph is refused, with the way back to the default steps.
     """
 
     fmt: str | None = None
@@ -148,6 +167,7 @@ class StepperOptions:
     quiz: bool = False
     lr: float | None = None
     parameters: tuple[Value, ...] | None = None
+    layers: bool = False
 
     def __post_init__(self) -> None:
         def put(name: str, value: object) -> None:
@@ -178,6 +198,13 @@ class StepperOptions:
             put("timeout", real_number(self.timeout, "stepper(timeout=...)", 0.0, open_low=True))
         if not isinstance(self.quiz, bool):
             raise TypeError(f"stepper(quiz=...): expected True or False, got {self.quiz!r:.60}")
+        if not isinstance(self.layers, bool):
+            raise TypeError(f"stepper(layers=...): expected True or False, got {self.layers!r:.60}")
+        if self.layers and self.quiz:
+            raise ValueError(
+                "stepper(layers=True, quiz=True): the layer view asks no questions yet; "
+                "pass quiz=True without layers for a quiz on every scalar step"
+            )
         if self.lr is not None:
             put("lr", real_number(self.lr, "stepper(lr=...)", 0.0, open_low=True))
         if self.parameters is not None:
@@ -305,7 +332,8 @@ def _parameters(order: list[Value], parameters: Iterable[Value] | None) -> list[
 
 
 def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
-            lr: float | None, parameters: Iterable[Value] | None) -> tuple[dict, object, dict]:
+            lr: float | None, parameters: Iterable[Value] | None,
+            layers: bool = False) -> tuple[dict, object, dict]:
     """Everything the page shows, as plain data, the explanation it came from, and each Value's box."""
     steps = explain(root, grad=grad, fmt=fmt)
     order = steps.order
@@ -394,7 +422,15 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
             "questions": questions,
         })
 
-    if len(group_names) >= 2:
+    layered = None
+    if layers:
+        # The scalar steps stay, in the engine's order, as what each δᵢ opens into.
+        backward = [s for s in lesson_steps if s["kind"] == "backward"]
+        layered = layer_steps(steps, number, backward, board.seed(), index)
+        lesson_steps = layered.steps
+        edges = []
+        group_names = []
+    elif len(group_names) >= 2:
         lesson_steps = _neuron_by_neuron(lesson_steps, order, [n["group"] for n in nodes])
 
     updates = [
@@ -436,6 +472,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "groups": group_names if len(group_names) >= 2 else [],
         "collapse": len(group_names) >= 2 and len(order) > _COLLAPSE_ABOVE,
         "tolerance": {"rel": QUIZ_REL_TOLERANCE, "abs": QUIZ_ABS_TOLERANCE},
+        "layers": [len(units) for units in layered.network.layers] if layered else None,
     }
     return lesson, steps, group
 
@@ -618,7 +655,8 @@ def stepper_fragment(
 
 def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
     fmt, rankdir, renderer, timeout, title = opts.fmt, opts.rankdir, opts.renderer, opts.timeout, opts.title
-    lesson, steps, groups = _lesson(root, fmt, opts.grad, opts.max_nodes, opts.lr, opts.parameters)
+    lesson, steps, groups = _lesson(root, fmt, opts.grad, opts.max_nodes, opts.lr, opts.parameters,
+                                    opts.layers)
     order = steps.order
     params = [order[u["node"]] for u in lesson["updates"]]
     # The same Values as the lesson, already measured against max_nodes above.
@@ -629,9 +667,14 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
         return number_text(x, fmt)
 
     look = dict(style="slide", fmt=number, legend=False)
-    full = draw(root, rankdir=rankdir, edge_labels=True, grads=steps.gradients, parameters=params,
-                max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout, **look)
-    svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
+    if opts.layers:
+        # The layer view steps through the network picture: one circle per neuron, one arrow per weight.
+        picture = _network_svg(root, steps, number, renderer, timeout)
+        svgs = [_scoped_svg(picture, "cr-svg cr-svg-full cr-svg-network")]
+    else:
+        full = draw(root, rankdir=rankdir, edge_labels=True, grads=steps.gradients, parameters=params,
+                    max_nodes=None, renderer=renderer, element_ids=True, timeout=timeout, **look)
+        svgs = [_scoped_svg(full.svg(), "cr-svg cr-svg-full")]
     if lesson["groups"]:
         summary = draw(root, rankdir=rankdir, grads=steps.gradients, parameters=params,
                        group_by=groups.get, max_nodes=None, renderer=renderer, timeout=timeout, **look)
@@ -673,8 +716,23 @@ def _fragment(root: Value, opts: StepperOptions, height: str) -> str:
         css=_page_file("stepper.css"),
         script=_page_file("stepper.js"),
         digest=digest,
-        quiz_class=" cr-quiz-mode" if opts.quiz else "",
+        quiz_class=(" cr-quiz-mode" if opts.quiz else "") + (" cr-layers" if opts.layers else ""),
     )
+
+
+def _network_svg(root: Value, explanation, number, renderer: str | None, timeout: float | None) -> str:
+    """The network picture at slide size, with the ids the layer view lights up (``N{l}_{i}`` for a
+    neuron, ``W{l}_{i}_{j}`` for a weight) and each number tagged with its Value, to be shown once computed.
+
+    Its numbers are the engine's (the explanation's gradients: backward need not have run),
+    written as the equations beside it write them.
+    """
+    from .network import network_graph
+
+    graph = network_graph(root, slide=True, element_ids=True, number=number, grads=explanation.gradients)
+    svg = Drawing(graph, len(explanation.order), False, renderer, timeout).svg()
+    index = {v: i for i, v in enumerate(explanation.order)}
+    return tag_numbers(svg, network_of(root), index)
 
 
 def stepper_html(root: Value, options: StepperOptions | None = None, **keywords: Any) -> str:
@@ -704,7 +762,8 @@ def write_stepper(
             top of it: ``fmt=``, ``rankdir=``, ``grad=``, ``title=``,
             ``renderer=``, ``max_nodes=``, ``timeout=``, ``quiz=``, ``lr=``
             (one gradient-descent update after backward, with its loss before
-            and after) and ``parameters=`` (the leaves it updates); see
+            and after), ``parameters=`` (the leaves it updates) and
+            ``layers=`` (the layer view of an MLP on one sample); see
             ``StepperOptions`` for what each one does.
     """
     from .files import check_folder, write_file  # here, so that the file's other imports stay as they are

@@ -2,6 +2,8 @@
   "use strict";
   var lesson = JSON.parse(root.querySelector("script.cr-lesson").textContent);
   var nodes = lesson.nodes, quiz = lesson.quiz, fmt = lesson.fmt;
+  // The layer view (layers=True): a whole layer per step, on the network picture.
+  var layered = !!lesson.layers;
   var baseSteps = lesson.steps;
   function q(sel) { return root.querySelector(sel); }
   function num(x) { return typeof x === "string" ? Number(x) : x; }
@@ -27,7 +29,8 @@
     if (m[1] && x >= 0) text = m[1] + text;
     return text;
   }
-  function factor(t) { return t.charAt(0) === "-" ? "(" + t + ")" : t; }
+  // A negative factor in parentheses: 0.5 · (−0.08), whichever minus sign it was written with.
+  function factor(t) { return t.charAt(0) === "-" || t.charAt(0) === "\u2212" ? "(" + t + ")" : t; }
 
   // ---- the learning rate and the update step
   var lr = lesson.lr, updates = lesson.updates;
@@ -165,6 +168,8 @@
       else if (s.kind === "seed") grads[s.node] = [lesson.seed, lesson.seed_text];
       else if (s.kind === "backward") grads[s.input] = [s.total, s.total_text];
       else if (s.kind === "update") s.items.forEach(function (it) { fresh[it.node] = it; });
+      else if (s.kind === "layer_forward") s.known.forEach(function (i) { known[i] = true; });
+      else if (s.kind === "layer_backward") s.grads.forEach(function (g) { grads[g[0]] = [g[1], g[2]]; });
     }
     return { known: known, grads: grads, fresh: fresh, applied: applied };
   }
@@ -239,6 +244,8 @@
         if (answered) showLossAfter(current.after);
       }
     }
+    if (layered) focus = focus.concat(renderLayer(current));
+    if (layered) { renderDeltaPanel(current); renderPictureNumbers(st); }
     renderGroups(st, current);
     renderEdgeLabels(st);
     renderTitles(st);
@@ -246,10 +253,13 @@
     var box = q(".cr-current");
     box.textContent = "";
     if (!current) {
-      box.textContent = "The leaves are given. Press Next (\u2192) to compute the forward pass, " +
-        "one operation at a time.";
+      box.textContent = layered ? "The input x = a\u207d\u2070\u207e is given. Press Next (\u2192) to " +
+        "compute the forward pass, one layer at a time." : "The leaves are given. Press Next (\u2192) to " +
+        "compute the forward pass, one operation at a time.";
     } else if (!answered) {
       box.textContent = askedPrompt(position - 1);
+    } else if (current.html) {
+      showEquations(box, current);
     } else {
       box.textContent = current.text.replace(/   \(/, "\n(");
       if (current.sum) {
@@ -258,7 +268,11 @@
       }
     }
     var f = baseSteps.filter(function (s) { return s.kind === "forward"; }).length;
-    var phase = !current ? "Start" : current.kind === "forward" ? "Forward pass: operation "
+    var layerCount = layered ? lesson.layers.length : 0;
+    var phase = !current ? "Start" : current.kind === "layer_forward" ? "Forward pass: layer "
+      + current.layer + " of " + layerCount
+      : current.kind === "layer_backward" ? "Backward pass: layer " + current.layer + " of " + layerCount
+        + (current.layer === layerCount ? " (the output)" : "") : current.kind === "forward" ? "Forward pass: operation "
       + (position) + " of " + f
       : current.kind === "seed" ? "Backward pass begins"
       : current.kind === "backward" ? "Backward pass: edge " + (position - f - 1) + " of "
@@ -827,6 +841,110 @@
     });
   }
 
+  // ---- the layer view: a layer's neurons and weights light up; each δᵢ opens into its scalar steps
+  var openDelta = null;  // the i of the δᵢ of the current backward step whose steps are shown
+  var openAt = null;
+  var layerMarks = ["cr-computing", "cr-target", "cr-selected"];
+  function picture(id) { return el(svgFull, id); }
+  // The picture's numbers, each tagged with its Value: "?" until a step has computed it.
+  var pictureNumbers = !layered ? [] : Array.prototype.map.call(
+    svgFull.querySelectorAll("text[data-cr-data], text[data-cr-grad]"), function (t) {
+      var grad = t.hasAttribute("data-cr-grad");
+      return { el: t, grad: grad, node: Number(t.getAttribute(grad ? "data-cr-grad" : "data-cr-data")),
+        full: t.textContent };
+    });
+  function renderPictureNumbers(st) {
+    pictureNumbers.forEach(function (p) {
+      var known = p.grad ? !!st.grads[p.node] : !!st.known[p.node];
+      p.el.textContent = known ? p.full : p.full.replace(/=\s*\S+\s*$/, "= ?");
+      p.el.classList.toggle("cr-unknown", !known);
+    });
+  }
+  function renderLayer(current) {
+    Array.prototype.forEach.call(svgFull.querySelectorAll(".cr-computing, .cr-target, .cr-selected"),
+      function (e) { layerMarks.forEach(function (c) { e.classList.remove(c); }); });
+    if (openAt !== position) { openDelta = null; openAt = position; }
+    if (!current || !current.neurons) return [];
+    var backward = current.kind === "layer_backward", focus = [];
+    current.neurons.forEach(function (id, k) {
+      var e = picture(id);
+      toggle(e, backward ? "cr-target" : "cr-computing", true);
+      toggle(e, "cr-selected", backward && openDelta === k + 1);
+      if (e) focus.push(e);
+    });
+    current.edges.forEach(function (id) {
+      var e = picture(id);
+      toggle(e, backward ? "cr-active" : "cr-feeding", true);
+      if (e) focus.push(e);
+    });
+    current.focus.forEach(function (id) { var e = picture(id); if (e) focus.push(e); });
+    return focus;
+  }
+  function showEquations(box, current) {
+    // The equations are the page's own HTML, written and escaped in Python; the scalar steps,
+    // which carry the graph's labels, go in as text.
+    var eq = document.createElement("div");
+    eq.className = "cr-equations";
+    eq.innerHTML = current.html;
+    box.appendChild(eq);
+    if (!current.deltas) return;
+    var list = document.createElement("div");
+    list.className = "cr-deltas";
+    var hint = document.createElement("div");
+    hint.className = "cr-deltas-hint";
+    hint.textContent = "Each \u03b4\u1d62 step by step: click it, its neuron, or press its number.";
+    list.appendChild(hint);
+    current.deltas.forEach(function (d) {
+      var item = document.createElement("div"), open = openDelta === d.i;
+      item.className = "cr-delta";
+      item.setAttribute("data-i", String(d.i));
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "cr-delta-toggle";
+      b.setAttribute("aria-expanded", open ? "true" : "false");
+      b.setAttribute("aria-keyshortcuts", d.i <= 9 ? String(d.i) : "");
+      b.innerHTML = (open ? "\u25be " : "\u25b8 ") + d.html;  // Python's escaped markup
+      b.appendChild(document.createTextNode(" = " + d.value_text));
+      b.addEventListener("click", function () { toggleDelta(d.i); });
+      item.appendChild(b);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+  function renderDeltaPanel(current) {
+    // The open δᵢ's scalar steps, in the panel beside the equations.
+    var panel = q(".cr-panel"), text = q(".cr-panel-text");
+    var d = openDelta !== null && current && current.deltas ? current.deltas[openDelta - 1] : null;
+    panel.hidden = !d;
+    panel.classList.toggle("cr-delta-panel", !!d);
+    if (!d) { panel.removeAttribute("data-delta"); return; }
+    panel.setAttribute("data-delta", String(d.i));
+    text.textContent = "";
+    var head = document.createElement("div");
+    head.className = "cr-delta-head";
+    head.innerHTML = d.head;  // Python's escaped markup
+    head.appendChild(document.createTextNode(", one edge at a time:"));
+    text.appendChild(head);
+    var list = document.createElement("ol");
+    list.className = "cr-delta-steps";
+    d.steps.forEach(function (t) {
+      var li = document.createElement("li"); li.textContent = t; list.appendChild(li);
+    });
+    text.appendChild(list);
+  }
+  function toggleDelta(i) {
+    var current = position > 0 ? steps[position - 1] : null;
+    if (!current || current.kind !== "layer_backward" || i < 1 || i > current.deltas.length) return false;
+    openDelta = openDelta === i ? null : i;
+    openAt = position;
+    render();
+    var panel = q(".cr-panel");
+    if (!panel.hidden && panel.scrollIntoView) panel.scrollIntoView({ block: "nearest" });
+    var b = root.querySelector('.cr-delta[data-i="' + i + '"] button');
+    if (b && root.contains(document.activeElement)) b.focus();
+    return true;
+  }
+
   // ---- the chain rule of a clicked box
   var selected = null;
   function showPanel(i) {
@@ -851,6 +969,7 @@
     return !(c >= 0 && steps[c].input === i && !done(c));
   }
   q(".cr-panel-close").addEventListener("click", function () {
+    if (layered && openDelta !== null) { openDelta = null; render(); return; }
     selected = null; q(".cr-panel").hidden = true;
     boxes.forEach(function (b) { toggle(b, "cr-selected", false); });
   });
@@ -858,6 +977,11 @@
     if (moved) { moved = false; return; }
     var t = e.target.closest ? e.target.closest(".node") : null;
     if (!t) return;
+    var neuron = /^N(\d+)_(\d+)$/.exec(t.getAttribute("data-cr-id") || ""), here = steps[position - 1];
+    if (layered && neuron && here && here.kind === "layer_backward" && Number(neuron[1]) === here.layer) {
+      toggleDelta(Number(neuron[2]));
+      return;
+    }
     if (t.hasAttribute("data-cr-group")) { expandGroup(Number(t.getAttribute("data-cr-group"))); return; }
     if (t.hasAttribute("data-cr-node")) { showPanel(Number(t.getAttribute("data-cr-node"))); return; }
     var id = t.getAttribute("data-cr-id") || "", m = /^(?:n|op)(\d+)$/.exec(id);
@@ -882,13 +1006,18 @@
     seen[nd.role] = true;
     swatch(fill, roleNames[nd.role] || nd.role);
   });
-  swatch("", "being computed", "#2563eb");
-  swatch("", "passes its gradient back", "#d97706");
-  swatch("", "receives a contribution", "#dc2626");
+  if (layered) {
+    swatch("", "layer being computed", "#2563eb");
+    swatch("", "\u03b4 being computed", "#dc2626");
+  } else {
+    swatch("", "being computed", "#2563eb");
+    swatch("", "passes its gradient back", "#d97706");
+    swatch("", "receives a contribution", "#dc2626");
+  }
   if (updates.length) swatch("", "updated", "#7c3aed");
 
   // ---- notes for big graphs
-  if (nodes.length > 40) {
+  if (nodes.length > 40 && !layered) {
     q(".cr-note").textContent = "This graph has " + nodes.length + " values. " + (svgGroups
       ? "It opens one box per neuron: click a box to expand it, " +
         "or press Next neuron to apply all of its steps."
@@ -930,6 +1059,7 @@
     else if (key === "+" || key === "=") zoomCenter(1.25);
     else if (key === "-") zoomCenter(0.8);
     else if (key === "0") fit();
+    else if (layered && /^[1-9]$/.test(key) && toggleDelta(Number(key))) { /* δᵢ opened or closed */ }
     else return;
     event.preventDefault();
   });

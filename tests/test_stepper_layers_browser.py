@@ -1,0 +1,176 @@
+"""The stepper's layer view in Chromium: what a lecture hall sees at each step.
+
+A whole layer per step on the network picture: the layer's neurons light up
+(by their SVG ids), the picture's numbers appear as the steps compute them,
+the equations are written with their numbers, each δᵢ opens into its scalar
+steps (a click, its neuron, or its number key), and the equations are large
+enough to read from the back at 1280×720 and 1920×1080.
+"""
+
+import statistics
+
+import pytest
+from browser import browser, require_renderer  # noqa: F401 (browser is a fixture)
+from lecture_networks import delta_rule, homework
+
+import nn
+
+require_renderer()
+
+from test_stepper_view_browser import open_page  # noqa: E402, F401 (a fixture)
+
+from autograd.views.stepper import StepperOptions, _lesson  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+FIXTURES = {"homework": lambda: homework(bias=True), "delta rule": delta_rule}
+
+
+def loss_and_lesson(which):
+    model, x, y = FIXTURES[which]()
+    L = nn.mse_loss([model(x)], [y])
+    opts = StepperOptions(layers=True)
+    lesson, explanation, _ = _lesson(L, None, 1.0, opts.max_nodes, None, None, True)
+    return L, lesson, explanation
+
+
+def marked(page, cls):
+    return page.eval_on_selector_all(
+        f".cr-svg-network .{cls}", "els => els.map(e => e.getAttribute('data-cr-id')).sort()")
+
+
+PICTURE_NUMBERS = """() => Array.from(document.querySelectorAll(
+  '.cr-svg-network text[data-cr-data], .cr-svg-network text[data-cr-grad]')).map(t => ({
+    node: Number(t.getAttribute('data-cr-data') ?? t.getAttribute('data-cr-grad')),
+    grad: t.hasAttribute('data-cr-grad'), text: t.textContent }))"""
+
+
+@pytest.mark.parametrize("which", list(FIXTURES))
+def test_each_step_lights_up_its_layer_and_writes_its_equations(open_page, which):  # noqa: F811 (the fixture imported above)
+    L, lesson, explanation = loss_and_lesson(which)
+    page = open_page(L, layers=True)
+    order = explanation.order
+    count = len(lesson["layers"])
+    for k, step in enumerate(lesson["steps"], start=1):
+        page.keyboard.press("ArrowRight")
+        forward = step["kind"] == "layer_forward"
+        assert marked(page, "node.cr-computing" if forward else "node.cr-target") == sorted(step["neurons"])
+        assert marked(page, "node.cr-target" if forward else "node.cr-computing") == []
+        assert marked(page, "edge.cr-feeding" if forward else "edge.cr-active") == sorted(step["edges"])
+        phase = page.inner_text(".cr-phase")
+        assert phase == (f"Forward pass: layer {step['layer']} of {count}" if forward else
+                         f"Backward pass: layer {step['layer']} of {count}"
+                         + (" (the output)" if step["layer"] == count else ""))
+        shown = page.inner_text(".cr-current .cr-equations")
+        if forward:
+            assert f"z({step['layer']}) = W({step['layer']}) a({step['layer'] - 1})" in shown
+            for z in step["z"]:
+                assert explanation_number(z) in shown
+        else:
+            assert shown.startswith(f"δ({step['layer']}) = ")
+            for d in step["deltas"]:
+                assert d["value_text"] in shown
+        # The picture shows a number once a step has computed it, "?" before.
+        known = {i for s in lesson["steps"][:k] for i in s.get("known", [])}
+        known |= {i for i, v in enumerate(order) if not v.inputs}
+        graded = {g[0] for s in lesson["steps"][:k] for g in s.get("grads", [])}
+        numbers = page.evaluate(PICTURE_NUMBERS)
+        assert numbers, "the picture's numbers are tagged"
+        for n in numbers:
+            expected = n["node"] in (graded if n["grad"] else known)
+            assert n["text"].rstrip().endswith("= ?") != expected, (k, n)
+
+
+def explanation_number(x):
+    from autograd.views.quiz import board_number
+
+    return board_number(x, None)
+
+
+def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page):  # noqa: F811 (the fixture imported above)
+    L, lesson, _ = loss_and_lesson("delta rule")
+    page = open_page(L, layers=True)
+    page.keyboard.press("End")  # the last step: backward into layer 1
+    last = lesson["steps"][-1]
+    assert last["kind"] == "layer_backward" and last["layer"] == 1
+    panel = page.locator(".cr-panel")
+    assert panel.is_hidden()
+    toggles = page.locator(".cr-delta-toggle")
+    assert toggles.count() == len(last["deltas"]) == 4
+    toggles.nth(1).click()
+    assert panel.is_visible() and panel.get_attribute("data-delta") == "2"
+    steps = page.locator(".cr-panel ol.cr-delta-steps li").all_inner_texts()
+    assert steps == last["deltas"][1]["steps"]
+    assert steps[-1].startswith("∂L/∂z⁽¹⁾₂ = ") and last["deltas"][1]["value_text"] in steps[-1]
+    assert toggles.nth(1).get_attribute("aria-expanded") == "true"
+    assert marked(page, "node.cr-selected") == ["N1_2"]
+    # The keyboard: a number opens that δ, the same number closes it.
+    page.keyboard.press("3")
+    assert panel.get_attribute("data-delta") == "3" and marked(page, "node.cr-selected") == ["N1_3"]
+    page.keyboard.press("3")
+    assert panel.is_hidden() and marked(page, "node.cr-selected") == []
+    # A click on the neuron's circle opens its δ.
+    page.locator('.cr-svg-network [data-cr-id="N1_1"]').click()
+    assert panel.get_attribute("data-delta") == "1"
+    assert page.locator(".cr-panel ol.cr-delta-steps li").all_inner_texts() == last["deltas"][0]["steps"]
+    # Another step closes it.
+    page.keyboard.press("ArrowLeft")
+    assert panel.is_hidden()
+
+
+EQUATION_TEXT = """() => {
+  // Each line of the equations' own text (not a sub- or superscript): its box's height and its font's
+  // size, in px, as the view tests measure the drawing's text.
+  const boxes = [], sizes = [];
+  const walker = document.createTreeWalker(document.querySelector('.cr-current .cr-equations'),
+    NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const t = walker.currentNode;
+    if (!t.textContent.trim() || t.parentElement.closest('sub, sup')) continue;
+    const range = document.createRange(); range.selectNodeContents(t);
+    for (const r of range.getClientRects()) if (r.height) boxes.push(r.height);
+    sizes.push(parseFloat(getComputedStyle(t.parentElement).fontSize));
+  }
+  return [boxes, sizes];
+}"""
+
+
+def equation_text(page):
+    """The median height of the equations' text boxes and the median font size, in px."""
+    boxes, sizes = page.evaluate(EQUATION_TEXT)
+    return statistics.median(boxes), statistics.median(sizes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_equations_are_readable_from_the_back(open_page, width, height):  # noqa: F811 (the fixture imported above)
+    L, lesson, _ = loss_and_lesson("delta rule")
+    page = open_page(L, layers=True, width=width, height=height)
+    sizes = {}
+    for present in (False, True):
+        if present:
+            page.keyboard.press("f")
+        page.keyboard.press("Home")
+        for k in range(len(lesson["steps"])):
+            page.keyboard.press("ArrowRight")
+            sizes[present, k] = equation_text(page)
+            # The step's equations are in view, not scrolled away.
+            assert page.locator(".cr-current .cr-eq").first.is_visible()
+    box, font = (min(v[j] for (p, _), v in sizes.items() if not p) for j in (0, 1))
+    present_box, present_font = (min(v[j] for (p, _), v in sizes.items() if p) for j in (0, 1))
+    print(f"{width}x{height}: equation text {box:.1f} px tall (font {font:.1f} px), "
+          f"Present {present_box:.1f} px (font {present_font:.1f} px)")
+    assert box >= 16 and font >= 16
+    assert present_box >= 18 and present_font >= 18 and present_box > 1.3 * box
+
+
+def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):  # noqa: F811 (the fixture imported above)
+    L, _, explanation = loss_and_lesson("homework")
+    page = open_page(L, layers=True, lr=0.5)
+    page.keyboard.press("End")
+    assert page.inner_text(".cr-phase") == "Update"
+    text = page.inner_text(".cr-current")
+    b2 = next(v for v in explanation.order if v.label == "b_{1}^{(2)}")
+    grad = explanation_number(explanation.gradients[b2])
+    assert grad.startswith("−")
+    assert f"0.25 − 0.5 · ({grad}) = " in text
