@@ -90,7 +90,9 @@ from .naming import typeset as typeset_label
 __all__ = ["Step", "Explanation", "explain"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-_OPERANDS = ("a", "b", "out")  # the names the table's formulas are written in
+_OPERANDS = ("a", "b", "out")
+# Past this width (pt) the output's own sum is written t₁ + ⋯ + tₙ in a local derivative's numerator.
+_LONGEST_NUMERATOR = 100.0  # the names the table's formulas are written in
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,10 @@ class Explanation:
         if s.node is self.root:
             # ∂L/∂a is the gradient: the output's own local derivative is written with its operation.
             local_top = expression(s.node, lnames, latex=True)
+            terms = latex_lines.top_level_terms(local_top, (" + ",))
+            if len(terms) > 3 and latex_lines.width(local_top) > _LONGEST_NUMERATOR:
+                # A long sum, in full in the operation's tag, is shortened here as on the board.
+                local_top = f"{terms[0]} + \\cdots{terms[-1]}"
             if len(s.node.inputs) != 1 or s.node.op == "neg" or s.node.op.startswith("**"):
                 local_top = f"({local_top})"
         chain = f"{_frac(out, node)} \\cdot {_frac(local_top, inp)}"
@@ -783,7 +789,10 @@ class _LatexPart:
             # \ensuremath, not $…$: the only $ in the block is a label's, escaped.
             rows.append(row + (rf" \tag*{{\ensuremath{{({self.where})}}}}" if k == tag_at else ""))
         if self.where and tag_at is None:
-            rows.append(rf"&\qquad ({self.where})")
+            # Too wide for a tag: rows of its own, a long sum broken before its + and −.
+            terms = latex_lines.top_level_terms(self.where, (" + ", " - ", r" \cdot "))
+            lines = latex_lines.pack(["(", *terms, ")"], self.room - 20.0)
+            rows.extend(rf"&\qquad {line.strip()}" for line in lines)
         rows.extend(rf"&\qquad {line}" for line in self.more)
         return rows
 
