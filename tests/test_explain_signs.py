@@ -91,9 +91,11 @@ def test_every_formula_writes_a_negative_constant_in_parentheses(make, number):
     for formula in formulas:
         assert bare(formula, number) == [], formula
     latex = explain(o).to_latex()
-    for row in latex.split(" \\\\\n"):
-        # The operation column, after the last &&, is the formula.
-        assert bare(row.rsplit("&&", 1)[-1], number) == [], row
+    operations = re.findall(r"\\tag\*\{\\ensuremath\{\((.*)\)\}\}", latex)
+    assert operations
+    for operation in operations:
+        # The operation each row is tagged with is the formula.
+        assert bare(operation, number) == [], operation
 
 
 # ----------------------------------------------------------------------

@@ -31,6 +31,7 @@ from string import Template
 
 from ..engine import Value
 from ..graph import topological_order
+from . import latex_lines
 from .naming import is_constant, is_word, latex_label, node_names, typeset, visible
 
 __all__ = ["Derivation", "TooManyPathsError", "derive", "MAX_PATHS"]
@@ -84,9 +85,31 @@ class Derivation:
 
     @property
     def latex(self) -> str:
+        r"""The equation in LaTeX math, to be set as a display (``\[ … \]``, ``equation*``).
+
+        An equation wider than a default ``article``'s text width comes as an
+        ``aligned`` block (amsmath) that TeX sets as it is: each path's
+        product on a line of its own, starting ``+`` or ``−``, and a product
+        too long for one line broken before a ``·``, set in past the sign.
+        """
         lhs = _latex_fraction(self.lhs, self.tex_names)
-        body = _latex(self.formula, self.tex_names)
-        return f"{lhs} = {body}"
+        one_line = f"{lhs} = {_latex(self.formula, self.tex_names)}"
+        if latex_lines.width(one_line) <= latex_lines.ROW_WIDTH:
+            return one_line
+        room = latex_lines.ROW_WIDTH - latex_lines.width(lhs)
+        rows = []
+        for k, path in enumerate(self.latex_paths):
+            if k == 0:
+                start = "&= " + path
+            else:
+                start = r"&\quad - " + path[1:] if path.startswith("-") else r"&\quad + " + path
+            # The product's factors, filled into lines; its next lines are set in past its sign.
+            factors = latex_lines.top_level_terms(start, (r" \cdot ",))
+            lines = latex_lines.pack(factors, room - 30.0)
+            rows.append(lines[0])
+            rows.extend(rf"&\qquad\quad {line.strip()}" for line in lines[1:])
+        rows[0] = f"{lhs} {rows[0]}"
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def update_rule(self, lr: str = "η") -> str:
         """One step of gradient descent on the target: ``w ← w − η · ∂L/∂w`` with the formula written in."""

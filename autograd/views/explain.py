@@ -67,6 +67,7 @@ from typing import Any
 
 from ..checks import number_format
 from ..engine import Value, chain_rule, topological_order
+from . import latex_lines
 from .markup import latex as markup_latex
 from .naming import (
     case_that_holds,
@@ -89,9 +90,9 @@ from .naming import typeset as typeset_label
 __all__ = ["Step", "Explanation", "explain"]
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
-# Rows of one align* block: about a page of \frac rows in an article.
-_LATEX_ROWS = 16
-_OPERANDS = ("a", "b", "out")  # the names the table's formulas are written in
+_OPERANDS = ("a", "b", "out")
+# Past this width (pt) the output's own sum is written t₁ + ⋯ + tₙ in a local derivative's numerator.
+_LONGEST_NUMERATOR = 100.0  # the names the table's formulas are written in
 
 
 @dataclass(frozen=True)
@@ -316,58 +317,84 @@ class Explanation:
     def to_latex(self, fmt: str | None = None, header: bool = True) -> str:
         r"""The steps as a LaTeX ``align*`` block (it needs ``\usepackage{amsmath}``).
 
-        One row per step, aligned at ``=``, with the operation on the right
-        (a contribution of several starts ``\text{via } y``); a row for each
-        completed sum; with ``header=True`` (the default) the starting row
-        ``∂L/∂L = 1`` first. Labels become symbols: ``w1`` is ``w_1``, ``xy``
-        is the word *xy*, and any other character of a label is escaped, so
-        that the block compiles as it is. An ``align*`` block does not break
-        across pages, so a long explanation comes as several blocks of at
-        most 16 rows each.
+        Each step is a row aligned at ``=``, with the operation it passes
+        through as the row's tag on the right, ``(p = x_1 \cdot w_1)``; a
+        contribution of several starts ``\text{via } y``; each completed sum
+        has a row of its own; with ``header=True`` (the default) the starting
+        row ``∂L/∂L = 1`` comes first. Labels become symbols: ``w1`` is
+        ``w_1``, ``w_{12}^{(1)}`` is set as TeX, ``xy`` is the word *xy*, and
+        any other character of a label is escaped, so that the block compiles
+        as it is.
+
+        It fits the text width of a default ``article`` (345 pt) and breaks
+        across pages. TeX cannot break a row of ``align*`` itself, so a step
+        too wide for one line goes on after an ``=`` on the next line, and a
+        product or sum too wide for a line of its own is broken before a
+        ``·``, a ``+`` or a ``−``. Between two steps, ``\displaybreak[0]``
+        lets a page end (a step and its continued lines stay together).
         """
         fmt = fmt or self.fmt
         number = _numbers(fmt)
         lnames = {v: _latex_name(v, self.names[v]) for v in self.order}
         out = lnames[self.root]
-        rows = []
+        # Each step as (left column, the pieces of its right column, its operation, more rows);
+        # a completed sum is set with the step it completes.
+        steps: list[list[tuple[str, list[str], str, list[str]]]] = []
         if header:
-            rows.append(f"{_frac(out, out)} &= {_latex_number(number(self.seed))} && \\text{{start}}")
+            steps.append([(_frac(out, out), [f"= {_latex_number(number(self.seed))}"], r"\text{start}", [])])
         for s in self.steps:
-            node, inp = lnames[s.node], lnames[s.input]
-            upstream_x, local_x, contribution_x, total_x = s._shown()
-            upstream = _latex_factor(number(upstream_x))
-            local = number(local_x)
-            where = f"{node} = {expression(s.node, lnames, latex=True)}"
-            local_top = node
-            if s.node is self.root:
-                # ∂L/∂a is the gradient: the output's own local derivative is written with its operation.
-                local_top = expression(s.node, lnames, latex=True)
-                if len(s.node.inputs) != 1 or s.node.op == "neg" or s.node.op.startswith("**"):
-                    local_top = f"({local_top})"
-            chain = f"{_frac(out, node)} \\cdot {_frac(local_top, inp)}"
-            if s.via:
-                row = f"\\text{{via }} {_latex_via(s, lnames)}\\colon\\ {chain} &= "
-            else:
-                row = f"{_frac(out, inp)} &= {chain} = "
-            if s.local_formula and not _same_number(s.local_formula, local_x, local):
-                latex = _latex_local(s, lnames, number)
-                if _group(s.local_formula) != s.local_formula:
-                    latex = f"\\left({latex}\\right)"
-                row += f"{upstream} \\cdot {latex} = "
-            row += f"{upstream} \\cdot {_latex_factor(local)} = {_latex_number(number(contribution_x))}"
-            row += f" && {where}"
-            if s.subgradient:
-                row += f";\\ {_latex_subgradient(s, lnames)}"
-            rows.append(row)
+            steps.append([self._latex_step(s, lnames, number)])
             if s.sum_of:
                 terms = _sum(s.shown_sum or s.sum_of, lambda x: _latex_number(number(x)), latex=True)
-                rows.append(f"{_frac(out, inp)} &= {terms} = {_latex_number(number(total_x))}")
-        if not rows:
+                total = _latex_number(number(s._shown()[3]))
+                steps[-1].append((_frac(out, lnames[s.input]), [f"= {terms}", f" = {total}"], "", []))
+        if not steps:
             return "\\begin{align*}\n\\end{align*}"
-        # An align* block never breaks across pages: a long explanation is several
-        # blocks of at most _LATEX_ROWS rows, so that LaTeX can start a new page between them.
-        blocks = [rows[k:k + _LATEX_ROWS] for k in range(0, len(rows), _LATEX_ROWS)]
-        return "\n".join("\\begin{align*}\n" + " \\\\\n".join(b) + "\n\\end{align*}" for b in blocks)
+        # align* right-aligns the left column: every row has the widest left part before its right one.
+        left = max(latex_lines.width(part[0]) for step in steps for part in step)
+        room = latex_lines.ROW_WIDTH - left
+        parts = [[_LatexPart.fill(*part, room) for part in step] for step in steps]
+        # align* centres the block, and a tag is set flush right: it stays on its row when it fits
+        # between the row's end and the margin.
+        block = left + max(part.width() for step in parts for part in step)
+        tag_room = latex_lines.TEXT_WIDTH - (latex_lines.TEXT_WIDTH - block) / 2 - left - _TAG_SEPARATION
+        rows = [" \\\\\n".join(row for part in step for row in part.rows(tag_room)) for step in parts]
+        return "\\begin{align*}\n" + " \\displaybreak[0] \\\\\n".join(rows) + "\n\\end{align*}"
+
+    def _latex_step(
+        self, s: Step, lnames: dict[Value, str], number: Callable[[float], str]
+    ) -> tuple[str, list[str], str, list[str]]:
+        """One step in LaTeX: its left column, the pieces of its right one, its operation, more rows."""
+        out, node, inp = lnames[self.root], lnames[s.node], lnames[s.input]
+        upstream_x, local_x, contribution_x, _ = s._shown()
+        upstream = _latex_factor(number(upstream_x))
+        local = number(local_x)
+        local_top = node
+        if s.node is self.root:
+            # ∂L/∂a is the gradient: the output's own local derivative is written with its operation.
+            local_top = expression(s.node, lnames, latex=True)
+            terms = latex_lines.top_level_terms(local_top, (" + ",))
+            if len(terms) > 3 and latex_lines.width(local_top) > _LONGEST_NUMERATOR:
+                # A long sum, in full in the operation's tag, is shortened here as on the board.
+                local_top = f"{terms[0]} + \\cdots{terms[-1]}"
+            if len(s.node.inputs) != 1 or s.node.op == "neg" or s.node.op.startswith("**"):
+                local_top = f"({local_top})"
+        chain = f"{_frac(out, node)} \\cdot {_frac(local_top, inp)}"
+        if s.via:
+            # The chain starts where the other rows' chains start, after their "= ".
+            left = f"\\text{{via }} {_latex_via(s, lnames)}\\colon"
+            pieces = [f"\\hphantom{{{{}}={{}}}} {chain}"]
+        else:
+            left, pieces = _frac(out, inp), [f"= {chain}"]
+        if s.local_formula and not _same_number(s.local_formula, local_x, local):
+            latex = _latex_local(s, lnames, number)
+            if _group(s.local_formula) != s.local_formula:
+                latex = f"\\left({latex}\\right)"
+            pieces.append(f" = {upstream} \\cdot {latex}")
+        pieces.append(f" = {upstream} \\cdot {_latex_factor(local)}")
+        pieces.append(f" = {_latex_number(number(contribution_x))}")
+        where = f"{node} = {expression(s.node, lnames, latex=True)}"
+        return left, pieces, where, _latex_subgradient(s, lnames) if s.subgradient else []
 
     def to_markdown(self, fmt: str | None = None) -> str:
         """The steps as a Markdown table (GitHub style), one row per step.
@@ -692,14 +719,82 @@ def _frac(top: str, bottom: str) -> str:
     return f"\\frac{{\\partial {top}}}{{\\partial {bottom}}}"
 
 
-def _latex_subgradient(s: Step, lnames: dict[Value, str]) -> str:
-    """The sentence of a subgradient chosen at a kink, in LaTeX."""
+def _latex_subgradient(s: Step, lnames: dict[Value, str]) -> list[str]:
+    """The sentence of a subgradient chosen at a kink, in LaTeX, in pieces that may start a row."""
     at, left, right = s.node.operation.kink
-    return (
-        rf"\text{{subgradient at the kink }} {lnames[s.input]} = {_latex_number(number_text(at))}"
-        rf"\text{{: any slope from }} {left.replace('−', '-')} \text{{ to }} {right}"
-        rf"\text{{ is one; 0 is chosen, as in PyTorch}}"
-    )
+    return [
+        rf"\text{{subgradient at the kink }} {lnames[s.input]} = {_latex_number(number_text(at))}\text{{: }}",
+        rf"\text{{any slope from }} {{{left.replace('−', '-')}}} \text{{ to }} {right}\text{{ is one; }}",
+        r"\text{0 is chosen, as in PyTorch}",
+    ]
+
+
+# The least room between a row's end and its tag (amsmath's is half an em), with a margin.
+_TAG_SEPARATION = 12.0
+
+
+@dataclass
+class _LatexPart:
+    """One equation of a step in LaTeX: its left column, its right column broken into lines, its tag.
+
+    The first row is ``left &= …``; the next ones go on after ``&``: with
+    the piece's own ``=``, or, for a product or sum broken in the middle,
+    set a \\qquad in, before its ``·``, ``+`` or ``−``. ``where`` (the
+    operation) is the tag of the last row, which may be the result alone,
+    or else a row of its own; ``more`` (a subgradient's sentence) fills
+    rows of its own.
+    """
+
+    left: str
+    units: list[str]
+    lines: list[str]
+    where: str
+    more: list[str]
+    room: float
+
+    @classmethod
+    def fill(cls, left: str, pieces: list[str], where: str, more: list[str], room: float) -> _LatexPart:
+        """The pieces filled into lines of ``room`` points; a piece too wide for a line is cut first."""
+        units: list[str] = []
+        for piece in pieces:
+            units.extend(latex_lines.top_level_terms(piece) if latex_lines.width(piece) > room else [piece])
+        if len(units) > len(pieces):
+            room -= 20.0  # the lines that go on in the middle of a product are set a \qquad in
+        more_lines = latex_lines.pack(more, room - 20.0) if more else []
+        return cls(left, units, latex_lines.pack(units, room), where, more_lines, room)
+
+    def width(self) -> float:
+        """The widest row's right column, in points (the rows of ``more`` start a \\qquad in)."""
+        return max([*map(latex_lines.width, self.lines), *(20.0 + latex_lines.width(m) for m in self.more)])
+
+    def rows(self, tag_room: float) -> list[str]:
+        """The rows; a row takes the tag when it and the tag fit in ``tag_room`` points."""
+        width = latex_lines.width
+        lines, tag_at = self.lines, None
+        if self.where:
+            tag = width(f"({self.where})")
+            alone = width(self.units[-1]) + tag <= tag_room
+            if width(lines[-1]) + tag > tag_room and len(self.units) > 1 and alone:
+                # The result goes down a row of its own, where the tag fits beside it.
+                lines = [*latex_lines.pack(self.units[:-1], self.room), self.units[-1]]
+            if width(lines[-1]) + tag <= tag_room:
+                tag_at = len(lines) - 1
+        rows = []
+        for k, line in enumerate(lines):
+            line = line.strip()
+            if k == 0:
+                row = f"{self.left} &{line}"
+            else:
+                row = f"&{line}" if line.startswith("=") else rf"&\qquad {line}"
+            # \ensuremath, not $…$: the only $ in the block is a label's, escaped.
+            rows.append(row + (rf" \tag*{{\ensuremath{{({self.where})}}}}" if k == tag_at else ""))
+        if self.where and tag_at is None:
+            # Too wide for a tag: rows of its own, a long sum broken before its + and −.
+            terms = latex_lines.top_level_terms(self.where, (" + ", " - ", r" \cdot "))
+            lines = latex_lines.pack(["(", *terms, ")"], self.room - 20.0)
+            rows.extend(rf"&\qquad {line.strip()}" for line in lines)
+        rows.extend(rf"&\qquad {line}" for line in self.more)
+        return rows
 
 
 _RAISED = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
