@@ -84,3 +84,53 @@ def test_no_summary_of_an_nn_model_shows_a_dotted_key(summarize):
     source = draw(L, summarize=summarize).source
     assert not re.search(r"layers\.\d|neurons\.\d", source)
     assert ("neuron 1, layer 2" if summarize is True else "layer 2") in source
+
+
+def one_sample_loss():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from lecture_networks import homework
+
+    model, x, y = homework(bias=True)
+    L = nn.mse_loss([model(x)], [y])
+    L.backward()
+    return L
+
+
+@pytest.mark.parametrize("name, slide", [("network", False), ("network-slide", True)])
+def test_the_network_styles_draw_the_network_picture(name, slide):
+    from autograd.views.network import network_graph
+
+    L = one_sample_loss()
+    assert draw(L, style=name).source == network_graph(L, slide=slide).source
+
+
+def test_the_network_style_takes_the_styles_keywords():
+    from autograd.views.network import network_graph
+
+    L = one_sample_loss()
+    assert draw(L, style="network", slide=True).source == network_graph(L, slide=True).source
+    assert "∂L/∂w" not in draw(L, style="network", show_grad=False).source
+
+
+def test_the_network_style_refuses_a_graph_that_is_not_a_network():
+    from autograd.views.draw import NotANetworkError
+
+    with pytest.raises(NotANetworkError, match=r"draw\(L\)"):
+        draw(small_graph(), style="network")
+
+
+@pytest.mark.parametrize("option", [{"summarize": True}, {"rankdir": "TB"}, {"edge_labels": True}])
+def test_graph_only_options_are_refused_by_the_network_style(option):
+    (name,) = option
+    with pytest.raises(ValueError, match=rf"draw\({name}=\.\.\.\) does not apply to the network picture"):
+        draw(one_sample_loss(), style="network", **option)
+
+
+def test_frames_draw_only_the_graph_styles(tmp_path):
+    from autograd.views.frames import write_frames
+
+    with pytest.raises(ValueError, match="expected one of 'default', 'slide'"):
+        write_frames(small_graph(), tmp_path, style="network")

@@ -37,7 +37,7 @@ from ..checks import did_you_mean, number_format, real_number
 from ..engine import Value
 from ..replay import generate
 from ..views.derive import derive
-from ..views.draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, draw
+from ..views.draw import DEFAULT_TIMEOUT, GRAPH_STYLES, RENDERERS, draw
 from ..views.explain import explain
 from ..views.files import check_folder
 from ..views.frames import FRAME_FORMATS, write_frames
@@ -142,7 +142,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
                              "(made when missing)")
     parser.add_argument("--frames-format", choices=FRAME_FORMATS, default="svg",
                         help="format of the --frames pictures (default svg; pdf also writes DIR/frames.pdf)")
-    parser.add_argument("--style", choices=STYLES, default="default",
+    parser.add_argument("--style", choices=GRAPH_STYLES, default="default",
                         help="style of --draw: default (compact) or slide (large text, for a projector)")
     parser.add_argument("--format", default=None, metavar="SPEC",
                         help="number format, a Python format spec (default: up to 4 significant digits, "

@@ -48,8 +48,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..engine import Value
-from .dot import GraphTooLargeError, Scene, graph_dot, scene, summary_dot
+from ..graph import topological_order
+from .dot import GraphTooLargeError, Scene, graph_dot, number_formatter, scene, summary_dot
 from .grouping import group_outputs, label_group, summary_groups
+from .network import NotANetworkError, network_graph
 from .render import (
     DEFAULT_TIMEOUT,
     RENDERER_ENV,
@@ -62,7 +64,7 @@ from .render import (
     fit_width,
     register_renderer,
 )
-from .style import STYLES, Style
+from .style import GRAPH_STYLES, STYLES, Style
 
 __all__ = [
     "draw",
@@ -81,6 +83,8 @@ __all__ = [
     "summary_groups",
     "group_outputs",
     "STYLES",
+    "GRAPH_STYLES",
+    "NotANetworkError",
 ]
 
 DEFAULT_MAX_NODES = 300
@@ -104,10 +108,13 @@ def draw(
 
     Args:
         root: the output Value (usually the loss ``L``).
-        style: how it looks: a name (``"default"``, ``"slide"``) or a
+        style: how it looks: a name (``"default"``, ``"slide"``, ``"network"``,
+            ``"network-slide"``) or a
             ``Style``. Its fields may also be given as keywords, which win:
             ``rankdir``, ``fmt``, ``edge_labels``, ``show_grad``, ``legend``,
-            ``summarize``, ``group_by``, ``element_ids``, ``slide`` (see ``Style``).
+            ``summarize``, ``group_by``, ``element_ids``, ``slide``, ``network``
+            (see ``Style``). The network styles raise ``NotANetworkError``
+            for a graph that is not one sample through an nn model.
         highlight: a Value of the graph; every path from it to the output is
             drawn in red.
         parameters: Values to colour as trainable parameters, besides the
@@ -144,6 +151,12 @@ def draw(
     timeout = check_timeout(timeout, "draw(timeout=...)")
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
+    if look.network:
+        number = number_formatter(look.fmt) if look.fmt is not None else None
+        g = network_graph(root, slide=look.slide, number=number, show_grad=look.show_grad, legend=look.legend,
+                          element_ids=look.element_ids, grads=grads, values=values, highlight=highlight,
+                          mark=mark)
+        return Drawing(g, len(topological_order(root)), False, renderer, timeout)
     s = scene(root, look, highlight=highlight, parameters=parameters, grads=grads, values=values, mark=mark)
     if look.summarize is not False or look.group_by is not None:
         return Drawing(summary_dot(s, look, max_nodes), len(s.order), True, renderer, timeout)

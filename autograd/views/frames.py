@@ -40,7 +40,7 @@ from pathlib import Path
 from ..engine import Value
 from ..graph import topological_order
 from .dot import HIGHLIGHT_ATTRS
-from .draw import DEFAULT_TIMEOUT, RENDERERS, STYLES, Drawing, draw, find_renderer
+from .draw import DEFAULT_TIMEOUT, GRAPH_STYLES, RENDERERS, Drawing, draw, find_renderer
 from .explain import explain
 from .files import check_folder, make_folder, open_atomic, remove_stale, write_file
 from .naming import expression, node_names, number_text, shown_numbers
@@ -177,9 +177,9 @@ def write_frames(
         raise ValueError(
             f"write_frames(format=...): expected one of {', '.join(map(repr, FRAME_FORMATS))}, got {format!r}"
         )
-    if style not in STYLES:
+    if style not in GRAPH_STYLES:
         raise ValueError(
-            f"write_frames(style=...): expected one of {', '.join(map(repr, STYLES))}, got {style!r}"
+            f"write_frames(style=...): expected one of {', '.join(map(repr, GRAPH_STYLES))}, got {style!r}"
         )
     if renderer is not None and renderer not in RENDERERS:
         raise ValueError(

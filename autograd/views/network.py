@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 from ..engine import Parameter, Value
 from ..graph import topological_order
 from . import markup
-from .draw import group_outputs, summary_groups
+from .grouping import group_outputs, summary_groups
 from .naming import hover_text, number_text, shown_numbers, typeset, visible
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import Any, Union
 from ..checks import did_you_mean, number_format
 from ..engine import Value
 
-__all__ = ["Style", "STYLES", "NumberFormat"]
+__all__ = ["Style", "STYLES", "GRAPH_STYLES", "NumberFormat"]
 
 NumberFormat = Union[str, Callable[[float], str]]
 
@@ -22,6 +22,11 @@ class Style:
     """How a drawing looks. ``draw(L, style=...)`` takes one, or the name of one (``STYLES``).
 
     Fields:
+        network: draw the network that computed the loss, as the lecture
+            draws it (a circle per neuron with its z, a and δ, an arrow per
+            weight with its name, value and gradient; see ``network.py``),
+            for the loss of one sample through an nn model. ``rankdir``,
+            ``edge_labels``, ``summarize`` and ``group_by`` do not apply to it.
         slide: draw for a projector: text of 20 pt, edge labels of 17 pt,
             3 significant digits, boxes stacking ``name``, ``value 2`` and
             ``∂L/∂name = 36``, local derivatives as formula and number, fitted
@@ -56,6 +61,7 @@ class Style:
             ``o3``) so that a page can find them; used by the HTML stepper.
     """
 
+    network: bool = False
     slide: bool = False
     rankdir: str = "LR"
     fmt: NumberFormat | None = None
@@ -67,7 +73,7 @@ class Style:
     element_ids: bool = False
 
     def __post_init__(self) -> None:
-        for name in ("slide", "show_grad", "legend", "element_ids"):
+        for name in ("network", "slide", "show_grad", "legend", "element_ids"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"Style({name}=...): expected True or False, got {getattr(self, name)!r:.60}")
         if self.rankdir not in _RANKDIRS:
@@ -87,6 +93,16 @@ class Style:
                 raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, "
                                 f"got {type(self.fmt).__name__}")
             number_format(self.fmt, "fmt")
+        if self.network:
+            graph_only = {"rankdir": self.rankdir != "LR", "edge_labels": self.edge_labels is not False,
+                          "summarize": self.summarize is not False, "group_by": self.group_by is not None}
+            for name, given in graph_only.items():
+                if given:
+                    raise ValueError(
+                        f"draw({name}=...) does not apply to the network picture (style='network'), which "
+                        "always runs left to right with its weights on the arrows; draw the graph itself "
+                        f"with draw(L, {name}=...)"
+                    )
         if not isinstance(self.edge_labels, bool):
             # Pairs given once as any iterable (a generator too), kept as a tuple.
             object.__setattr__(self, "edge_labels", tuple(self.edge_labels))
@@ -114,8 +130,16 @@ class Style:
         return dataclasses.replace(self, **changes) if changes else self
 
 
-_NAMED = {"default": Style(), "slide": Style(slide=True)}
+_NAMED = {
+    "default": Style(),
+    "slide": Style(slide=True),
+    "network": Style(network=True),
+    "network-slide": Style(network=True, slide=True),
+}
 #: The names ``draw(style=...)`` knows: ``"default"`` is compact, for a screen;
 #: ``"slide"`` is for a projector (large text, 3 significant digits, name,
-#: ``value`` and ``∂L/∂r = …`` stacked).
+#: ``value`` and ``∂L/∂r = …`` stacked); ``"network"`` and ``"network-slide"``
+#: draw an nn model's network as the lecture does, for a screen and a projector.
 STYLES = tuple(_NAMED)
+#: The styles that draw the computation graph itself (write_frames and the command line draw these).
+GRAPH_STYLES = tuple(name for name, style in _NAMED.items() if not style.network)
