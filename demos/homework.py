@@ -48,6 +48,7 @@ from ._common import (
     pyplot,
     run,
     save,
+    save_drawing,
 )
 
 DESCRIPTION = "The homework: derive a 2-2-1 network's update rules, then train by them without and with bias."
@@ -396,6 +397,23 @@ def _draw_boundaries(plt, runs: list[Curves], data, options, result) -> None:
 # ----------------------------------------------------------------------
 
 
+def _draw_network(model, x: Point, y: float, options, result) -> None:
+    """The trained network on one test point, drawn as the lecture draws it, for a slide."""
+    from autograd.views.draw import RendererNotFoundError
+
+    L = sample_loss(model, x, y)
+    model.zero_grad()  # the last training step left its gradients in the parameters
+    L.backward()
+    try:
+        save_drawing(autograd.draw(L, style="network-slide"), options, "homework_network.png", result)
+    except (ImportError, RendererNotFoundError) as error:
+        # The figures above need only matplotlib; the picture needs Graphviz too (the draw extra).
+        print(f"  homework_network.png not drawn: {error}")
+        return
+    print("  (the trained network with bias on the first test point: z, a and δ in each neuron, w and ∂L/∂w")
+    print("   on each arrow; write_stepper(L, 'layers.html', layers=True) steps through it layer by layer)")
+
+
 def main(argv: Sequence[str] | None = None) -> Result:
     """Run the demo; ``argv`` as on the command line (None: sys.argv[1:])."""
     options = parse_args("homework", DESCRIPTION, argv)
@@ -467,6 +485,7 @@ def main(argv: Sequence[str] | None = None) -> Result:
     with figure_style() as plt:
         _draw_curves(plt, runs, options, result)
         _draw_boundaries(plt, runs, data, options, result)
+    _draw_network(with_bias.model, X_test[0], y_test[0], options, result)
 
     result.metrics.update(
         library=library,

@@ -823,3 +823,19 @@ def test_counted_takes_the_singular_for_exactly_one(n, expected):
 
     assert counted(n, "step") == expected
     assert counted(n, "child", "children") == expected.replace("steps", "children").replace("step", "child")
+
+
+def test_homework_draws_the_trained_network_with_the_gradients_of_one_test_point(quick_runs):
+    import nn
+
+    require("graphviz")
+    out, result = quick_runs("homework")
+    assert out / "homework_network.png" in result.files
+    model = result.metrics["runs"][1].model  # with bias, as drawn
+    X_test, y_test = result.metrics["data"][1], result.metrics["data"][3]
+    # What the picture showed: the gradients of the first test point's loss alone (no training step's
+    # gradients left in them), as the delta rule computes them on plain lists.
+    view = nn.deltas(model, X_test[0], y_test[0], loss="mse")
+    for layer, grad_b in zip(model.layers, view.grad_b):
+        for neuron, expected in zip(layer.neurons, grad_b):
+            assert neuron.b.grad == pytest.approx(expected, rel=1e-12, abs=1e-15)
