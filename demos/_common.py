@@ -14,6 +14,7 @@ figure can be read from the back of a lecture room.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -226,6 +227,11 @@ def run(main: Callable[[Sequence[str] | None], Result]) -> None:
     """Run a demo from ``python -m``: a missing optional library is one clear line, not a traceback."""
     try:
         main(None)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
     except MissingExtra as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+    except BrokenPipeError:
+        # The reader has gone (python -m demos.moons | head): stop quietly, as a shell tool does.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None

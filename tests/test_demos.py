@@ -839,3 +839,16 @@ def test_homework_draws_the_trained_network_with_the_gradients_of_one_test_point
     for layer, grad_b in zip(model.layers, view.grad_b):
         for neuron, expected in zip(layer.neurons, grad_b):
             assert neuron.b.grad == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_a_demo_piped_into_a_reader_that_stops_early_ends_without_a_traceback(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "demos.chain_rule", "--out", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root,
+    )
+    demo.stdout.readline()  # the reader takes one line, as `| head -1` does, and goes
+    demo.stdout.close()
+    _, err = demo.communicate(timeout=120)
+    assert demo.returncode == 1
+    assert err.decode() == ""
