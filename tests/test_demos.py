@@ -844,7 +844,7 @@ def test_homework_draws_the_trained_network_with_the_gradients_of_one_test_point
 def test_a_demo_piped_into_a_reader_that_stops_early_ends_without_a_traceback(tmp_path):
     root = Path(__file__).resolve().parent.parent
     demo = subprocess.Popen(
-        [sys.executable, "-m", "demos.chain_rule", "--out", str(tmp_path)],
+        [sys.executable, "-u", "-m", "demos.chain_rule", "--out", str(tmp_path)],  # -u: line by line
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=root,
     )
     demo.stdout.readline()  # the reader takes one line, as `| head -1` does, and goes
