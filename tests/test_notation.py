@@ -362,3 +362,18 @@ def test_the_notebook_table_shows_the_noise_as_0():
     table = _gradient_table(z, {"a": a}, node_names(autograd.topological_order(z), z))
     assert "e-17" not in table and "e−17" not in table
     assert "<td style='text-align: right'>0</td>" in table
+
+
+@pytest.mark.parametrize("x, among, zero", [
+    (0.5 - 0.6 + 0.1, (0.1, 0.5 - 0.6), True),  # 2.8e-17 from numbers near 0.1: rounding
+    (1e-13, (1.0,), True),
+    (1e-11, (1.0,), False),  # more than 1e-12 of the largest: a number
+    (1e-20, (), False),  # computed from nothing: kept
+    (float("nan"), (1.0,), False),
+    (1e-13, (float("inf"), 1.0), False),  # from an infinity nothing is rounding noise
+])
+def test_the_quiz_and_the_views_agree_on_what_is_zero_up_to_rounding(x, among, zero):
+    from autograd.views.quiz import zero_up_to_rounding
+
+    assert zero_up_to_rounding(x, among) is zero
+    assert (noise_free(x, among) == 0.0) is zero

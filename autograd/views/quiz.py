@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..engine import Value
-from .naming import enclosed, in_derivative, is_constant, number_text
+from .naming import enclosed, in_derivative, is_constant, noise_free, number_text
 
 __all__ = [
     "QUIZ_REL_TOLERANCE", "QUIZ_ABS_TOLERANCE", "zero_up_to_rounding", "board_number", "board_factor",
@@ -44,9 +44,6 @@ __all__ = [
 #: In question mode an answer x is right when |x - truth| <= max(ABS, REL * |truth|).
 QUIZ_REL_TOLERANCE = 1e-2
 QUIZ_ABS_TOLERANCE = 1e-3
-
-#: A result at most this fraction of the largest number it was computed from is rounding noise.
-ROUNDING_ZERO = 1e-12
 
 _MINUS = "\u2212"
 _SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
@@ -76,15 +73,12 @@ def _near(a: float, b: float) -> bool:
 
 
 def zero_up_to_rounding(x: float, among: Sequence[float]) -> bool:
-    """True when ``x`` is zero up to rounding: ``|x| <= 1e-12 ×`` the largest of ``among`` in size.
+    """True when ``x`` is zero up to rounding, by the one rule every view uses (``naming.noise_free``).
 
     ``0.5 − 0.6 + 0.1`` is 2.776e-17 in floating point; computed from numbers
     near 0.5, it is 0 on the board. The exact float stays in ``.data``.
     """
-    if x == 0.0 or not math.isfinite(x):
-        return x == 0.0
-    sizes = [abs(a) for a in among if math.isfinite(a)]
-    return bool(sizes) and abs(x) <= ROUNDING_ZERO * max(sizes)
+    return x == 0.0 or (math.isfinite(x) and noise_free(x, among) == 0.0)
 
 
 def board_number(x: float, fmt: str | None = None, among: Sequence[float] = ()) -> str:
