@@ -236,7 +236,7 @@ class Module:
         name in the same folder and then renamed over ``path`` in one step, so
         a write that fails half-way (a full disk) leaves the old file as it
         was, and no half-written file behind. A save killed outright leaves
-        its temporary ``.NAME.chainrule-tmp-PID-XXXXXXXX``, which the next save
+        its temporary ``.NAME.PID.XXXXXXXX.chainrule-tmp``, which the next save
         of ``NAME`` removes. A symbolic link at ``path`` is replaced by the
         new file; the file it points to is never written.
         """

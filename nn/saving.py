@@ -11,68 +11,14 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
-import stat
-import time
 from typing import Any
+
+from autograd.files import write_file
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "read_document", "write_document"]
 
 FORMAT = "chainrule.nn"
 FORMAT_VERSION = 1
-
-
-# A temporary file is named ".NAME.chainrule-tmp-PID-XXXXXXXX" beside its target NAME: hidden,
-# recognisable, and telling which process writes it, so that the next save of NAME can
-# remove what a save killed half-way (SIGKILL, a power cut) left behind.
-_TEMPORARY = ".chainrule-tmp-"
-_TEMPORARY_TAIL = re.compile(r"([0-9]{1,9})-[0-9a-f]{8}")
-_STALE_AFTER = 24 * 3600.0  # seconds; past it, a temporary is stale even if its PID was reused
-
-
-def _temporary_name(base: str) -> str:
-    return f".{base}{_TEMPORARY}{os.getpid()}-{os.urandom(4).hex()}"
-
-
-def _process_gone(pid: int) -> bool:
-    """True when no process ``pid`` runs on this machine (known on POSIX only)."""
-    if os.name != "posix" or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
-    except ProcessLookupError:
-        return True
-    except OSError:  # it exists, but belongs to someone else
-        return False
-    return False
-
-
-def _remove_stale_temporaries(folder: str, base: str) -> None:
-    """Remove the temporaries of earlier saves of ``base`` whose process is gone (or a day old).
-
-    A save under way in this process (another thread) or in a live one keeps its file.
-    Only names of exactly our form are touched; a failure to remove one never stops the save.
-    """
-    prefix = f".{base}{_TEMPORARY}"
-    try:
-        names = os.listdir(folder or os.curdir)
-    except OSError:
-        return
-    now = time.time()
-    for name in names:
-        if not name.startswith(prefix):
-            continue
-        tail = _TEMPORARY_TAIL.fullmatch(name[len(prefix):])
-        if tail is None or int(tail[1]) == os.getpid():
-            continue
-        pid = int(tail[1])
-        stale = os.path.join(folder, name)
-        try:
-            info = os.lstat(stale)
-            if _process_gone(pid) or now - info.st_mtime > _STALE_AFTER:
-                os.unlink(stale)  # a link is removed itself, never what it points to
-        except OSError:
-            pass  # removed meanwhile by another save, or not ours to remove
 
 
 def write_document(path: str, model: str, config: dict[str, Any], state: dict[str, float]) -> None:
@@ -81,33 +27,12 @@ def write_document(path: str, model: str, config: dict[str, Any], state: dict[st
     ``os.replace`` within one folder is atomic: whoever reads ``path`` sees
     either the old file or the complete new one, never a part. It replaces the
     name itself: a symbolic link at ``path`` is replaced by the new file, and
-    the file it pointed to is never written.
+    the file it pointed to is never written (``autograd.files.write_file``).
     """
     document = {"format": FORMAT, "version": FORMAT_VERSION, "model": model, "config": config, "state": state}
-    folder, base = os.path.split(path)
-    _remove_stale_temporaries(folder, base)
-    temporary = os.path.join(folder, _temporary_name(base))
-    # Created with mode 0o666 (less the umask), as open(path, "w") would; O_EXCL never
-    # writes into a file (or through a link) that someone else made.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1, allow_nan=False)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            old = os.lstat(path)  # lstat: the permissions of a link's target are not the old file's
-        except FileNotFoundError:
-            old = None
-        if old is not None and stat.S_ISREG(old.st_mode):
-            os.chmod(temporary, stat.S_IMODE(old.st_mode))  # keep the old file's permissions
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
+    text = json.dumps(document, indent=1, allow_nan=False)
+    # durable: a saved model is the result of hours of training; its bytes reach the disk first.
+    write_file(path, text, who="save", durable=True)
 
 
 class _BadNumber(ValueError):

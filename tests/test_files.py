@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from autograd.views.files import TEMPORARY_SUFFIX, check_folder, make_folder, write_file
+from autograd.files import TEMPORARY_SUFFIX, check_folder, make_folder, write_file
 
 needs_links = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32",
                                  reason="symbolic links need privileges on Windows")
@@ -56,7 +56,7 @@ def test_the_permissions_are_the_umasks_as_for_any_file(tmp_path):
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
-    from autograd.views.files import open_atomic
+    from autograd.files import open_atomic
 
     target = tmp_path / "frames.pdf"
     target.write_bytes(b"old")
@@ -122,7 +122,7 @@ def test_a_write_killed_half_way_leaves_the_target_whole_and_a_recognisable_temp
     # The writer stops after writing half its data; then it is killed.
     script = textwrap.dedent(f"""
         import os, signal, sys
-        from autograd.views.files import open_atomic
+        from autograd.files import open_atomic
         with open_atomic({str(target)!r}) as file:
             file.write(b"half a new page")
             file.flush()
@@ -199,3 +199,44 @@ def test_a_drawing_saved_over_a_planted_link_replaces_the_link(tmp_path):
     draw(x * 3).save(target)
     assert elsewhere.read_text(encoding="utf-8") == "keep me"
     assert not target.is_symlink() and target.read_text(encoding="utf-8").startswith("digraph")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_file_written_again_keeps_its_permissions(tmp_path):
+    target = tmp_path / "graph.svg"
+    write_file(target, "<svg/>")
+    os.chmod(target, 0o640)
+    write_file(target, "<svg></svg>")
+    assert (target.read_text(), os.stat(target).st_mode & 0o777) == ("<svg></svg>", 0o640)
+
+
+def test_a_durable_write_reaches_the_disk_before_it_takes_the_name(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        # Still under the temporary name: the target does not exist yet.
+        synced.append(os.path.exists(tmp_path / "m.json"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    write_file(tmp_path / "picture.png", b"png")
+    assert synced == []  # pictures need no fsync
+    write_file(tmp_path / "m.json", "{}", durable=True)
+    assert synced == [False]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="process ids of POSIX")
+def test_a_day_old_temporary_of_a_running_process_id_is_stale(tmp_path):
+    import time
+
+    target = tmp_path / "m.json"
+    # The parent (pytest's runner) is alive: its id may now belong to someone else than the writer.
+    old = tmp_path / f".m.json.{os.getppid()}.0123abcd{TEMPORARY_SUFFIX}"
+    fresh = tmp_path / f".m.json.{os.getppid()}.4567cdef{TEMPORARY_SUFFIX}"
+    for p in (old, fresh):
+        p.write_text("")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    write_file(target, "{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["m.json", fresh.name])

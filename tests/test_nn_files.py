@@ -138,14 +138,11 @@ def _left_over(folder, keep):
 def test_a_save_that_fails_part_way_keeps_the_old_file(saved, monkeypatch):
     path, old_model = saved
     bigger = MLP(2, [30, 30, 1], seed=1)
-    real_dump = json.dump
 
-    def dump_then_fail(obj, f, **kwargs):
-        real_dump({"half": "written"}, f)
-        f.flush()
+    def disk_full(fd):  # the bytes are written, but the disk cannot hold them
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(json, "dump", dump_then_fail)
+    monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
         bigger.save(str(path))
     monkeypatch.undo()
@@ -245,12 +242,13 @@ def test_a_save_killed_with_sigkill_leaves_a_named_temporary_that_the_next_save_
         child.stdout.close()
         child.stderr.close()
     left = _left_over(path.parent, "m.json")
-    assert [name.rsplit("-", 2)[0] for name in left] == [".m.json.chainrule-tmp"], left
-    assert left[0].endswith(f"-{child.pid}-" + left[0][-8:])
+    assert [name.split(".")[:3] + name.split(".")[-1:] for name in left] == [
+        ["", "m", "json", "chainrule-tmp"]], left
+    assert left[0].startswith(f".m.json.{child.pid}.")
     assert load_model(str(path)).state_dict() == model.state_dict()  # the old file is whole
     # A save under way in a live process, and files that are not this target's temporaries, stay.
-    live = path.parent / f".m.json.chainrule-tmp-{os.getppid()}-0123abcd"
-    others = [path.parent / ".other.json.chainrule-tmp-1-0123abcd", path.parent / ".m.json.chainrule-tmp-a"]
+    live = path.parent / f".m.json.{os.getppid()}.0123abcd.chainrule-tmp"
+    others = [path.parent / ".other.json.1.0123abcd.chainrule-tmp", path.parent / ".m.json.chainrule-tmp-a"]
     for p in (live, *others):
         p.write_text("")
     model.save(str(path))

@@ -35,11 +35,11 @@ from typing import NoReturn
 
 from ..checks import did_you_mean, number_format, real_number
 from ..engine import Value
+from ..files import check_folder
 from ..replay import generate
 from ..views.derive import derive
 from ..views.draw import DEFAULT_TIMEOUT, GRAPH_STYLES, RENDERERS, draw
 from ..views.explain import explain
-from ..views.files import check_folder
 from ..views.frames import FRAME_FORMATS, write_frames
 from ..views.naming import in_derivative, number_text, shown_numbers, whole_expression
 from ..views.stepper import StepperOptions, write_stepper

@@ -38,11 +38,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine import Value
+from ..files import check_folder, make_folder, open_atomic, remove_stale, write_file
 from ..graph import topological_order
 from .dot import HIGHLIGHT_ATTRS
 from .draw import DEFAULT_TIMEOUT, GRAPH_STYLES, RENDERERS, Drawing, draw, find_renderer
 from .explain import explain
-from .files import check_folder, make_folder, open_atomic, remove_stale, write_file
 from .naming import expression, node_names, number_text, shown_numbers
 from .pdf import PdfMerger
 

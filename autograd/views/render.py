@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from ..checks import real_number
-from .files import write_file
+from ..files import write_file
 from .pdf import png_to_pdf
 
 if TYPE_CHECKING:

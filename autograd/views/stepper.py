@@ -766,7 +766,7 @@ def write_stepper(
             ``layers=`` (the layer view of an MLP on one sample); see
             ``StepperOptions`` for what each one does.
     """
-    from .files import check_folder, write_file  # here, so that the file's other imports stay as they are
+    from ..files import check_folder, write_file  # here, so that the file's other imports stay as they are
 
     opts = StepperOptions.build(options, keywords, "write_stepper()")
     target = Path(path)

@@ -11,7 +11,12 @@
   pointed to is left as it was;
 - the temporary files are named ``.<name>.<pid>.<random>.chainrule-tmp``, so
   that one left behind by a killed process is recognisable, and the next write
-  to the same target removes those of processes that are no longer running.
+  to the same target removes those of processes that are no longer running
+  (or a day old: a process id may have been given to another process since);
+- a file replaced keeps its permissions.
+
+Pictures, pages and frames are written with it, and nn's ``save``, which also
+asks for ``durable=True``: the data reach the disk before the rename.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import os
 import secrets
 import stat
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +37,8 @@ __all__ = [
 ]
 
 TEMPORARY_SUFFIX = ".chainrule-tmp"
+# Past this age a temporary file is stale even when a process of its id runs: ids are reused.
+_STALE_AFTER = 24 * 3600.0
 
 
 def temporary_name(target: Path) -> str:
@@ -38,28 +46,36 @@ def temporary_name(target: Path) -> str:
     return f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}"
 
 
-def write_file(path: str | os.PathLike, data: bytes | str, *, who: str = "write", clean: bool = True) -> Path:
+def write_file(
+    path: str | os.PathLike, data: bytes | str, *, who: str = "write", clean: bool = True,
+    durable: bool = False,
+) -> Path:
     """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically; return ``path`` as a Path.
 
     The folder must exist; ``path`` must not be a folder. A link at ``path``
     is replaced, not followed. ``who`` starts the error messages
-    (``"write_frames"``), so that they say which call refused.
+    (``"write_frames"``), so that they say which call refused. ``durable``:
+    the data are on the disk (fsync) before the file takes the name.
     """
     if isinstance(data, str):
         data = data.encode("utf-8")
-    with open_atomic(path, who=who, clean=clean) as file:
+    with open_atomic(path, who=who, clean=clean, durable=durable) as file:
         file.write(data)
     return Path(path)
 
 
 @contextmanager
-def open_atomic(path: str | os.PathLike, *, who: str = "write", clean: bool = True) -> Iterator[BinaryIO]:
+def open_atomic(
+    path: str | os.PathLike, *, who: str = "write", clean: bool = True, durable: bool = False,
+) -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` when the ``with`` block ends without an error.
 
     Until then it is a temporary file in the same folder; on an error it is
     removed and ``path`` is left as it was. ``clean=False`` skips looking for
     stale temporary files, for a caller that has run ``remove_stale`` on the
-    folder once instead of once per file.
+    folder once instead of once per file. ``durable``: fsync before the rename
+    (a saved model, whose loss a power cut must not cause); without it a
+    killed process still loses nothing already handed to the system.
     """
     target = Path(path)
     folder = check_folder(target.parent, who=who)
@@ -77,11 +93,15 @@ def open_atomic(path: str | os.PathLike, *, who: str = "write", clean: bool = Tr
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(temporary, flags, 0o666)
     try:
-        # No fsync: what is written here (pictures, pages) can be made again, and a
-        # killed process loses nothing already handed to the system; an fsync per
-        # frame would cost more than drawing it.
+        # Pictures and pages can be made again, and an fsync per frame would cost
+        # more than drawing it: only a durable write waits for the disk.
         with os.fdopen(fd, "wb") as file:
             yield file
+            if durable:
+                file.flush()
+                os.fsync(file.fileno())
+        if mode is not None and stat.S_ISREG(mode):
+            os.chmod(temporary, stat.S_IMODE(mode))  # the file replaced keeps its permissions
         os.replace(temporary, target)
     except BaseException:
         # Disk full, interrupted...: the target is as it was, and no temporary file stays behind.
@@ -122,10 +142,12 @@ def make_folder(folder: str | os.PathLike, *, who: str = "write") -> Path:
 
 
 def remove_stale(folder: str | os.PathLike, name: str | None = None) -> None:
-    """Remove the temporary files left in ``folder`` by processes that no longer run.
+    """Remove the temporary files left in ``folder`` by processes that no longer run, or a day old.
 
     Only those for the target ``name`` when it is given, else those of any target.
+    This process's own are kept (its other threads may be writing them).
     """
+    now = time.time()
     prefix = f".{name}." if name is not None else "."
     try:
         entries = os.scandir(folder)
@@ -140,9 +162,11 @@ def remove_stale(folder: str | os.PathLike, name: str | None = None) -> None:
             middle = name_[len(prefix) : -len(TEMPORARY_SUFFIX)]
             rest, _, token = middle.rpartition(".")
             pid = rest.rpartition(".")[2]
-            if not pid.isdigit() or not token or _running(int(pid)):
+            if not pid.isdigit() or not token or int(pid) == os.getpid():
                 continue
             try:
+                if _running(int(pid)) and now - entry.stat(follow_symlinks=False).st_mtime <= _STALE_AFTER:
+                    continue
                 if entry.is_file(follow_symlinks=False) or entry.is_symlink():
                     os.unlink(entry.path)
             except OSError:
