@@ -229,6 +229,18 @@ def test_a_drawing_is_laid_out_by_the_pages_renderer(runner):
     assert 'width="100%"' in post["svg"]  # fitted to the output column
 
 
+def test_the_network_example_shows_the_network_picture_and_the_layer_view(runner):
+    pytest.importorskip("graphviz")
+    import autograd.playground as playground
+
+    code = (playground.PAGE / "examples" / "network.py").read_text(encoding="utf-8")
+    assert runner.run(code) is True, runner.posts
+    kinds = [post["type"] for post in runner.posts]
+    assert kinds == ["svg", "stepper"]
+    # The stepper's page is the layer view, of a network of 2 and 1 neurons (the default view has none).
+    assert '"layers": [2, 1]' in runner.posts[1]["html"]
+
+
 def test_an_error_is_pythons_traceback_of_the_program_only(runner):
     code = "def f(v):\n    return v.log()\n\nfrom autograd import Value\nf(Value(-2.0))\n"
     assert runner.run(code) is False

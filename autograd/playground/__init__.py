@@ -56,8 +56,8 @@ _VENDOR = {
 #: The page's own files, copied as they are.
 SITE_FILES = ("index.html", "playground.css", "playground.js", "worker.mjs", "runner.py")
 # The examples' order in the menu, by file name (the first line of each is its title).
-EXAMPLES = ("xyz.py", "sin_x2.py", "neuron.py", "delta_rule.py", "moons.py", "stepper.py", "sliders.py",
-            "compile.py")
+EXAMPLES = ("xyz.py", "sin_x2.py", "neuron.py", "delta_rule.py", "network.py", "moons.py", "stepper.py",
+            "sliders.py", "compile.py")
 
 CACHE_ENV = "CHAINRULE_PLAYGROUND_CACHE"
 _NPM_HINT = (
