@@ -290,3 +290,23 @@ def test_stop_restarts_python_where_it_cannot_interrupt(open_page):
     page.click("#run")
     wait_done(page, runs=2)
     assert page.inner_text("#output pre.stdout").strip() == "42"
+
+
+def test_the_network_example_draws_the_network_and_steps_through_its_layers(open_page):
+    import nn
+
+    code = (EXAMPLES / "network.py").read_text(encoding="utf-8").split("\n", 1)[1]
+    page = open_page(link(code))
+    assert wait_done(page)["ok"] is True
+    _, namespace = run_here(code.replace("autograd.stepper(L, layers=True)", ""))
+    view = nn.deltas(namespace["model"], namespace["x"], namespace["y"], loss="mse")
+    text = page.locator("#output figure.drawing svg").text_content()
+    assert "layer 1 · tanh" in text
+    for delta in (d for layer in view.delta for d in layer):
+        assert number_text(delta) in text  # δ = ∂L/∂z in each neuron, as the delta rule computes it
+    frame = page.frame_locator("iframe.stepper")
+    frame.locator(".cr-end").click()
+    # At the end the picture's neurons have their numbers (before their steps they read ?).
+    neuron = frame.locator('.cr-svg-network [data-cr-id="N1_1"]')
+    assert neuron.count() == 1
+    assert number_text(view.delta[0][0]) in neuron.text_content()
