@@ -76,7 +76,8 @@ def test_derive_typesets_scripts_in_text_and_latex():
     loss = _graph()
     w = next(v for v in topological_order(loss) if v.label == "w_{12}^{(1)}")
     d = derive(loss, w)
-    assert d.text.startswith("∂L/∂w⁽¹⁾₁₂ = a⁽²⁾₁ · (1 − (a⁽²⁾₁)²) · x₁")
+    # A name is an atom, whatever its scripts: squared without brackets, as explain writes it.
+    assert d.text.startswith("∂L/∂w⁽¹⁾₁₂ = a⁽²⁾₁ · (1 − a⁽²⁾₁²) · x₁")
     assert d.latex.startswith(r"\frac{\partial L}{\partial {w_{12}^{(1)}}} = {a^{(2)}_{1}} \cdot")
     assert "⁽" not in d.latex and "₁" not in d.latex
     # The derivation's code still evaluates to backward's gradient.

@@ -38,6 +38,7 @@ __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
     "enclosed", "ROUNDING", "noise_free", "Shown", "shown_numbers", "local_formula",
     "case_that_holds", "hover_text", "typeset", "latex_label", "is_word", "html_name",
+    "operand",
 ]
 
 
@@ -197,13 +198,15 @@ def in_derivative(name: str) -> str:
     return f"({name})"
 
 
-_SCRIPT_CHARS = frozenset(markup._SUB.values()) | frozenset(markup._SUP.values())
+#: The Unicode sub- and superscript characters that typeset labels use.
+SCRIPT_CHARS = frozenset(markup._SUB.values()) | frozenset(markup._SUP.values())
 
 
 def is_word(name: str) -> bool:
     """``a``, ``w1`` or a typeset ``w⁽¹⁾₁₂``: one name that needs no parentheses."""
-    base = "".join(c for c in name if c not in _SCRIPT_CHARS)
-    return base.isidentifier() and (base == name or base.isalnum())
+    base = "".join(c for c in name if c not in SCRIPT_CHARS)
+    # Letters, digits and _ only: Python's identifiers also take a middle dot, as in w·x.
+    return base.isidentifier() and all(c.isalnum() or c == "_" for c in base)
 
 def op_symbol(op: str) -> str:
     """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for x², ``^−1`` for x⁻¹, ``^`` for xʸ.
@@ -396,7 +399,7 @@ def local_formula(
     op = node.operation
     if op is None or not op.formulas:
         return "1"  # sum: every ∂out/∂xi is 1
-    wrap = wrap or _operand
+    wrap = wrap or operand
     operands = {"out": node}
     if op.arity in (1, 2):
         operands.update(zip("ab", node.inputs))
@@ -412,11 +415,20 @@ def local_formula(
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
-def _operand(name: str) -> str:
-    """A name as an operand of a formula: ``x1``, ``2``, ``(−3)``, ``(w1·x1)``."""
-    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
-        return name
-    return f"({name})"
+_UNSIGNED_NUMBER = re.compile(r"\d+(\.\d+)?(e[+−-]?\d+)?")
+
+
+def operand(text: str) -> str:
+    """``text`` as an operand of a formula, in brackets unless it is one name, a number or one bracket.
+
+    A name is an atom whatever its scripts: ``a⁽²⁾₁·(1 − a⁽²⁾₁)`` and
+    ``1 − a⁽¹⁾₁²`` as the board writes them, never ``(a⁽²⁾₁)``; so is a name
+    made unique with ``#k`` (``a#2``). A negative number, a sum, a product
+    or a dotted label gets brackets: ``(−3)``, ``(w1·x1)``, ``(layer.w.0)``.
+    """
+    if is_word(re.sub(r"#\d+$", "", text)) or _UNSIGNED_NUMBER.fullmatch(text) or enclosed(text):
+        return text
+    return f"({text})"
 
 
 def local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:

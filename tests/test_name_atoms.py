@@ -1,0 +1,145 @@
+"""A name is an atom: it needs no brackets as an operand, whatever its sub- and superscripts.
+
+The board writes σ′ at the homework's output as ``a⁽²⁾₁(1 − a⁽²⁾₁)``, not
+``(a⁽²⁾₁)·(1 − (a⁽²⁾₁))``; a sum, a product or a negative number still gets
+brackets. derive's text and LaTeX, the stepper's board and the slide
+drawing's arrows all write operands by this one rule.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+from lecture_networks import homework
+
+import nn
+from autograd import Value, derive, explain
+from autograd.views.naming import operand
+
+
+def homework_loss(bias=False):
+    model, x, y = homework(bias=bias)
+    L = nn.mse_loss([model(x)], [y])
+    L.backward()
+    return model, L
+
+
+def weight(model, layer, i, j):
+    return model.layers[layer - 1].neurons[i - 1].w[j - 1]
+
+
+# ----------------------------------------------------------------------
+# The rule
+
+
+@pytest.mark.parametrize("text", ["a", "w1", "x₁", "a⁽²⁾₁", "w⁽¹⁾₁₂", "δ⁽²⁾₁", "a#2", "a⁽²⁾₁#2",
+                                  "0.5", "2", "1e−05", "(−3)", "(a + b)"])
+def test_a_name_a_number_or_a_bracket_is_an_atom(text):
+    assert operand(text) == text
+
+
+@pytest.mark.parametrize("text", ["−3", "a + b", "a⁽²⁾₁ − 1", "w·x", "(a)·(b)", "layer.w.0", "x y"])
+def test_anything_else_gets_brackets(text):
+    assert operand(text) == f"({text})"
+
+
+# ----------------------------------------------------------------------
+# derive
+
+
+def test_the_homeworks_output_weight_reads_as_on_the_board():
+    model, L = homework_loss()
+    d = derive(L, weight(model, 2, 1, 1))
+    assert d.text == "∂L/∂w⁽²⁾₁₁ = 2(a⁽²⁾₁ − 1) · a⁽²⁾₁(1 − a⁽²⁾₁) · a⁽¹⁾₁"
+    assert d.update_rule() == "w⁽²⁾₁₁ ← w⁽²⁾₁₁ − η · 2(a⁽²⁾₁ − 1) · a⁽²⁾₁(1 − a⁽²⁾₁) · a⁽¹⁾₁"
+    assert d.latex == (
+        r"\frac{\partial L}{\partial {w_{11}^{(2)}}} = 2({a_{1}^{(2)}} - 1) \cdot "
+        r"{a_{1}^{(2)}}(1 - {a_{1}^{(2)}}) \cdot {a_{1}^{(1)}}"
+    )
+
+
+def test_the_homeworks_hidden_weight_reads_as_on_the_board():
+    model, L = homework_loss()
+    d = derive(L, weight(model, 1, 2, 1))
+    assert d.text == "∂L/∂w⁽¹⁾₂₁ = 2(a⁽²⁾₁ − 1) · a⁽²⁾₁(1 − a⁽²⁾₁) · w⁽²⁾₁₂ · (1 − a⁽¹⁾₂²) · 1.5"
+    assert r"\left(" not in d.latex and r"(1 - {a_{2}^{(1)}}^{2})" in d.latex
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_no_name_of_the_homework_is_bracketed_alone(bias):
+    model, L = homework_loss(bias)
+    for p in model.parameters():
+        d = derive(L, p)
+        for text in (d.text, d.update_rule()):
+            assert not re.search(r"\((?:[wbaz]⁽[⁰-⁹]⁾[₀-₉]+)\)", text), text
+        assert not re.search(r"\(\{[wbaz]_\{\d+\}\^\{\(\d\)\}\}\)", d.latex), d.latex
+        # The text changed, not the formula: its code still gives backward's gradient.
+        values = {name: v.data for name, v in zip(d.parameters, _leaves(L))}
+        assert math.isclose(d(**values), p.grad, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def _leaves(L):
+    from autograd.graph import topological_order
+    from autograd.views.naming import is_constant
+
+    return [v for v in topological_order(L) if not v.inputs and not is_constant(v)]
+
+
+def test_a_sum_a_product_and_an_expression_keep_their_brackets():
+    p, q = Value(0.3, label="p"), Value(-0.2, label="q")
+    assert derive((p - q) ** 2, q).text == "∂L/∂q = −2(p − q)"
+    # An unlabelled result is written as its expression, which stays one bracketed operand.
+    assert derive((p * q).tanh(), p).text == "∂L/∂p = (1 − (tanh(p·q))²) · q"
+    assert derive((p * q + p).sigmoid(), q).text == "∂L/∂q = (sigmoid(p·q + p))·(1 − (sigmoid(p·q + p))) · p"
+
+
+def test_a_one_letter_name_with_scripts_multiplies_a_bracket_as_one_letter_does():
+    z = Value(0.4, label="z_1")
+    a = z.sigmoid()
+    a.label = "a_1"
+    assert derive(a, z).text == "∂a₁/∂z₁ = a₁(1 − a₁)"
+    b = z.sigmoid()
+    b.label = "h1"  # two letters and digits: not joined, h1(…) would read as a function
+    assert derive(b, z).text == "∂h1/∂z₁ = h1·(1 − h1)"
+
+
+# ----------------------------------------------------------------------
+# The stepper's board and the slide drawing write operands the same way
+
+
+def _lesson(L):
+    from autograd.views.stepper import stepper_html
+
+    page = stepper_html(L)
+    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', page, re.S)
+    return json.loads(match.group(1))
+
+
+def test_the_stepper_board_writes_names_without_brackets():
+    pytest.importorskip("graphviz")
+    model, L = homework_loss()
+    lesson = _lesson(L)
+    texts = [s["text"] for s in lesson["steps"]]
+    assert any(t.startswith("t1 = w⁽¹⁾₁₁ · 1.5 = ") for t in texts), texts[:6]
+    assert any("· a⁽²⁾₁·(1 − a⁽²⁾₁) = " in t for t in texts)
+    assert any("· (1 − a⁽¹⁾₁²) = " in t for t in texts)
+    assert not any(re.search(r"\([wbaz]⁽[⁰-⁹]⁾[₀-₉]+\)", t) for t in texts)
+    # As explain writes the same steps.
+    assert "a⁽²⁾₁·(1 − a⁽²⁾₁)" in str(explain(L))
+
+
+def test_the_slide_drawings_arrows_write_names_without_brackets():
+    pytest.importorskip("graphviz")
+    from autograd import draw
+
+    model, L = homework_loss()
+    source = draw(L, style="slide", edge_labels=True).source
+    labels = re.findall(r'-> \w+ \[label="([^"]*)"', source)
+    assert "a⁽²⁾₁·(1 − a⁽²⁾₁) = 0.215" in labels
+    assert "1 − a⁽¹⁾₁² = 0.453" in labels
+    assert "a⁽¹⁾₁ = 0.74" in labels and "w⁽²⁾₁₁ = 1.1" in labels
+    # A constant operand is its number: said once, not as "(−0.5) = −0.5".
+    assert "−0.5" in labels and "(−0.5) = −0.5" not in labels
