@@ -143,3 +143,23 @@ def test_the_slide_drawings_arrows_write_names_without_brackets():
     assert "a⁽¹⁾₁ = 0.74" in labels and "w⁽²⁾₁₁ = 1.1" in labels
     # A constant operand is its number: said once, not as "(−0.5) = −0.5".
     assert "−0.5" in labels and "(−0.5) = −0.5" not in labels
+
+
+@pytest.mark.browser
+def test_the_pages_update_step_writes_the_derivative_of_a_name_without_brackets(tmp_path):
+    """The update step is written by the page's program: ∂L/∂w⁽¹⁾₁₁, as in_derivative writes it."""
+    pytest.importorskip("graphviz")
+    from browser import launched_chromium
+
+    from autograd.views.stepper import write_stepper
+
+    model, L = homework_loss()
+    path = write_stepper(L, tmp_path / "steps.html", lr=0.1)
+    with launched_chromium() as chromium:
+        page = chromium.new_page(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
+        page.goto(path.as_uri())
+        page.keyboard.press("End")
+        text = page.inner_text(".cr-current")
+    assert "One step of gradient descent" in text
+    assert "w⁽¹⁾₁₁ ← w⁽¹⁾₁₁ − η·∂L/∂w⁽¹⁾₁₁ = 0.5 − 0.1 · " in text, text
+    assert "∂L/∂(" not in text

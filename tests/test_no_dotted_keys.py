@@ -357,3 +357,33 @@ def test_the_page_never_shows_its_group_keys():
     for layer, neuron in [(1, 1), (1, 2), (2, 1)]:
         assert f"neuron {neuron}, layer {layer}" in rest
 
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("options", [{"lr": 0.1}, {"quiz": True}, {"layers": True}], ids=str)
+def test_no_dotted_key_in_what_the_browser_shows(tmp_path, options):
+    """The page as Chromium shows it after the last step, in each of its views: its text,
+    and every tooltip (a title, in the page or in its drawings)."""
+    pytest.importorskip("graphviz")
+    _renderer_or_skip()
+    from browser import launched_chromium
+
+    from autograd.views.stepper import write_stepper
+
+    c = Case("homework 2-2-1 with bias")
+    path = write_stepper(c.L, tmp_path / "steps.html", **options)
+    seen = []
+    with launched_chromium() as chromium:
+        page = chromium.new_page(viewport={"width": 1280, "height": 720}, reduced_motion="reduce")
+        page.goto(path.as_uri())
+        page.keyboard.press("End")
+        views = 2 if page.is_visible(".cr-view") else 1
+        for k in range(views):
+            if k:
+                page.click(".cr-view")
+            seen.append(page.inner_text("body"))
+            seen += page.eval_on_selector_all(
+                "title, [title]", "els => els.map(e => e.getAttribute('title') || e.textContent)")
+    for text in seen:
+        if text:
+            assert_no_key(f"the page with {options}, as shown", text)
