@@ -276,6 +276,7 @@ def view_deltas(case: Case):
     yield "str(nn.deltas(...))", str(view)
     yield "nn.deltas(...).to_markdown()", view.to_markdown()
     yield "nn.deltas(...).to_latex()", view.to_latex()
+    yield "repr(nn.deltas(...))", repr(view)
 
 
 VIEWS = {
