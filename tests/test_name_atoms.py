@@ -163,3 +163,15 @@ def test_the_pages_update_step_writes_the_derivative_of_a_name_without_brackets(
     assert "One step of gradient descent" in text
     assert "w⁽¹⁾₁₁ ← w⁽¹⁾₁₁ − η·∂L/∂w⁽¹⁾₁₁ = 0.5 − 0.1 · " in text, text
     assert "∂L/∂(" not in text
+
+
+def test_the_stepper_board_says_a_negative_constants_slope_once():
+    pytest.importorskip("graphviz")
+    model, L = homework_loss()
+    texts = [s["text"] for s in _lesson(L)["steps"]]
+    w12 = weight(model, 1, 1, 2)
+    # ∂t/∂w⁽¹⁾₁₂ is the input x₂ = −0.5, a constant: its formula is its number, written once, as explain does.
+    step = next(t for t in texts if t.startswith("∂L/∂w⁽¹⁾₁₂ = "))
+    assert step.count("(−0.0672) · (−0.5) = ") == 1, step
+    assert [line for line in str(explain(L)).splitlines() if line.startswith("∂L/∂w⁽¹⁾₁₂ = ")] == [step]
+    assert math.isclose(w12.grad, -0.0672 * -0.5, rel_tol=1e-3)

@@ -305,7 +305,7 @@ class Lesson:
         local_name = board_local_name(s.node, s.input, self.root, self.names)
         formula = board_local_formula(s.node, s.position, self.names, self.number)
         local = self.number(s.local)
-        if formula == local:
+        if formula in (local, board_factor(local)):  # a constant's slope, (−0.5), is said once
             formula = ""
         return local_name, formula, local
 
