@@ -76,6 +76,7 @@ def test_derive_typesets_scripts_in_text_and_latex():
     loss = _graph()
     w = next(v for v in topological_order(loss) if v.label == "w_{12}^{(1)}")
     d = derive(loss, w)
+    # A name is an atom, whatever its scripts; squared, a layer superscript is bracketed: (a⁽²⁾₁)².
     assert d.text.startswith("∂L/∂w⁽¹⁾₁₂ = a⁽²⁾₁ · (1 − (a⁽²⁾₁)²) · x₁")
     assert d.latex.startswith(r"\frac{\partial L}{\partial {w_{12}^{(1)}}} = {a^{(2)}_{1}} \cdot")
     assert "⁽" not in d.latex and "₁" not in d.latex

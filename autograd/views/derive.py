@@ -32,7 +32,17 @@ from string import Template
 from ..engine import Value
 from ..graph import topological_order
 from . import latex_lines
-from .naming import is_constant, is_word, latex_label, node_names, typeset, visible
+from .naming import (
+    SCRIPT_CHARS,
+    is_constant,
+    is_word,
+    latex_label,
+    node_names,
+    operand,
+    powered_at,
+    typeset,
+    visible,
+)
 
 __all__ = ["Derivation", "TooManyPathsError", "derive", "MAX_PATHS"]
 
@@ -230,6 +240,8 @@ def _in_d(name: str) -> str:
 _SUPERSCRIPTS = str.maketrans("0123456789−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 # a, b and out as whole names (not the a of "abs"); "out²" is out squared, although "²" is a digit to \w.
 _SYMBOL = re.compile(r"(?<![A-Za-z0-9_])(a|b|out|xs)(?![A-Za-z0-9_])")
+_SCRIPTS = re.escape("".join(sorted(SCRIPT_CHARS)))
+_TIMES_BRACKET = re.compile(rf"(?<![\w.{_SCRIPTS}])(\d+(?:\.\d+)?|[A-Za-z][{_SCRIPTS}]*)·\(")
 
 
 class _Writer:
@@ -290,15 +302,15 @@ class _Writer:
             shown = self.show(symbols[match.group(1)])
             before, after = formula[match.start() - 1:match.start()], formula[match.end():match.end() + 1]
             alone = formula == match.group(0) or (before, after) == ("(", ")")
-            if alone or re.fullmatch(r"[\w#.]+", shown):
-                return shown
-            return f"({shown})"  # a/b over a product, a power of a sum: brackets keep its meaning
+            # A name is an atom whatever its scripts; a/b over a product, a power of a sum get brackets.
+            return shown if alone else operand(shown, powered=powered_at(formula, match.end()))
 
         text = _SYMBOL.sub(name_of, formula)
         # Superscripts for whole-number powers written with ^: x^2 → x², (a − y)^(−1) → (a − y)⁻¹.
         text = re.sub(r"\^\(?(−?\d+)\)?", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)
-        # A number or a one-letter name times a bracket reads as on the board: 2(a − y), a(1 − a).
-        text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?|[A-Za-z])·\(", r"\1(", text)
+        # A number or a one-letter name (with its scripts) times a bracket reads as on the board:
+        # 2(a − y), a(1 − a), a⁽²⁾₁(1 − a⁽²⁾₁).
+        text = _TIMES_BRACKET.sub(r"\1(", text)
         # And a number times a name: 2x, 3x².
         text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)·(?=[A-Za-z])", r"\1", text)
         return text

@@ -283,7 +283,7 @@ def _edge_label(
             formula = local_formula(v, position, names, number=number)
             if ", since " in formula:  # the case that holds says its number itself
                 text = formula
-            elif formula != text:
+            elif formula not in (text, f"({text})"):  # a constant's number, (−0.5), is said once
                 text = f"{formula} = {text}"
     if not text or visible:
         return _edge_text(": ".join(t for t in (place, text) if t))

@@ -71,17 +71,16 @@ from . import latex_lines
 from .markup import latex as markup_latex
 from .naming import (
     case_that_holds,
-    enclosed,
     expression,
     in_derivative,
     is_constant,
-    is_word,
     latex_label,
     local_formula,
     local_name,
     node_names,
     noise_free,
     number_text,
+    operand,
     shown_numbers,
     visible,
 )
@@ -489,7 +488,7 @@ def explain(root: Value, grad: float = 1.0, fmt: str | None = None) -> Explanati
                  _total_shown(totals[x], exact[x], written[x]))
         steps.append(Step(
             node, x, position, local, upstream, contribution, totals[x], (out, names[node], names[x]),
-            _formula(node, names), fmt, local_formula(node, position, names, _atom, number),
+            _formula(node, names), fmt, local_formula(node, position, names, operand, number),
             local_name(node, x, root, names), _subgradient(node, x, names), shown=shown,
         ))
 
@@ -561,13 +560,6 @@ def _subgradient(node: Value, x: Value, names: dict[Value, str]) -> str:
         f"{node.op} has no derivative at its kink {names[x]} = {number_text(at)}: every slope from "
         f"{left} to {right} is a subgradient there, and backward chooses 0, as PyTorch does"
     )
-
-
-def _atom(name: str) -> str:
-    """A name as an operand of a formula: ``x1``, ``2``, ``(−3)``, ``(w1·x1)``."""
-    if is_word(name) or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
-        return name
-    return f"({name})"
 
 
 def _group(formula: str) -> str:
@@ -821,7 +813,10 @@ def _latex_local(s: Step, lnames: dict[Value, str], number: Callable[[float], st
     while i < len(tokens):
         t = tokens[i]
         if t in operands:
-            out.append(operands[t])
+            powered = i + 1 < len(tokens) and (tokens[i + 1] in _RAISED or tokens[i + 1] == "^")
+            # A name with a superscript of its own, raised to a power: (a_2^{(1)})^2, as the lecture has it.
+            scripted = powered and "^" in operands[t]
+            out.append(f"({operands[t]})" if scripted else operands[t])
         elif t in _LATEX_WORDS:
             out.append(_LATEX_WORDS[t])
         elif _IDENTIFIER.fullmatch(t):

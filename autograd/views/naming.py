@@ -38,6 +38,7 @@ __all__ = [
     "node_names", "expression", "in_derivative", "op_symbol", "is_constant", "number_text", "local_name",
     "enclosed", "ROUNDING", "noise_free", "Shown", "shown_numbers", "local_formula",
     "case_that_holds", "hover_text", "typeset", "latex_label", "is_word", "html_name",
+    "operand",
 ]
 
 
@@ -173,6 +174,10 @@ def expression(value: Value, names: dict[Value, str], latex: bool = False) -> st
     else:
         # A function has parentheses of its own: tanh(−0.21), not tanh((−0.21)).
         args = [a[1:-1] if enclosed(a) else a for a in args]
+    if latex and template.startswith("{$a}^") and "^" in args[0]:
+        args[0] = f"({args[0]})"  # (a_1^{(2)})^2: a layer superscript and a power apart
+    elif not latex and template.startswith("$a"):
+        args[0] = operand(args[0], powered=powered_at(template, 2)) if powered_at(template, 2) else args[0]
     return Template(template).substitute(a=args[0], b=args[-1])
 
 
@@ -197,13 +202,15 @@ def in_derivative(name: str) -> str:
     return f"({name})"
 
 
-_SCRIPT_CHARS = frozenset(markup._SUB.values()) | frozenset(markup._SUP.values())
+#: The Unicode sub- and superscript characters that typeset labels use.
+SCRIPT_CHARS = frozenset(markup._SUB.values()) | frozenset(markup._SUP.values())
 
 
 def is_word(name: str) -> bool:
     """``a``, ``w1`` or a typeset ``w⁽¹⁾₁₂``: one name that needs no parentheses."""
-    base = "".join(c for c in name if c not in _SCRIPT_CHARS)
-    return base.isidentifier() and (base == name or base.isalnum())
+    base = "".join(c for c in name if c not in SCRIPT_CHARS)
+    # Letters, digits and _ only: Python's identifiers also take a middle dot, as in w·x.
+    return base.isidentifier() and all(c.isalnum() or c == "_" for c in base)
 
 def op_symbol(op: str) -> str:
     """The symbol drawn in an operation node: ``×`` for ``*``, ``^2`` for x², ``^−1`` for x⁻¹, ``^`` for xʸ.
@@ -396,7 +403,7 @@ def local_formula(
     op = node.operation
     if op is None or not op.formulas:
         return "1"  # sum: every ∂out/∂xi is 1
-    wrap = wrap or _operand
+    wrap = wrap or operand
     operands = {"out": node}
     if op.arity in (1, 2):
         operands.update(zip("ab", node.inputs))
@@ -405,18 +412,49 @@ def local_formula(
                            {k: names[v] for k, v in operands.items()}, number)
     if case is not None:
         return case
-    written = {k: wrap(names[v]) for k, v in operands.items()}
-    return _IDENTIFIER.sub(lambda m: written.get(m.group(0), m.group(0)), formula)
+    def written(m: re.Match) -> str:
+        v = operands.get(m.group(0))
+        if v is None:
+            return m.group(0)
+        if wrap is operand:
+            return operand(names[v], powered=powered_at(formula, m.end()))
+        return wrap(names[v])
+
+    return _IDENTIFIER.sub(written, formula)
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
-def _operand(name: str) -> str:
-    """A name as an operand of a formula: ``x1``, ``2``, ``(−3)``, ``(w1·x1)``."""
-    if name.isidentifier() or re.fullmatch(r"\d+(\.\d+)?(e[+−-]?\d+)?", name) or enclosed(name):
-        return name
-    return f"({name})"
+_UNSIGNED_NUMBER = re.compile(r"\d+(\.\d+)?(e[+−-]?\d+)?")
+
+
+def operand(text: str, powered: bool = False) -> str:
+    """``text`` as an operand of a formula, in brackets unless it is one name, a number or one bracket.
+
+    A name is an atom whatever its scripts: ``a⁽²⁾₁·(1 − a⁽²⁾₁)`` as the
+    board writes it, never ``(a⁽²⁾₁)``; so is a name made unique with ``#k``
+    (``a#2``). A negative number, a sum, a product or a dotted label gets
+    brackets: ``(−3)``, ``(w1·x1)``, ``(layer.w.0)``. ``powered``: the operand
+    is raised to a power, and a name that already carries a superscript gets
+    brackets too, as the lecture writes ``1 − (a⁽¹⁾₁)²``, so that its
+    ``(1)`` and the power are not read as one exponent.
+    """
+    if powered and is_word(re.sub(r"#\d+$", "", text)) and any(c in _RAISED_SCRIPTS for c in text):
+        return f"({text})"
+    if is_word(re.sub(r"#\d+$", "", text)) or _UNSIGNED_NUMBER.fullmatch(text) or enclosed(text):
+        return text
+    return f"({text})"
+
+
+#: The characters of a Unicode superscript (a name's layer, ⁽¹⁾), and of a power after an operand.
+_RAISED_SCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
+POWER_MARKS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻^")
+
+
+def powered_at(formula: str, end: int) -> bool:
+    """True when what ends at ``end`` in ``formula`` is raised to a power (``out²``, ``b^(−1)``)."""
+    return formula[end:end + 1] in POWER_MARKS and end < len(formula)
 
 
 def local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:

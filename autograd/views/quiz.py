@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..engine import Value
-from .naming import enclosed, in_derivative, is_constant, noise_free, number_text
+from .naming import enclosed, in_derivative, is_constant, noise_free, number_text, operand, powered_at
 
 __all__ = [
     "QUIZ_REL_TOLERANCE", "QUIZ_ABS_TOLERANCE", "zero_up_to_rounding", "board_number", "board_factor",
@@ -102,18 +102,11 @@ def board_names(names: dict[Value, str]) -> dict[Value, str]:
     return {v: name.replace("-", _MINUS) if is_constant(v) else name for v, name in names.items()}
 
 
-def _operand(name: str) -> str:
-    """A name as an operand: ``x1``, ``0.5``, ``(−3)``; anything that is not one word, in parentheses."""
-    if re.fullmatch(r"[\w.#]+|\d[\d.]*e[+−]\d+", name) or enclosed(name):
-        return name
-    return f"({name})"
-
-
 def _power_text(p: float) -> str:
     """The exponent ``p`` as a superscript when it is an integer (``²``, ``⁻¹``), else ``^0.5``."""
     if p.is_integer() and abs(p) < 1e6:
         return format(int(p), "d").translate(_SUPERSCRIPT)
-    return "^" + _operand(board_number(p, ".6g"))
+    return "^" + operand(board_number(p, ".6g"))
 
 
 # How each operation is written on the board; $a and $b are its inputs. The
@@ -150,10 +143,10 @@ def board_expression(v: Value, names: dict[Value, str], operands: dict[Value, st
         return text
     # A function encloses its argument; a sum or difference needs no parentheses for its first term.
     enclosing = template.endswith("($a)") or template == "|$a|" or template.startswith(("$a + ", "$a − "))
-    a = args[0] if enclosing else _operand(args[0])
+    a = args[0] if enclosing else operand(args[0], powered=powered_at(template, 2))
     if template == "$a + $b" and args[-1].startswith(_MINUS):  # 0.5 − 0.6, not 0.5 + (−0.6)
-        return f"{a} − {_operand(args[-1][1:])}"
-    return template.replace("$a", a).replace("$b", _operand(args[-1]))
+        return f"{a} − {operand(args[-1][1:])}"
+    return template.replace("$a", a).replace("$b", operand(args[-1]))
 
 
 def board_local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:
@@ -208,8 +201,11 @@ def board_local_formula(node: Value, position: int, names: dict[Value, str], num
     operands = {"out": names[node]}
     if op.arity in (1, 2):
         operands.update(zip("ab", (names[v] for v in node.inputs)))
-    operands = {k: _operand(v) for k, v in operands.items()}
-    formula = re.sub(r"[A-Za-z_][A-Za-z_0-9]*", lambda m: operands.get(m.group(0), m.group(0)), formula)
+    def written(m: re.Match) -> str:
+        name = operands.get(m.group(0))
+        return m.group(0) if name is None else operand(name, powered=powered_at(formula, m.end()))
+
+    formula = re.sub(r"[A-Za-z_][A-Za-z_0-9]*", written, formula)
     return formula.replace("-", _MINUS)
 
 
@@ -306,7 +302,7 @@ class Lesson:
         local_name = board_local_name(s.node, s.input, self.root, self.names)
         formula = board_local_formula(s.node, s.position, self.names, self.number)
         local = self.number(s.local)
-        if formula == local:
+        if formula in (local, board_factor(local)):  # a constant's slope, (−0.5), is said once
             formula = ""
         return local_name, formula, local
 

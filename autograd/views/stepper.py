@@ -107,7 +107,7 @@ from .draw import DEFAULT_TIMEOUT, RENDERERS, Drawing, GraphTooLargeError, draw,
 from .explain import explain
 from .grouping import group_title
 from .layers import layer_steps, network_of, tag_numbers
-from .naming import is_constant, number_text
+from .naming import in_derivative, is_constant, number_text
 from .quiz import QUIZ_ABS_TOLERANCE, QUIZ_REL_TOLERANCE, Lesson, board_number
 from .roles import value_role
 
@@ -437,6 +437,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         {
             "node": index[p],
             "name": names[p],
+            "d_name": in_derivative(names[p]),  # as ∂L/∂ writes it: w⁽¹⁾₁₁, (2)
             "data": p.data,
             "data_text": number(p.data),
             "grad": steps.gradients.get(p, 0.0),

@@ -42,7 +42,7 @@
       var d = num(u.data), g = num(u.grad);
       var nw = typed ? d - lr * g : num(u["new"]);
       var nwText = typed ? fmtNumber(nw) : u.new_text;
-      var nm = /^[A-Za-z_][A-Za-z_0-9]*$/.test(u.name) ? u.name : "(" + u.name + ")";
+      var nm = u.d_name;
       lines.push(u.name + " \u2190 " + u.name + " \u2212 \u03b7\u00b7\u2202" + out + "/\u2202" + nm + " = " +
         u.data_text + " \u2212 " + lrText + " \u00b7 " + factor(u.grad_text) + " = " + nwText);
       return { node: u.node, name: u.name, value: nw, text: nwText,
