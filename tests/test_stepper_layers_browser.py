@@ -174,3 +174,50 @@ def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):  #
     grad = explanation_number(explanation.gradients[b2])
     assert grad.startswith("−")
     assert f"0.25 − 0.5 · ({grad}) = " in text
+
+
+SCRIPT_GAPS = """() => {
+  // Each script of the picture: the gap from its letter (or the subscript before it), its size
+  // against its letter's, and the gap to the "=" after it, all in units of the letter's font size.
+  const out = [];
+  document.querySelectorAll('.cr-svg-network text[baseline-shift]').forEach(s => {
+    let letter = s.previousElementSibling;
+    while (letter && letter.hasAttribute('baseline-shift')) letter = letter.previousElementSibling;
+    const prev = s.previousElementSibling;
+    const size = parseFloat(getComputedStyle(letter).fontSize);
+    const before = prev.getBBox(), own = s.getBBox();
+    const row = {text: letter.textContent + prev.textContent + s.textContent,
+                 gap: (own.x - (before.x + before.width)) / size,
+                 scale: parseFloat(getComputedStyle(s).fontSize) / size};
+    const next = s.nextElementSibling;
+    if (next && !next.hasAttribute('baseline-shift') && next.getAttribute('y') === s.getAttribute('y')
+        && next.textContent.trim().startsWith('=')) {
+      const at = next.textContent.indexOf('=');
+      row.equals = (next.getStartPositionOfChar(at).x - (own.x + own.width)) / size;
+    }
+    out.push(row);
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_pictures_scripts_sit_tight_on_their_letter(open_page, present):  # noqa: F811 (the fixture imported above)
+    L, _, _ = loss_and_lesson("homework")
+    page = open_page(L, layers=True, width=1920, height=1080)
+    if present:
+        page.keyboard.press("f")
+    page.keyboard.press("End")
+    rows = page.evaluate(SCRIPT_GAPS)
+    assert len(rows) >= 20
+    for row in rows:
+        # z₁⁽²⁾: the script touches its letter (a subscript's ⁽²⁾ follows the ₁), smaller than it.
+        # (Graphviz's widths differ a little from the browser's font: up to 0.15 em, 0.22 em after
+        # "∂L/∂a", whose ∂ it measures wider. Scripts laid out at full size and shrunk by the page
+        # stood up to 0.41 em off, and the "=" 1.04 em.)
+        assert -0.05 <= row["gap"] <= (0.22 if row["text"].startswith("∂") else 0.16), row
+        assert 0.6 <= row["scale"] <= 0.8, row
+    # "z₁⁽²⁾ = 1.05": one space's room before the "=", no more, no less.
+    spaces = [row["equals"] for row in rows if "equals" in row]
+    assert len(spaces) >= 10
+    assert all(0.15 <= s <= 0.45 for s in spaces), spaces
