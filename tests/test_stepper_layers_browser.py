@@ -99,9 +99,11 @@ def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page): 
     assert toggles.count() == len(last["deltas"]) == 4
     toggles.nth(1).click()
     assert panel.is_visible() and panel.get_attribute("data-delta") == "2"
-    steps = page.locator(".cr-panel ol.cr-delta-steps li").all_inner_texts()
-    assert steps == last["deltas"][1]["steps"]
-    assert steps[-1].startswith("∂L/∂z⁽¹⁾₂ = ") and last["deltas"][1]["value_text"] in steps[-1]
+    # The steps typeset as the equations are (Python's HTML), ending at δ₂⁽¹⁾'s number.
+    items = page.locator(".cr-panel ol.cr-delta-steps li")
+    assert [items.nth(k).inner_html() for k in range(items.count())] == last["deltas"][1]["steps_html"]
+    steps = items.all_inner_texts()
+    assert steps[-1].startswith("δ2(1) = ∂L/∂a2(1)") and steps[-1].endswith(last["deltas"][1]["value_text"])
     assert toggles.nth(1).get_attribute("aria-expanded") == "true"
     assert marked(page, "node.cr-selected") == ["N1_2"]
     # The keyboard: a number opens that δ, the same number closes it.
@@ -112,17 +114,18 @@ def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page): 
     # A click on the neuron's circle opens its δ.
     page.locator('.cr-svg-network [data-cr-id="N1_1"]').click()
     assert panel.get_attribute("data-delta") == "1"
-    assert page.locator(".cr-panel ol.cr-delta-steps li").all_inner_texts() == last["deltas"][0]["steps"]
+    assert items.count() == len(last["deltas"][0]["steps"])
+    assert items.last.inner_text().endswith(last["deltas"][0]["value_text"])
     # Another step closes it.
     page.keyboard.press("ArrowLeft")
     assert panel.is_hidden()
 
 
-EQUATION_TEXT = """() => {
+EQUATION_TEXT = """(selector) => {
   // Each line of the equations' own text (not a sub- or superscript): its box's height and its font's
   // size, in px, as the view tests measure the drawing's text.
   const boxes = [], sizes = [];
-  const walker = document.createTreeWalker(document.querySelector('.cr-current .cr-equations'),
+  const walker = document.createTreeWalker(document.querySelector(selector),
     NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const t = walker.currentNode;
@@ -135,9 +138,9 @@ EQUATION_TEXT = """() => {
 }"""
 
 
-def equation_text(page):
+def equation_text(page, selector=".cr-current .cr-equations"):
     """The median height of the equations' text boxes and the median font size, in px."""
-    boxes, sizes = page.evaluate(EQUATION_TEXT)
+    boxes, sizes = page.evaluate(EQUATION_TEXT, selector)
     return statistics.median(boxes), statistics.median(sizes)
 
 
@@ -156,12 +159,28 @@ def test_the_equations_are_readable_from_the_back(open_page, width, height):  # 
             sizes[present, k] = equation_text(page)
             # The step's equations are in view, not scrolled away.
             assert page.locator(".cr-current .cr-eq").first.is_visible()
+            if lesson["steps"][k]["kind"] == "layer_backward":
+                # δ₁ opened: its steps typeset as the equations are, and at least as large.
+                page.keyboard.press("1")
+                steps = equation_text(page, ".cr-panel ol.cr-delta-steps")
+                assert steps[1] >= sizes[present, k][1] - 0.01 and steps[0] >= sizes[present, k][0] - 0.5, \
+                    (steps, sizes[present, k])
+                assert page.eval_on_selector(".cr-panel ol.cr-delta-steps li",
+                                             "e => getComputedStyle(e).fontFamily") == \
+                    page.eval_on_selector(".cr-current .cr-equations", "e => getComputedStyle(e).fontFamily")
+                sizes["delta", present, k] = steps
+                page.keyboard.press("1")
+    deltas = {key[1:]: sizes.pop(key) for key in list(sizes) if key[0] == "delta"}
     box, font = (min(v[j] for (p, _), v in sizes.items() if not p) for j in (0, 1))
     present_box, present_font = (min(v[j] for (p, _), v in sizes.items() if p) for j in (0, 1))
+    delta_font, present_delta_font = (min(v[1] for (p, _), v in deltas.items() if p is q)
+                                      for q in (False, True))
     print(f"{width}x{height}: equation text {box:.1f} px tall (font {font:.1f} px), "
-          f"Present {present_box:.1f} px (font {present_font:.1f} px)")
+          f"Present {present_box:.1f} px (font {present_font:.1f} px); a δ's steps: font "
+          f"{delta_font:.1f} px, Present {present_delta_font:.1f} px")
     assert box >= 16 and font >= 16
     assert present_box >= 18 and present_font >= 18 and present_box > 1.3 * box
+    assert delta_font >= 16 and present_delta_font >= 18
 
 
 def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):  # noqa: F811 (the fixture imported above)

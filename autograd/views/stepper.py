@@ -424,9 +424,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
 
     layered = None
     if layers:
-        # The scalar steps stay, in the engine's order, as what each δᵢ opens into.
-        backward = [s for s in lesson_steps if s["kind"] == "backward"]
-        layered = layer_steps(steps, number, backward, board.seed(), index)
+        layered = layer_steps(steps, number, index)
         lesson_steps = layered.steps
         edges = []
         group_names = []

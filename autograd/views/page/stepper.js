@@ -923,12 +923,12 @@
     var head = document.createElement("div");
     head.className = "cr-delta-head";
     head.innerHTML = d.head;  // Python's escaped markup
-    head.appendChild(document.createTextNode(", one edge at a time:"));
+    head.appendChild(document.createTextNode(", step by step:"));
     text.appendChild(head);
     var list = document.createElement("ol");
-    list.className = "cr-delta-steps";
-    d.steps.forEach(function (t) {
-      var li = document.createElement("li"); li.textContent = t; list.appendChild(li);
+    list.className = "cr-delta-steps cr-equations";
+    d.steps_html.forEach(function (h) {
+      var li = document.createElement("li"); li.innerHTML = h; list.appendChild(li);  // Python's escaped markup
     });
     text.appendChild(list);
   }
