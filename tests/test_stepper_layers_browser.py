@@ -240,3 +240,60 @@ def test_the_pictures_scripts_sit_tight_on_their_letter(open_page, present):  # 
     spaces = [row["equals"] for row in rows if "equals" in row]
     assert len(spaces) >= 10
     assert all(0.15 <= s <= 0.45 for s in spaces), spaces
+
+
+LAYER_TEXT = """() => {
+  // The median height (px) of the texts in the circles of the step's own layer, and how many there are.
+  const hs = [];
+  document.querySelectorAll('.cr-svg-network .node.cr-computing text, .cr-svg-network .node.cr-target text')
+    .forEach(t => { if (!t.hasAttribute('baseline-shift')) hs.push(t.getBoundingClientRect().height); });
+  hs.sort((a, b) => a - b);
+  return [hs[Math.floor(hs.length / 2)], hs.length];
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_steps_layer_is_framed_large_enough_to_read(open_page, width, height):  # noqa: F811 (the fixture imported above)
+    L, lesson, _ = loss_and_lesson("delta rule")
+    page = open_page(L, layers=True, width=width, height=height)
+    for present in (False, True):
+        if present:
+            page.keyboard.press("f")
+        page.keyboard.press("Home")
+        seen = []
+        for step in lesson["steps"]:
+            page.keyboard.press("ArrowRight")
+            px, count = page.evaluate(LAYER_TEXT)
+            assert count >= 3 * len(step["neurons"])
+            seen.append(px)
+            # A layer's arrows span three columns; its own circles come first, at 16 px (22 px in
+            # Present) where they fit. Before: 14-19 px in Present at 1280×720.
+            if not present:
+                assert px >= 14, (step["kind"], step["layer"], px)
+            elif width >= 1920 or len(step["neurons"]) <= 2:
+                assert px >= 20, (step["kind"], step["layer"], px)
+            else:
+                # At 1280×720, three or four circles of five rows are taller than the view at 20 px:
+                # the whole column is kept in view, at the size that fits.
+                assert px >= 14, (step["kind"], step["layer"], px)
+        print(f"{width}x{height}{' Present' if present else ''}: the step's layer's text", seen)
+
+
+@pytest.mark.parametrize("typed", ["0.5", "2e-7", None])
+def test_a_learning_rate_writes_the_update_with_true_minus_signs(open_page, typed):  # noqa: F811 (the fixture imported above)
+    L, _, explanation = loss_and_lesson("homework")
+    eta = 2e-7 if typed is None else float(typed)
+    page = open_page(L, layers=True, lr=eta if typed is None else None)
+    if typed is not None:  # typed on the page: the update is computed in JS
+        page.fill(".cr-lr", typed)
+        page.press(".cr-lr", "Enter")
+    page.keyboard.press("End")
+    assert page.inner_text(".cr-phase") == "Update"
+    text = page.inner_text(".cr-current")
+    b2 = next(v for v in explanation.order if v.label == "b_{1}^{(2)}")
+    new = b2.data - eta * explanation.gradients[b2]
+    # As Python writes the same numbers (board_number): −0.08243, 1e−07, never a hyphen.
+    assert f" = {explanation_number(new)}" in text, text
+    assert explanation_number(eta) in text
+    assert "-" not in text and "−" in text, text

@@ -460,7 +460,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "backward_count": len(steps),
         "updates": updates,
         "lr": lr,
-        "lr_text": format(lr, "g") if lr is not None else "",
+        "lr_text": format(lr, "g").replace("-", "−") if lr is not None else "",
         # What the page needs to run the forward pass again for an η typed on it.
         "ops": [_forward_op(v) for v in order],
         "loss_before": root.data,
