@@ -297,3 +297,35 @@ def test_a_learning_rate_writes_the_update_with_true_minus_signs(open_page, type
     assert f" = {explanation_number(new)}" in text, text
     assert explanation_number(eta) in text
     assert "-" not in text and "−" in text, text
+
+
+OVERVIEW_OVERLAP = """(ids) => {
+  // The step's elements (by their ids in the picture) that the overview covers, if it is shown.
+  const o = document.querySelector('.cr-overview');
+  if (o.hidden) return null;
+  const r = o.getBoundingClientRect();
+  return ids.filter(id => {
+    const c = document.querySelector(`.cr-svg-network [data-cr-id="${id}"]`).getBoundingClientRect();
+    return c.right > r.left && c.left < r.right && c.bottom > r.top && c.top < r.bottom;
+  });
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", list(FIXTURES))
+def test_the_overview_covers_nothing_the_step_shows(open_page, which):  # noqa: F811 (the fixture imported above)
+    L, lesson, _ = loss_and_lesson(which)
+    shown = 0
+    for width, height in [(1280, 720), (1920, 1080)]:
+        page = open_page(L, layers=True, width=width, height=height)
+        for present in (False, True):
+            if present:
+                page.keyboard.press("f")
+            page.keyboard.press("Home")
+            for step in lesson["steps"]:
+                page.keyboard.press("ArrowRight")
+                covered = page.evaluate(OVERVIEW_OVERLAP, step["neurons"] + step["focus"])
+                assert not covered, (width, present, step["kind"], step["layer"], covered)
+                shown += covered is not None
+    # It is still there to say where the view is, when a part of the picture is off screen.
+    assert shown >= len(lesson["steps"])

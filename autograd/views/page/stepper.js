@@ -576,7 +576,9 @@
   var READABLE = 18, PRESENT_READABLE = 27;
   // Below these (px), the layer view frames the step's own layer rather than all of its arrows.
   var FLOOR = 16, PRESENT_FLOOR = 22;
-  var layerCore = [];
+  // The layer view's step: its own layer's neurons (the core the camera frames first), and with
+  // them what the overview must not cover (the loss's box too, at the output).
+  var layerCore = [], layerKeep = [];
   var following = true, lastFocus = [], moving = null, movingTo = null;
   var followButton = q(".cr-follow");
   var reduceMotion = typeof window.matchMedia === "function"
@@ -709,6 +711,26 @@
     frame.setAttribute("x", b[0]); frame.setAttribute("y", b[1]);
     frame.setAttribute("width", b[2]); frame.setAttribute("height", b[3]);
     frame.setAttribute("stroke-width", String(Math.max(base[2], base[3]) / 120));
+    if (!all && !moving) placeOverview();
+  }
+  function placeOverview() {
+    // Off what the step shows: the first corner (bottom right, bottom left, top right, top left)
+    // where the overview covers none of the step's elements; none free, no overview.
+    var f = null;
+    (layerCore.length ? layerCore.concat(layerKeep) : lastFocus).forEach(function (e) {
+      var c = e.getBoundingClientRect();
+      if (!c.width && !c.height) return;
+      f = f ? [Math.min(f[0], c.left), Math.min(f[1], c.top), Math.max(f[2], c.right), Math.max(f[3], c.bottom)]
+        : [c.left, c.top, c.right, c.bottom];
+    });
+    var corners = [[false, false], [true, false], [false, true], [true, true]];  // [left, top]
+    for (var k = 0; k < corners.length; k++) {
+      overview.classList.toggle("cr-left", corners[k][0]);
+      overview.classList.toggle("cr-top", corners[k][1]);
+      var o = overview.getBoundingClientRect();
+      if (!f || o.right <= f[0] || o.left >= f[2] || o.bottom <= f[1] || o.top >= f[3]) return;
+    }
+    overview.hidden = true;
   }
   overview.addEventListener("pointerdown", function (e) { e.stopPropagation(); });
   overview.addEventListener("click", function (e) {
@@ -883,7 +905,7 @@
     Array.prototype.forEach.call(svgFull.querySelectorAll(".cr-computing, .cr-target, .cr-selected"),
       function (e) { layerMarks.forEach(function (c) { e.classList.remove(c); }); });
     if (openAt !== position) { openDelta = null; openAt = position; }
-    layerCore = [];
+    layerCore = []; layerKeep = [];
     if (!current || !current.neurons) return [];
     var backward = current.kind === "layer_backward", focus = [];
     current.neurons.forEach(function (id, k) {
@@ -897,7 +919,7 @@
       toggle(e, backward ? "cr-active" : "cr-feeding", true);
       if (e) focus.push(e);
     });
-    current.focus.forEach(function (id) { var e = picture(id); if (e) focus.push(e); });
+    current.focus.forEach(function (id) { var e = picture(id); if (e) { focus.push(e); layerKeep.push(e); } });
     return focus;
   }
   function showEquations(box, current) {
