@@ -69,8 +69,9 @@ and ``a⁽ˡ⁾ = g(z⁽ˡ⁾)`` for l = 1 … L, then backward by the delta rul
 ``∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ`` and ``∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾``, each with its numbers
 (see ``layers.py``). The layer's neurons light up, and the picture's
 numbers appear as the steps compute them. A click on δᵢ (on its neuron, or
-its number key 1–9) shows the scalar steps of the lesson that make it, from
-the δ's of the layer above down to ∂L/∂zᵢ.
+its number key 1–9) shows the scalar chain rule that makes it, typeset as the
+equations are: δₖ⁽ˡ⁺¹⁾ · wₖᵢ⁽ˡ⁺¹⁾ from each neuron k of the layer above (the
+output's from the loss's slope), their sum ∂L/∂aᵢ⁽ˡ⁾, then times g′(zᵢ⁽ˡ⁾).
 
 All numbers are the ones Python computed: after the last backward step
 every gradient equals the one ``L.backward()`` computes, to the last bit.
