@@ -86,13 +86,17 @@ def test_derive_typesets_scripts_in_text_and_latex():
 
 def test_dot_writes_real_sub_and_superscripts():
     source = draw(_graph()).source
-    assert "<td>w<sub>12</sub><sup>(1)</sup></td>" in source
-    assert "<td>x<sub>1</sub></td>" in source and "<td>a<sup>(2)</sup><sub>1</sub></td>" in source
+    # Each script at 8 pt on the box's 11 pt (Graphviz would set it at 11 pt unless told).
+    small = '<font point-size="8">{}</font>'.format
+    assert f"<td>w<sub>{small('12')}</sub><sup>{small('(1)')}</sup></td>" in source
+    assert f"<td>x<sub>{small('1')}</sub></td>" in source
+    assert f"<td>a<sup>{small('(2)')}</sup><sub>{small('1')}</sub></td>" in source
 
 
 def test_hostile_scripted_label_is_escaped_in_dot():
     source = draw(_graph(w_label="<script>_{<b>}")).source
-    assert "&lt;script&gt;<sub>&lt;b&gt;</sub>" in source and "<script>" not in source
+    assert '&lt;script&gt;<sub><font point-size="8">&lt;b&gt;</font></sub>' in source
+    assert "<script>" not in source
 
 
 @pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
@@ -106,6 +110,15 @@ def test_both_renderers_draw_the_scripts(renderer, tmp_path):
     svg = path.read_text()
     assert re.search(r'baseline-shift="sub"[^>]*>12<', svg)
     assert re.search(r'baseline-shift="super"[^>]*>\(1\)<', svg)
+    # A script is smaller than its letter (TeX's 7 pt on 10), in the SVG itself: laid out at the
+    # letter's size, a browser shows it as large as the letter and far from it.
+    texts = re.findall(r'<text\b([^>]*)>([^<]*)</text>', svg)
+    sizes = [float(re.search(r'font-size="([\d.]+)"', a).group(1)) for a, _ in texts]
+    scripted = [k for k, (a, _) in enumerate(texts) if "baseline-shift" in a]
+    assert scripted
+    for k in scripted:
+        letter = max(j for j in range(k) if "baseline-shift" not in texts[j][0])
+        assert sizes[k] == round(0.7 * sizes[letter]), (texts[letter][1], texts[k][1], sizes[k])
 
 
 def test_stepper_page_shows_the_typeset_names():

@@ -15,7 +15,7 @@ from lecture_networks import delta_rule, homework
 import nn
 from autograd import Parameter, Value, explain
 from autograd.views.network import NotANetworkError
-from autograd.views.quiz import Lesson, board_number
+from autograd.views.quiz import board_number
 from autograd.views.stepper import StepperOptions, _lesson
 
 FIXTURES = {
@@ -94,35 +94,67 @@ def test_the_gradients_are_the_engines_bit_for_bit(case):
         assert [d["value"] for d in s["deltas"]] == [order[i].grad for i in sums]
 
 
-def test_each_delta_opens_into_the_lessons_steps_ending_at_its_sum(case):
+def test_each_delta_opens_into_the_delta_rule_in_the_lectures_names(case):
     model, x, y, L = case
     lesson, explanation = layer_lesson(L)
-    board = Lesson(explanation, lambda v: board_number(v, None))
-    texts = []
-    for s in explanation:
-        text, sum_line, _ = board.backward(s)
-        texts.append(text + (f"\n{sum_line}" if sum_line else ""))
-    names, order = explanation.names, explanation.order
+    truth = nn.deltas(model, x, y, loss="mse")
     count = len(model.layers)
+    outputs = truth.a[-1]
+
+    def n(v):
+        return board_number(v, None)
+
+    def bracketed(v):
+        return f"({n(v)})" if v < 0 else n(v)
+
     for s in (s for s in lesson["steps"] if s["kind"] == "layer_backward"):
         l = s["layer"]
-        for d in s["deltas"]:
-            z = order[d["node"]]
-            steps = d["steps"]
-            scalar = steps[1:] if l == count else steps
+        for i, d in enumerate(s["deltas"], start=1):
+            steps, delta = d["steps"], truth.delta[l - 1][i - 1]
+            assert len(d["steps_html"]) == len(steps)
+            # No engine names (t3, t17) and no Python: the lecture's z, a, δ and w only.
+            assert not any(re.search(r"\bt\d|\*\*|\+=|(?<![∂/])-", t) for t in steps), steps
+            a_name = f"a⁽{sup(l)}⁾{sub(i)}"
             if l == count:
-                assert steps[0] == board.seed()
-            # The lesson's own texts, in the engine's order.
-            at = [texts.index(t) for t in scalar]
-            assert at == sorted(at)
-            last = scalar[-1]
-            assert last.startswith(f"∂L/∂{names[z]} = ")
-            assert d["value_text"] in last.split("   (")[0].rsplit("=", 1)[1]
-            assert d["step_nodes"][-1][1] == d["node"]
-            if l < count:
-                # From each δ of the layer above: its product's step, that product's step into aᵢ,
-                # then aᵢ into zᵢ (and the sum of the contributions to aᵢ, on the same line).
-                assert len(scalar) == 2 * len(model.layers[l].neurons) + 1
+                # The loss's slope: the mean squared error's 2(aᵢ − yᵢ)/n, by hand.
+                slope_of_loss = 2 * (outputs[i - 1] - y_list(y)[i - 1]) / len(outputs)
+                assert steps[0].startswith(f"∂L/∂{a_name} = {n(slope_of_loss)}")
+                upstream = slope_of_loss
+            else:
+                above = truth.delta[l]
+                weights = [neuron.w[i - 1].data for neuron in model.layers[l].neurons]
+                for k, (dk, w) in enumerate(zip(above, weights), start=1):
+                    z_k = f"z⁽{sup(l + 1)}⁾{sub(k)}"
+                    assert steps[k - 1] == (
+                        f"via {z_k}: ∂L/∂{z_k} · ∂{z_k}/∂{a_name} = δ⁽{sup(l + 1)}⁾{sub(k)} · "
+                        f"w⁽{sup(l + 1)}⁾{sub(k)}{sub(i)} = {bracketed(dk)} · {bracketed(w)} = {n(dk * w)}"
+                    )
+                upstream = sum(dk * w for dk, w in zip(above, weights))
+                assert steps[len(above)].startswith(f"∂L/∂{a_name} = ")
+                assert steps[len(above)].endswith(f" = {n(upstream)}")
+            # Then δᵢ = ∂L/∂aᵢ · g′(zᵢ), tanh's or σ's slope written from aᵢ.
+            a = truth.a[l - 1][i - 1]
+            g = truth.activation[l - 1]
+            slope = {"tanh": 1 - a * a, "sigmoid": a * (1 - a)}[g]
+            formula = {"tanh": f"(1 − ({a_name})²)", "sigmoid": f"{a_name} (1 − {a_name})"}[g]
+            assert steps[-1] == (
+                f"δ⁽{sup(l)}⁾{sub(i)} = ∂L/∂{a_name} · ∂{a_name}/∂z⁽{sup(l)}⁾{sub(i)} = "
+                f"{bracketed(upstream)} · {formula} = {bracketed(upstream)} · {bracketed(slope)} = {n(delta)}"
+            )
+            assert upstream * slope == pytest.approx(delta, rel=1e-12)
+            assert d["value_text"] == n(delta)
+
+
+def sup(k):
+    return str(k).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def sub(k):
+    return str(k).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def y_list(y):
+    return list(y) if isinstance(y, (list, tuple)) else [y]
 
 
 def test_the_equations_are_written_in_the_lectures_notation():

@@ -99,9 +99,11 @@ def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page): 
     assert toggles.count() == len(last["deltas"]) == 4
     toggles.nth(1).click()
     assert panel.is_visible() and panel.get_attribute("data-delta") == "2"
-    steps = page.locator(".cr-panel ol.cr-delta-steps li").all_inner_texts()
-    assert steps == last["deltas"][1]["steps"]
-    assert steps[-1].startswith("∂L/∂z⁽¹⁾₂ = ") and last["deltas"][1]["value_text"] in steps[-1]
+    # The steps typeset as the equations are (Python's HTML), ending at δ₂⁽¹⁾'s number.
+    items = page.locator(".cr-panel ol.cr-delta-steps li")
+    assert [items.nth(k).inner_html() for k in range(items.count())] == last["deltas"][1]["steps_html"]
+    steps = items.all_inner_texts()
+    assert steps[-1].startswith("δ2(1) = ∂L/∂a2(1)") and steps[-1].endswith(last["deltas"][1]["value_text"])
     assert toggles.nth(1).get_attribute("aria-expanded") == "true"
     assert marked(page, "node.cr-selected") == ["N1_2"]
     # The keyboard: a number opens that δ, the same number closes it.
@@ -112,17 +114,18 @@ def test_a_delta_opens_into_its_scalar_steps_by_click_key_or_neuron(open_page): 
     # A click on the neuron's circle opens its δ.
     page.locator('.cr-svg-network [data-cr-id="N1_1"]').click()
     assert panel.get_attribute("data-delta") == "1"
-    assert page.locator(".cr-panel ol.cr-delta-steps li").all_inner_texts() == last["deltas"][0]["steps"]
+    assert items.count() == len(last["deltas"][0]["steps"])
+    assert items.last.inner_text().endswith(last["deltas"][0]["value_text"])
     # Another step closes it.
     page.keyboard.press("ArrowLeft")
     assert panel.is_hidden()
 
 
-EQUATION_TEXT = """() => {
+EQUATION_TEXT = """(selector) => {
   // Each line of the equations' own text (not a sub- or superscript): its box's height and its font's
   // size, in px, as the view tests measure the drawing's text.
   const boxes = [], sizes = [];
-  const walker = document.createTreeWalker(document.querySelector('.cr-current .cr-equations'),
+  const walker = document.createTreeWalker(document.querySelector(selector),
     NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const t = walker.currentNode;
@@ -135,9 +138,9 @@ EQUATION_TEXT = """() => {
 }"""
 
 
-def equation_text(page):
+def equation_text(page, selector=".cr-current .cr-equations"):
     """The median height of the equations' text boxes and the median font size, in px."""
-    boxes, sizes = page.evaluate(EQUATION_TEXT)
+    boxes, sizes = page.evaluate(EQUATION_TEXT, selector)
     return statistics.median(boxes), statistics.median(sizes)
 
 
@@ -156,12 +159,28 @@ def test_the_equations_are_readable_from_the_back(open_page, width, height):  # 
             sizes[present, k] = equation_text(page)
             # The step's equations are in view, not scrolled away.
             assert page.locator(".cr-current .cr-eq").first.is_visible()
+            if lesson["steps"][k]["kind"] == "layer_backward":
+                # δ₁ opened: its steps typeset as the equations are, and at least as large.
+                page.keyboard.press("1")
+                steps = equation_text(page, ".cr-panel ol.cr-delta-steps")
+                assert steps[1] >= sizes[present, k][1] - 0.01 and steps[0] >= sizes[present, k][0] - 0.5, \
+                    (steps, sizes[present, k])
+                assert page.eval_on_selector(".cr-panel ol.cr-delta-steps li",
+                                             "e => getComputedStyle(e).fontFamily") == \
+                    page.eval_on_selector(".cr-current .cr-equations", "e => getComputedStyle(e).fontFamily")
+                sizes["delta", present, k] = steps
+                page.keyboard.press("1")
+    deltas = {key[1:]: sizes.pop(key) for key in list(sizes) if key[0] == "delta"}
     box, font = (min(v[j] for (p, _), v in sizes.items() if not p) for j in (0, 1))
     present_box, present_font = (min(v[j] for (p, _), v in sizes.items() if p) for j in (0, 1))
+    delta_font, present_delta_font = (min(v[1] for (p, _), v in deltas.items() if p is q)
+                                      for q in (False, True))
     print(f"{width}x{height}: equation text {box:.1f} px tall (font {font:.1f} px), "
-          f"Present {present_box:.1f} px (font {present_font:.1f} px)")
+          f"Present {present_box:.1f} px (font {present_font:.1f} px); a δ's steps: font "
+          f"{delta_font:.1f} px, Present {present_delta_font:.1f} px")
     assert box >= 16 and font >= 16
     assert present_box >= 18 and present_font >= 18 and present_box > 1.3 * box
+    assert delta_font >= 16 and present_delta_font >= 18
 
 
 def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):  # noqa: F811 (the fixture imported above)
@@ -174,3 +193,139 @@ def test_the_update_after_the_layers_brackets_a_negative_gradient(open_page):  #
     grad = explanation_number(explanation.gradients[b2])
     assert grad.startswith("−")
     assert f"0.25 − 0.5 · ({grad}) = " in text
+
+
+SCRIPT_GAPS = """() => {
+  // Each script of the picture: the gap from its letter (or the subscript before it), its size
+  // against its letter's, and the gap to the "=" after it, all in units of the letter's font size.
+  const out = [];
+  document.querySelectorAll('.cr-svg-network text[baseline-shift]').forEach(s => {
+    let letter = s.previousElementSibling;
+    while (letter && letter.hasAttribute('baseline-shift')) letter = letter.previousElementSibling;
+    const prev = s.previousElementSibling;
+    const size = parseFloat(getComputedStyle(letter).fontSize);
+    const before = prev.getBBox(), own = s.getBBox();
+    const row = {text: letter.textContent + prev.textContent + s.textContent,
+                 gap: (own.x - (before.x + before.width)) / size,
+                 scale: parseFloat(getComputedStyle(s).fontSize) / size};
+    const next = s.nextElementSibling;
+    if (next && !next.hasAttribute('baseline-shift') && next.getAttribute('y') === s.getAttribute('y')
+        && next.textContent.trim().startsWith('=')) {
+      const at = next.textContent.indexOf('=');
+      row.equals = (next.getStartPositionOfChar(at).x - (own.x + own.width)) / size;
+    }
+    out.push(row);
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_the_pictures_scripts_sit_tight_on_their_letter(open_page, present):  # noqa: F811 (the fixture imported above)
+    L, _, _ = loss_and_lesson("homework")
+    page = open_page(L, layers=True, width=1920, height=1080)
+    if present:
+        page.keyboard.press("f")
+    page.keyboard.press("End")
+    rows = page.evaluate(SCRIPT_GAPS)
+    assert len(rows) >= 20
+    for row in rows:
+        # z₁⁽²⁾: the script touches its letter (a subscript's ⁽²⁾ follows the ₁), smaller than it.
+        # (Graphviz's widths differ a little from the browser's font: up to 0.15 em, 0.22 em after
+        # "∂L/∂a", whose ∂ it measures wider. Scripts laid out at full size and shrunk by the page
+        # stood up to 0.41 em off, and the "=" 1.04 em.)
+        assert -0.05 <= row["gap"] <= (0.22 if row["text"].startswith("∂") else 0.16), row
+        assert 0.6 <= row["scale"] <= 0.8, row
+    # "z₁⁽²⁾ = 1.05": one space's room before the "=", no more, no less.
+    spaces = [row["equals"] for row in rows if "equals" in row]
+    assert len(spaces) >= 10
+    assert all(0.15 <= s <= 0.45 for s in spaces), spaces
+
+
+LAYER_TEXT = """() => {
+  // The median height (px) of the texts in the circles of the step's own layer, and how many there are.
+  const hs = [];
+  document.querySelectorAll('.cr-svg-network .node.cr-computing text, .cr-svg-network .node.cr-target text')
+    .forEach(t => { if (!t.hasAttribute('baseline-shift')) hs.push(t.getBoundingClientRect().height); });
+  hs.sort((a, b) => a - b);
+  return [hs[Math.floor(hs.length / 2)], hs.length];
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_steps_layer_is_framed_large_enough_to_read(open_page, width, height):  # noqa: F811 (the fixture imported above)
+    L, lesson, _ = loss_and_lesson("delta rule")
+    page = open_page(L, layers=True, width=width, height=height)
+    for present in (False, True):
+        if present:
+            page.keyboard.press("f")
+        page.keyboard.press("Home")
+        seen = []
+        for step in lesson["steps"]:
+            page.keyboard.press("ArrowRight")
+            px, count = page.evaluate(LAYER_TEXT)
+            assert count >= 3 * len(step["neurons"])
+            seen.append(px)
+            # A layer's arrows span three columns; its own circles come first, at 16 px (22 px in
+            # Present) where they fit. Before: 14-19 px in Present at 1280×720.
+            if not present:
+                assert px >= 14, (step["kind"], step["layer"], px)
+            elif width >= 1920 or len(step["neurons"]) <= 2:
+                assert px >= 20, (step["kind"], step["layer"], px)
+            else:
+                # At 1280×720, three or four circles of five rows are taller than the view at 20 px:
+                # the whole column is kept in view, at the size that fits.
+                assert px >= 14, (step["kind"], step["layer"], px)
+        print(f"{width}x{height}{' Present' if present else ''}: the step's layer's text", seen)
+
+
+@pytest.mark.parametrize("typed", ["0.5", "2e-7", None])
+def test_a_learning_rate_writes_the_update_with_true_minus_signs(open_page, typed):  # noqa: F811 (the fixture imported above)
+    L, _, explanation = loss_and_lesson("homework")
+    eta = 2e-7 if typed is None else float(typed)
+    page = open_page(L, layers=True, lr=eta if typed is None else None)
+    if typed is not None:  # typed on the page: the update is computed in JS
+        page.fill(".cr-lr", typed)
+        page.press(".cr-lr", "Enter")
+    page.keyboard.press("End")
+    assert page.inner_text(".cr-phase") == "Update"
+    text = page.inner_text(".cr-current")
+    b2 = next(v for v in explanation.order if v.label == "b_{1}^{(2)}")
+    new = b2.data - eta * explanation.gradients[b2]
+    # As Python writes the same numbers (board_number): −0.08243, 1e−07, never a hyphen.
+    assert f" = {explanation_number(new)}" in text, text
+    assert explanation_number(eta) in text
+    assert "-" not in text and "−" in text, text
+
+
+OVERVIEW_OVERLAP = """(ids) => {
+  // The step's elements (by their ids in the picture) that the overview covers, if it is shown.
+  const o = document.querySelector('.cr-overview');
+  if (o.hidden) return null;
+  const r = o.getBoundingClientRect();
+  return ids.filter(id => {
+    const c = document.querySelector(`.cr-svg-network [data-cr-id="${id}"]`).getBoundingClientRect();
+    return c.right > r.left && c.left < r.right && c.bottom > r.top && c.top < r.bottom;
+  });
+}"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", list(FIXTURES))
+def test_the_overview_covers_nothing_the_step_shows(open_page, which):  # noqa: F811 (the fixture imported above)
+    L, lesson, _ = loss_and_lesson(which)
+    shown = 0
+    for width, height in [(1280, 720), (1920, 1080)]:
+        page = open_page(L, layers=True, width=width, height=height)
+        for present in (False, True):
+            if present:
+                page.keyboard.press("f")
+            page.keyboard.press("Home")
+            for step in lesson["steps"]:
+                page.keyboard.press("ArrowRight")
+                covered = page.evaluate(OVERVIEW_OVERLAP, step["neurons"] + step["focus"])
+                assert not covered, (width, present, step["kind"], step["layer"], covered)
+                shown += covered is not None
+    # It is still there to say where the view is, when a part of the picture is off screen.
+    assert shown >= len(lesson["steps"])

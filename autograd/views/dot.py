@@ -118,6 +118,10 @@ def _on_path(order: list[Value], start: Value) -> set[Value]:
     return reached
 
 
+# A sub- or superscript's size against its letter's, as TeX sets them (7 pt scripts on 10 pt text).
+SCRIPT_SCALE = 0.7
+
+
 @dataclass(frozen=True)
 class _Look:
     """Everything that differs between the styles of a drawing."""
@@ -240,7 +244,7 @@ def _value_node(
         attrs["tooltip"] = tooltip
     if element_ids:
         attrs["id"] = f"n{i}"
-    scripted = html_name(v, name) if role != "constant" else None
+    scripted = html_name(v, name, round(SCRIPT_SCALE * look.node_size)) if role != "constant" else None
     if scripted is not None:
         # A record cannot hold <SUB>/<SUP>: the same box as an HTML-like table, which both
         # renderers (dot and graphviz-pure) draw with real sub- and superscripts.

@@ -14,7 +14,8 @@ and aᵢ⁽ˡ⁾ are the neuron's Values, δᵢ⁽ˡ⁾ is the gradient of zᵢ�
 (W⁽ˡ⁺¹⁾)ᵀ δ⁽ˡ⁺¹⁾ the gradients of the activations, g′(zᵢ⁽ˡ⁾) the local
 derivative of the activation, ∂L/∂w each weight's gradient. Each δᵢ⁽ˡ⁾
 expands into the scalar chain-rule steps that make it, from the δ's of the
-layer above (the output's from ∂L/∂L), written as the stepper writes them.
+layer above along the weights (the output's from the loss's slope), in the
+lecture's names: δₖ⁽ˡ⁺¹⁾ · wₖᵢ⁽ˡ⁺¹⁾, summed, then times g′(zᵢ⁽ˡ⁾).
 
 The layers come from the graph alone (nothing here imports nn): nn gives
 every weight and bias a ``site = (layer, neuron, input)``, from which
@@ -95,6 +96,12 @@ class _Line:
                          f"{cells}</span>")
         return self
 
+    def then(self, other: _Line) -> _Line:
+        """``other``'s pieces after this line's."""
+        self.text += other.text
+        self.html += other.html
+        return self
+
     def done(self) -> tuple[str, str]:
         body = "".join(self.html)
         return "".join(self.text), f'<div class="cr-eq"><span class="cr-chunk">{body}</span></div>'
@@ -119,15 +126,12 @@ class LayerSteps:
     network: Network
 
 
-def layer_steps(explanation, number: Callable[[float], str], backward: list[dict], seed_text: str,
-                index: dict[Value, int]) -> LayerSteps:
+def layer_steps(explanation, number: Callable[[float], str], index: dict[Value, int]) -> LayerSteps:
     """The forward and backward steps of the layer view, one per layer each way.
 
     ``explanation`` is ``explain(root)``, ``number`` writes a number as the
-    page does, ``backward`` the page's scalar backward steps (in the engine's
-    order, each with its ``node``, ``input``, ``text`` and ``sum``) that the
-    δᵢ's expand into, ``seed_text`` the line ∂L/∂L = 1, ``index`` each
-    Value's place in the page's list of Values.
+    page does, ``index`` each Value's place in the page's list of Values.
+    Each δᵢ opens into its scalar chain rule (``_delta_steps``).
     """
     root, order = explanation.root, explanation.order
     net = network_of(root)
@@ -223,25 +227,22 @@ def layer_steps(explanation, number: Callable[[float], str], backward: list[dict
         if all(u.bias is not None for u in units):
             lines.append(_Line().word(f"∂{out}/∂").sym(f"b{sym}").word(" = ").sym(f"δ{sym}").equals()
                          .vec([grad(u.bias) for u in units]).done())
-        stops = {u.z for u in net.layers[l]} if l < count else set()
         deltas = []
         for i, u in enumerate(units, start=1):
-            made = _steps_to(u.z, stops, backward, index)
-            texts = ([seed_text] if l == count else []) + [
-                s["text"] + (f"\n{s['sum']}" if s.get("sum") else "") for s in made
-            ]
+            made = _delta_steps(net, l, i, explanation.gradients, number, out)
             deltas.append({
                 "i": i,
                 "name": markup.unicode(f"δ_{{{i}}}{sym}"),
                 "html": markup.html(f"δ_{{{i}}}{sym}"),
                 # δᵢ⁽ˡ⁾ = ∂L/∂zᵢ⁽ˡ⁾ = −0.0672: the heading of its steps.
-                "head": (f"{markup.html(f'δ_{{{i}}}{sym}')} = ∂{html.escape(out)}/∂"
-                         f"{markup.html(f'z_{{{i}}}{sym}')} = {html.escape(grad(u.z))}"),
+                "head": "".join(_Line().sym(f"δ_{{{i}}}{sym}").word(f" = ∂{out}/∂").sym(f"z_{{{i}}}{sym}")
+                                .word(f" = {grad(u.z)}").html),
                 "value": explanation.gradients[u.z],
                 "value_text": grad(u.z),
                 "node": index[u.z],
-                "steps": texts,
-                "step_nodes": [[s["node"], s["input"]] for s in made],
+                # Each step once as text and once typeset as the equations are.
+                "steps": [t for t, _ in made],
+                "steps_html": [h for _, h in made],
             })
         grads = [[index[v], explanation.gradients[v], grad(v)] for v in order
                  if max(layer_of[v], 1) == l and v in explanation.gradients]
@@ -326,22 +327,61 @@ def _edges(l: int, units: Sequence[NetworkNeuron]) -> list[str]:
     return [f"W{l}_{i}_{j}" for i, u in enumerate(units, start=1) for j in range(1, len(u.weights) + 1)]
 
 
-def _steps_to(z: Value, stops: set[Value], backward: list[dict], index: dict[Value, int]) -> list[dict]:
-    """The page's backward steps that make ∂L/∂z, given the gradients at ``stops`` (the sums of the
-    layer above; none for the output layer, whose steps start at L).
+def _bracketed(text: str) -> str:
+    """A negative number in a product, as the board writes it: ``(−0.5)``."""
+    return f"({text})" if text.startswith("−") else text
 
-    They are the steps along the ways from ``z`` up to a stop or to the output:
-    each one's input lies on such a way, short of the stop. Their order is the engine's.
+
+# g′(z) as the lecture writes it, from the activation a = g(z): (the formula, or None for a case).
+_SLOPES = {
+    "tanh": lambda a: _Line().word("(1 − (").sym(a).word(")²)"),
+    "sigmoid": lambda a: _Line().sym(a).word(" (1 − ").sym(a).word(")"),
+}
+
+
+def _delta_steps(net: Network, l: int, i: int, gradients: dict, number: Callable[[float], str],
+                 out: str) -> list[tuple[str, str]]:
+    """The scalar chain rule that gives δᵢ⁽ˡ⁾, each step as (text, HTML), in the lecture's names.
+
+    Hidden layer: one step per neuron k of the layer above, along the weight that
+    joins them (∂zₖ⁽ˡ⁺¹⁾/∂aᵢ⁽ˡ⁾ = wₖᵢ⁽ˡ⁺¹⁾), then their sum ∂L/∂aᵢ⁽ˡ⁾; the output
+    layer starts from the loss's slope ∂L/∂aᵢ⁽ᴸ⁾. Then δᵢ⁽ˡ⁾ = ∂L/∂aᵢ⁽ˡ⁾ · g′(zᵢ⁽ˡ⁾).
+    Every number is the engine's gradient or weight; each product is worked out from them.
     """
-    stop_ids = {index[s] for s in stops}
-    users: dict[int, list[int]] = {}
-    for s in backward:
-        users.setdefault(s["input"], []).append(s["node"])
-    ahead = {index[z]}
-    frontier = [index[z]]
-    while frontier:
-        for node in users.get(frontier.pop(), []):
-            if node not in stop_ids and node not in ahead:
-                ahead.add(node)
-                frontier.append(node)
-    return [s for s in backward if s["input"] in ahead and (s["node"] in ahead or s["node"] in stop_ids)]
+    u = net.layers[l - 1][i - 1]
+    sym = f"^{{({l})}}"
+    a, z = f"a_{{{i}}}{sym}", f"z_{{{i}}}{sym}"
+    lines: list[tuple[str, str]] = []
+    if l == len(net.layers):
+        line = _Line().word(f"∂{out}/∂").sym(a).equals().word(number(gradients[u.a]))
+        line.word(f"   (from {out}: its slope at the output, in ").sym("∇_{a}").word(f"{out})")
+        lines.append(line.done())
+    else:
+        above = f"^{{({l + 1})}}"
+        for k, v in enumerate(net.layers[l], start=1):
+            zk, w = f"z_{{{k}}}{above}", v.weights[i - 1]
+            line = _Line().word("via ").sym(zk).word(f": ∂{out}/∂").sym(zk).word(" · ∂").sym(zk)
+            line.word("/∂").sym(a).equals().sym(f"δ_{{{k}}}{above}").word(" · ").sym(f"w_{{{k}{i}}}{above}")
+            line.equals().word(f"{_bracketed(number(gradients[v.z]))} · {_bracketed(number(w.data))}")
+            lines.append(line.equals().word(number(gradients[v.z] * w.data)).done())
+        terms = [number(gradients[v.z] * v.weights[i - 1].data) for v in net.layers[l]]
+        line = _Line().word(f"∂{out}/∂").sym(a)
+        if len(terms) > 1:
+            line.equals().word(" + ".join([terms[0], *(_bracketed(t) for t in terms[1:])]))
+        lines.append(line.equals().word(number(gradients[u.a])).done())
+    if u.a is u.z:  # a linear neuron: a = z, δ = ∂L/∂a
+        lines.append(_Line().sym(f"δ_{{{i}}}{sym}").word(f" = ∂{out}/∂").sym(z).word(f" = ∂{out}/∂").sym(a)
+                     .equals().word(number(gradients[u.z])).done())
+        return lines
+    slope = u.a.local_grads()[0]
+    line = _Line().sym(f"δ_{{{i}}}{sym}").word(f" = ∂{out}/∂").sym(a).word(" · ∂").sym(a).word("/∂").sym(z)
+    formula = _SLOPES.get(u.activation)
+    line.equals().word(f"{_bracketed(number(gradients[u.a]))} · ")
+    if formula is not None:
+        line.then(formula(a))
+    else:
+        line.word(f"{u.activation}′(").sym(z).word(")")
+    line.equals().word(f"{_bracketed(number(gradients[u.a]))} · ")
+    line.word(_bracketed(number(slope)))
+    lines.append(line.equals().word(number(gradients[u.z])).done())
+    return lines

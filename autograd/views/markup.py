@@ -120,10 +120,17 @@ def latex(label: str) -> str:
     return "".join(out)
 
 
-def html(label: str) -> str:
-    """The label as HTML (also Graphviz's HTML-like labels): ``w<sub>12</sub><sup>(1)</sup>``."""
+def html(label: str, script_size: float | None = None) -> str:
+    """The label as HTML (also Graphviz's HTML-like labels): ``w<sub>12</sub><sup>(1)</sup>``.
+
+    ``script_size``: for Graphviz, the scripts' point size. Graphviz draws a
+    script at its text's full size unless told, and lays the row out by that
+    size; a browser then shows a script as large as its letter, far from it.
+    """
     out = []
     for kind, text in parse(label):
         body = _html.escape(text, quote=True)
+        if kind and script_size is not None:
+            body = f'<font point-size="{script_size:g}">{body}</font>'
         out.append(f"<{kind}>{body}</{kind}>" if kind else body)
     return "".join(out)

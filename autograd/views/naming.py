@@ -77,15 +77,16 @@ def latex_label(value: Value) -> str | None:
     return markup.latex(label) if label and has_markup(label) else None
 
 
-def html_name(value: Value, name: str) -> str | None:
+def html_name(value: Value, name: str, script_size: float | None = None) -> str | None:
     """The HTML of a Value's name when its label has sub- or superscripts (``w<sub>12</sub>…``), else None.
 
     ``name`` is the one node_names gave; a repeated label's ``#2`` follows the scripts.
+    ``script_size``: the scripts' point size in Graphviz (see ``markup.html``).
     """
     label = visible(value.label) if value.label else ""
     if not label or not has_markup(label) or not name.startswith(typeset(label)):
         return None
-    return markup.html(label) + _html.escape(name[len(typeset(label)):], quote=True)
+    return markup.html(label, script_size) + _html.escape(name[len(typeset(label)):], quote=True)
 
 
 def node_names(order: Sequence[Value], root: Value | None = None) -> dict[Value, str]:

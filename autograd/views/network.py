@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 from ..engine import Parameter, Value
 from ..graph import topological_order
 from . import markup
+from .dot import SCRIPT_SCALE
 from .grouping import group_outputs, summary_groups
 from .naming import hover_text, number_text, shown_numbers, typeset, visible
 
@@ -332,7 +333,10 @@ def _pending(final: str) -> str:
     shape (every digit a 0: the number itself is not given away), so that the
     pictures of a pass half done keep the layout of the finished one.
     """
-    rest = _DIGIT.sub("0", _esc(final)[1:])
+    final = _esc(final)
+    # "?" stands in for a digit, as wide as any in Helvetica; a minus sign keeps its own width
+    # (Graphviz measures "−" as wider than a digit), as "?−.0000" for −0.0672.
+    rest = "−" + _DIGIT.sub("0", final[2:]) if final.startswith("−") else _DIGIT.sub("0", final[1:])
     return _UNKNOWN + (f'<font color="transparent">{rest}</font>' if rest else "")
 
 
@@ -349,16 +353,33 @@ def _unit(letter: str, n: NetworkNeuron) -> str:
     return f"{letter}<sub>{n.index}</sub><sup>({n.layer})</sup>"
 
 
-def _rows(rows: list[str]) -> str:
-    """HTML-like rows, one under the other, centred."""
-    table = "".join(f"<tr><td>{r}</td></tr>" for r in rows)
+_SCRIPTED = re.compile(r"<(sub|sup)>(.*?)</\1>")
+_AFTER_SCRIPT = re.compile(r"(</su[bp]>) ")
+
+
+def _typeset_scripts(text: str, size: int) -> str:
+    """Sub- and superscripts at ``SCRIPT_SCALE`` of the text's ``size``, and a space after one that stays.
+
+    Graphviz lays a row out piece by piece at the sizes it is given, one SVG
+    text per piece; a script at full size stands apart from its letter. A
+    piece's leading space is dropped by a browser (SVG collapses it), so the
+    space after a script is a no-break space: ``z₁⁽²⁾ = 1.05``, not ``z₁⁽²⁾= 1.05``.
+    """
+    small = round(SCRIPT_SCALE * size)  # Graphviz reads a whole point size
+    text = _SCRIPTED.sub(lambda m: f'<{m[1]}><font point-size="{small}">{m[2]}</font></{m[1]}>', text)
+    return _AFTER_SCRIPT.sub(r"\1&#160;", text)
+
+
+def _rows(rows: list[str], size: int) -> str:
+    """HTML-like rows, one under the other, centred; ``size`` is their text's point size."""
+    table = "".join(f"<tr><td>{_typeset_scripts(r, size)}</td></tr>" for r in rows)
     return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{table}</table>>'
 
 
-def _on_white(text: str) -> str:
+def _on_white(text: str, size: int) -> str:
     """An arrow's label on a white ground: an arrow passing under it does not cross its text."""
     return (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="0" bgcolor="white">'
-            f"<tr><td>{text}</td></tr></table>>")
+            f"<tr><td>{_typeset_scripts(text, size)}</td></tr></table>>")
 
 
 def _name(v: Value, fallback: str) -> str:
@@ -470,7 +491,7 @@ def network_graph(
         if x in hot or f"X{j}" in marked:
             attrs.update(red)
         # Name and number one under the other: a narrower circle, a narrower column.
-        g.node(f"X{j}", _rows([name, f"= {data(x)}"]), **attrs)
+        g.node(f"X{j}", _rows([name, f"= {data(x)}"], look.node_size), **attrs)
         column.append(f"X{j}")
     columns.append(column)
     # Neurons.
@@ -488,7 +509,7 @@ def network_graph(
                 rows.append(f"{_name(n.bias, _unit('b', n))} = {data(n.bias)}")
                 if show_grad:
                     rows.append(f"∂L/∂b = {grad(n.bias)}")
-            label = _rows(rows)
+            label = _rows(rows, look.node_size)
             attrs = {"shape": "circle", "style": "filled", "fillcolor": _NEURON, "margin": "0",
                      **exact((n.z, "z"), (n.a if n.a is not n.z else None, "a"), (n.bias, "b")),
                      **ids(f"N{n.layer}_{n.index}")}
@@ -506,7 +527,7 @@ def network_graph(
              **ids("L"), **exact((root, "L"))}
     if root in hot or "L" in marked:
         attrs.update(red)
-    g.node("L", _rows(loss_rows), **attrs)
+    g.node("L", _rows(loss_rows, look.node_size), **attrs)
     titles.append("loss")
     columns.append(["L", "legend"] if legend else ["L"])
     # Weights: the arrows, each from the Value it scales (an input, or an activation before).
@@ -519,8 +540,8 @@ def network_graph(
                 text = f"{name} = {data(w)}"
                 if show_grad:
                     text += f"<br/>∂L/∂w = {grad(w)}"
-                attrs = {"label": _on_white(text), "color": colour, "fontcolor": colour, **exact((w, "w")),
-                         **ids(f"W{n.layer}_{n.index}_{j}")}
+                attrs = {"label": _on_white(text, look.edge_size), "color": colour, "fontcolor": colour,
+                         **exact((w, "w")), **ids(f"W{n.layer}_{n.index}_{j}")}
                 if products.get(w) in hot or f"W{n.layer}_{n.index}_{j}" in marked:
                     attrs.update(red, fontcolor=_HIGHLIGHT)
                 g.edge(src, f"N{n.layer}_{n.index}", **attrs)

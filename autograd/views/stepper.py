@@ -69,8 +69,9 @@ and ``a⁽ˡ⁾ = g(z⁽ˡ⁾)`` for l = 1 … L, then backward by the delta rul
 ``∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ`` and ``∂L/∂b⁽ˡ⁾ = δ⁽ˡ⁾``, each with its numbers
 (see ``layers.py``). The layer's neurons light up, and the picture's
 numbers appear as the steps compute them. A click on δᵢ (on its neuron, or
-its number key 1–9) shows the scalar steps of the lesson that make it, from
-the δ's of the layer above down to ∂L/∂zᵢ.
+its number key 1–9) shows the scalar chain rule that makes it, typeset as the
+equations are: δₖ⁽ˡ⁺¹⁾ · wₖᵢ⁽ˡ⁺¹⁾ from each neuron k of the layer above (the
+output's from the loss's slope), their sum ∂L/∂aᵢ⁽ˡ⁾, then times g′(zᵢ⁽ˡ⁾).
 
 All numbers are the ones Python computed: after the last backward step
 every gradient equals the one ``L.backward()`` computes, to the last bit.
@@ -424,9 +425,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
 
     layered = None
     if layers:
-        # The scalar steps stay, in the engine's order, as what each δᵢ opens into.
-        backward = [s for s in lesson_steps if s["kind"] == "backward"]
-        layered = layer_steps(steps, number, backward, board.seed(), index)
+        layered = layer_steps(steps, number, index)
         lesson_steps = layered.steps
         edges = []
         group_names = []
@@ -463,7 +462,7 @@ def _lesson(root: Value, fmt: str | None, grad: float, max_nodes: int | None,
         "backward_count": len(steps),
         "updates": updates,
         "lr": lr,
-        "lr_text": format(lr, "g") if lr is not None else "",
+        "lr_text": format(lr, "g").replace("-", "−") if lr is not None else "",
         # What the page needs to run the forward pass again for an η typed on it.
         "ops": [_forward_op(v) for v in order],
         "loss_before": root.data,

@@ -9,10 +9,10 @@
   function num(x) { return typeof x === "string" ? Number(x) : x; }
 
   // ---- numbers written as Python's format(x, fmt) writes them (for a typed learning rate)
-  function fmtNumber(x) {
-    if (!isFinite(x)) return isNaN(x) ? "nan" : (x > 0 ? "inf" : "-inf");
+  function fmtNumber(x, format) {
+    if (!isFinite(x)) return isNaN(x) ? "nan" : (x > 0 ? "inf" : "\u2212inf");
     if (x === 0) x = 0;
-    var m = /^([+ ]?)(?:\.(\d+))?([efg%]?)$/.exec(fmt) || ["", "", "6", "g"];
+    var m = /^([+ ]?)(?:\.(\d+))?([efg%]?)$/.exec(format === undefined ? fmt : format) || ["", "", "6", "g"];
     var p = m[2] === undefined ? 6 : Number(m[2]), kind = m[3] || "g", text;
     if (kind === "f") text = x.toFixed(p);
     else if (kind === "e") text = x.toExponential(p).replace(/e([+-])(\d)$/, "e$10$2");
@@ -27,7 +27,7 @@
       }
     }
     if (m[1] && x >= 0) text = m[1] + text;
-    return text;
+    return text.replace(/-/g, "\u2212");  // the board's minus sign, as Python's board_number writes it
   }
   // A negative factor in parentheses: 0.5 · (−0.08), whichever minus sign it was written with.
   function factor(t) { return t.charAt(0) === "-" || t.charAt(0) === "\u2212" ? "(" + t + ")" : t; }
@@ -37,7 +37,7 @@
   function updateStep() {
     if (lr === null || !updates.length) return null;
     var typed = lr !== lesson.lr;
-    var lrText = typed ? String(lr) : lesson.lr_text, lines = [], out = lesson.out;
+    var lrText = typed ? fmtNumber(lr, "g") : lesson.lr_text, lines = [], out = lesson.out;
     var items = updates.map(function (u) {
       var d = num(u.data), g = num(u.grad);
       var nw = typed ? d - lr * g : num(u["new"]);
@@ -574,6 +574,11 @@
   // when it is readable as a whole. Fit, a zoom or a drag hold the view where the user put it,
   // until the next step (or Follow).
   var READABLE = 18, PRESENT_READABLE = 27;
+  // Below these (px), the layer view frames the step's own layer rather than all of its arrows.
+  var FLOOR = 16, PRESENT_FLOOR = 22;
+  // The layer view's step: its own layer's neurons (the core the camera frames first), and with
+  // them what the overview must not cover (the loss's box too, at the output).
+  var layerCore = [], layerKeep = [];
   var following = true, lastFocus = [], moving = null, movingTo = null;
   var followButton = q(".cr-follow");
   var reduceMotion = typeof window.matchMedia === "function"
@@ -643,8 +648,24 @@
     var r = rectOf(view === views[0] ? elements : groupFocus());
     if (!r) r = [b[0], b[1], b[0] + Math.min(b[2], px[0] / readable), b[1] + b[3]];  // the inputs' side
     var margin = 0.6 * textHeight(view.svg) * 2;
-    var fits = Math.min((px[0] * 0.94) / (r[2] - r[0] + 2 * margin), (px[1] * 0.94) / (r[3] - r[1] + 2 * margin));
-    var scale = Math.max(whole, Math.min(readable, fits));
+    function fitting(q) {
+      return Math.min((px[0] * 0.94) / (q[2] - q[0] + 2 * margin), (px[1] * 0.94) / (q[3] - q[1] + 2 * margin));
+    }
+    var fits = fitting(r);
+    var core = layerCore.length && view === views[0] ? rectOf(layerCore) : null;
+    var floor = (root.classList.contains("cr-present") ? PRESENT_FLOOR : FLOOR) / textHeight(view.svg);
+    if (core && fits < floor) {
+      // The layer view: a step's arrows reach across three columns of a wide network, too small to
+      // read when all are framed. Its own layer's neurons come first, as large as the floor (or as
+      // fits), with as much of the rest around them as the view holds.
+      var scale = Math.max(whole, Math.min(readable, Math.max(fits, Math.min(floor, fitting(core)))));
+      var w = px[0] / scale, h = px[1] / scale;
+      var cx = Math.min(Math.max((r[0] + r[2]) / 2, core[2] + margin - w / 2), core[0] - margin + w / 2);
+      var cy = Math.min(Math.max((r[1] + r[3]) / 2, core[3] + margin - h / 2), core[1] - margin + h / 2);
+      r = [cx, cy, cx, cy];
+    } else {
+      var scale = Math.max(whole, Math.min(readable, fits));
+    }
     var cur = moving ? movingTo : view.box, curScale = Math.min(px[0] / cur[2], px[1] / cur[3]);
     // Already in view at this size: no motion (a hall follows a still picture best).
     if (Math.abs(curScale - scale) < 1e-3 * scale && r[0] - margin >= cur[0] && r[1] - margin >= cur[1]
@@ -690,6 +711,26 @@
     frame.setAttribute("x", b[0]); frame.setAttribute("y", b[1]);
     frame.setAttribute("width", b[2]); frame.setAttribute("height", b[3]);
     frame.setAttribute("stroke-width", String(Math.max(base[2], base[3]) / 120));
+    if (!all && !moving) placeOverview();
+  }
+  function placeOverview() {
+    // Off what the step shows: the first corner (bottom right, bottom left, top right, top left)
+    // where the overview covers none of the step's elements; none free, no overview.
+    var f = null;
+    (layerCore.length ? layerCore.concat(layerKeep) : lastFocus).forEach(function (e) {
+      var c = e.getBoundingClientRect();
+      if (!c.width && !c.height) return;
+      f = f ? [Math.min(f[0], c.left), Math.min(f[1], c.top), Math.max(f[2], c.right), Math.max(f[3], c.bottom)]
+        : [c.left, c.top, c.right, c.bottom];
+    });
+    var corners = [[false, false], [true, false], [false, true], [true, true]];  // [left, top]
+    for (var k = 0; k < corners.length; k++) {
+      overview.classList.toggle("cr-left", corners[k][0]);
+      overview.classList.toggle("cr-top", corners[k][1]);
+      var o = overview.getBoundingClientRect();
+      if (!f || o.right <= f[0] || o.left >= f[2] || o.bottom <= f[1] || o.top >= f[3]) return;
+    }
+    overview.hidden = true;
   }
   overview.addEventListener("pointerdown", function (e) { e.stopPropagation(); });
   overview.addEventListener("click", function (e) {
@@ -864,20 +905,21 @@
     Array.prototype.forEach.call(svgFull.querySelectorAll(".cr-computing, .cr-target, .cr-selected"),
       function (e) { layerMarks.forEach(function (c) { e.classList.remove(c); }); });
     if (openAt !== position) { openDelta = null; openAt = position; }
+    layerCore = []; layerKeep = [];
     if (!current || !current.neurons) return [];
     var backward = current.kind === "layer_backward", focus = [];
     current.neurons.forEach(function (id, k) {
       var e = picture(id);
       toggle(e, backward ? "cr-target" : "cr-computing", true);
       toggle(e, "cr-selected", backward && openDelta === k + 1);
-      if (e) focus.push(e);
+      if (e) { focus.push(e); layerCore.push(e); }
     });
     current.edges.forEach(function (id) {
       var e = picture(id);
       toggle(e, backward ? "cr-active" : "cr-feeding", true);
       if (e) focus.push(e);
     });
-    current.focus.forEach(function (id) { var e = picture(id); if (e) focus.push(e); });
+    current.focus.forEach(function (id) { var e = picture(id); if (e) { focus.push(e); layerKeep.push(e); } });
     return focus;
   }
   function showEquations(box, current) {
@@ -923,12 +965,12 @@
     var head = document.createElement("div");
     head.className = "cr-delta-head";
     head.innerHTML = d.head;  // Python's escaped markup
-    head.appendChild(document.createTextNode(", one edge at a time:"));
+    head.appendChild(document.createTextNode(", step by step:"));
     text.appendChild(head);
     var list = document.createElement("ol");
-    list.className = "cr-delta-steps";
-    d.steps.forEach(function (t) {
-      var li = document.createElement("li"); li.textContent = t; list.appendChild(li);
+    list.className = "cr-delta-steps cr-equations";
+    d.steps_html.forEach(function (h) {
+      var li = document.createElement("li"); li.innerHTML = h; list.appendChild(li);  // Python's escaped markup
     });
     text.appendChild(list);
   }
