@@ -482,19 +482,28 @@ def _stopped(what: str, epoch: int, batch: int, plan: _Plan, n_batches: int, hin
     )
 
 
-def _not_finite_gradients(params: Sequence[Value], names: dict[int, str]) -> list[tuple[str, float]]:
-    """(name, ∂L/∂p) of every parameter whose gradient is NaN or infinite."""
+def _not_finite_gradients(params: Sequence[Value], names: dict[int, str]) -> list[tuple[str, str, float]]:
+    """(key, label, ∂L/∂p) of every parameter whose gradient is NaN or infinite."""
     bad = []
     for i, p in enumerate(params):
         g = p.grad
         if not math.isfinite(g):
-            bad.append((names.get(id(p)) or p.label or f"parameter {i} of the optimizer", g))
+            bad.append((names.get(id(p)) or p.label or f"parameter {i} of the optimizer", p.label, g))
     return bad
 
 
-def _gradient_stopped(bad: list[tuple[str, float]], value: float, epoch: int, batch: int, plan: _Plan,
+def _said(key: str, label: str) -> str:
+    """``w⁽¹⁾₂₁ = 'layers.0.neurons.1.w.0'``: the lecture's name, then the key the code uses."""
+    if not label or label == key:
+        return repr(key)
+    from autograd.views.markup import unicode  # on this error's path only: import nn loads no view
+
+    return f"{unicode(label)} = {key!r}"
+
+
+def _gradient_stopped(bad: list[tuple[str, str, float]], value: float, epoch: int, batch: int, plan: _Plan,
                       n_batches: int) -> str:
-    shown = ", ".join(f"{name!r} ({g})" for name, g in bad[:5])
+    shown = ", ".join(f"{_said(key, label)} ({g})" for key, label, g in bad[:5])
     more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
     return (
         f"the gradient of the loss is not finite in epoch {epoch} of 0..{plan.epochs - 1}, "
@@ -556,7 +565,7 @@ def _run_epoch(model: Module, X: Sequence[Any], y: Sequence[Any], plan: _Plan, e
         bad = _not_finite_gradients(stepped, names)
         if bad:
             message = _gradient_stopped(bad, value, epoch, b, plan, len(chunks))
-            raise NonFiniteLossError(message, epoch, b, value, history, tuple(name for name, _ in bad))
+            raise NonFiniteLossError(message, epoch, b, value, history, tuple(key for key, _, _ in bad))
         plan.optimizer.step()
         total_loss += value * len(Xb)
         if correct is not None:

@@ -219,6 +219,7 @@ def test_a_nan_gradient_under_a_finite_loss_stops_training_before_it_changes_any
             batch_size=1, shuffle=False, progress=False)
     assert (info.value.epoch, info.value.batch, info.value.loss) == (0, 1, 0.0)
     assert info.value.parameters == ("w.0",)
+    assert "w₁ = 'w.0' (nan)" in str(info.value)  # the lecture's name, then the code's key
     assert len(states) == 1
     assert (model.state_dict(), opt.t, opt.m, opt.v) == states[0]
     assert math.isfinite(model.w[0].data)
