@@ -52,6 +52,7 @@ from . import markup
 from .dot import SCRIPT_SCALE
 from .grouping import group_outputs, summary_groups
 from .naming import hover_text, number_text, shown_numbers, typeset, visible
+from .render import import_graphviz
 
 if TYPE_CHECKING:
     import graphviz
@@ -320,6 +321,7 @@ _INPUT = "#dbeafe"
 _NEURON = "#fef3c7"
 _LOSS = "#bbf7d0"
 _HIGHLIGHT = "#dc2626"
+_RED = {"color": _HIGHLIGHT, "penwidth": "3"}
 # One colour per neuron for the arrows into it (none of them red, the highlight's colour).
 _PALETTE = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#a21caf", "#4d7c0f", "#475569")
 _UNKNOWN = "?"
@@ -433,139 +435,150 @@ def network_graph(
             f"network_graph(number=...): expected a function float -> str, got {type(number).__name__}"
         )
     order = topological_order(root)
-    known = set(order)
-    if highlight is not None and highlight not in known:
+    if highlight is not None and highlight not in set(order):
         raise ValueError("network_graph(highlight=...): that Value is not part of the graph of root")
-    marked = _marked_elements(net, order, mark)
-    weights = {w for layer in net.layers for n in layer for w in n.weights}
-    # Each weight's product w·a: on a highlighted path exactly when the arrow is.
-    products = {x: v for v in order if v.op == "*" for x in v.inputs if x in weights}
     hot: set[Value] = set()
-    if highlight is not None:
+    if highlight is not None:  # every Value on a path from it to the loss
         hot = {highlight}
         for v in order:
             if any(x in hot for x in v.inputs):
                 hot.add(v)
-    board = shown_numbers(order, grads, values)
+    picture = _Picture(net, look, number, shown_numbers(order, grads, values), show_grad, element_ids,
+                       hot, _marked_elements(net, order, mark), order)
+    columns = [picture.inputs(), *(picture.neurons(layer) for layer in net.layers), picture.loss(legend)]
+    picture.weights()
+    titles = ["inputs", *(f"layer {k + 1} · {_activation_word(layer[0].activation)}"
+                          for k, layer in enumerate(net.layers)), "loss"]
+    picture.columns(titles, columns)
+    if legend:
+        picture.legend()
+    return picture.g
 
-    def exact(*vs: tuple[Value | None, str]) -> dict[str, str]:
+
+class _Picture:
+    """The network picture as it is drawn: one method per part (inputs, neurons, loss, weights)."""
+
+    def __init__(
+        self, net: Network, look: _Look, number: Callable[[float], str], board: dict, show_grad: bool,
+        element_ids: bool, hot: set[Value], marked: set[str], order: list[Value],
+    ) -> None:
+        self.net, self.look, self.number, self.board = net, look, number, board
+        self.show_grad, self.element_ids, self.hot, self.marked = show_grad, element_ids, hot, marked
+        weights = {w for layer in net.layers for n in layer for w in n.weights}
+        # Each weight's product w·a: on a highlighted path exactly when the arrow is.
+        self.products = {x: v for v in order if v.op == "*" for x in v.inputs if x in weights}
+        g = import_graphviz().Digraph("network", format="svg")
+        g.attr(rankdir="LR", newrank="true", outputorder="edgesfirst", **dict(look.graph))
+        g.attr("node", fontname="Helvetica", fontsize=str(look.node_size))
+        g.attr("edge", fontname="Helvetica", fontsize=str(look.edge_size))
+        self.g = g
+
+    def exact(self, *vs: tuple[Value | None, str]) -> dict[str, str]:
         """The exact floats on hover (a slide shows 3 digits): each Value by its label, else ``name``."""
-        texts = [hover_text(typeset(visible(v.label)) if v.label else name, board[v]) for v, name in vs
+        texts = [hover_text(typeset(visible(v.label)) if v.label else name, self.board[v]) for v, name in vs
                  if v is not None]
         return {"tooltip": "; ".join(texts)}
 
-    def data(v: Value) -> str:
-        shown = board[v].data
-        return _pending(number(v.data)) if shown is None else _esc(number(shown))
+    def data(self, v: Value) -> str:
+        shown = self.board[v].data
+        return _pending(self.number(v.data)) if shown is None else _esc(self.number(shown))
 
-    def grad(v: Value) -> str:
-        shown = board[v].grad
-        return _pending(number(v.grad)) if shown is None else _esc(number(shown))
+    def grad(self, v: Value) -> str:
+        shown = self.board[v].grad
+        return _pending(self.number(v.grad)) if shown is None else _esc(self.number(shown))
 
-    try:
-        import graphviz
-    except ImportError:
-        raise ImportError(
-            "the network picture needs the Python package 'graphviz'; install it with "
-            'pip install "chainrule[draw]" (it also installs the renderer graphviz-pure)'
-        ) from None
-    g = graphviz.Digraph("network", format="svg")
-    g.attr(rankdir="LR", newrank="true", outputorder="edgesfirst", **dict(look.graph))
-    g.attr("node", fontname="Helvetica", fontsize=str(look.node_size))
-    g.attr("edge", fontname="Helvetica", fontsize=str(look.edge_size))
+    def attrs(self, element: str, red: bool, **attrs: str) -> dict[str, str]:
+        """``attrs``, with the element's SVG id if asked for, and red when it is highlighted or marked."""
+        if self.element_ids:
+            attrs["id"] = element
+        if red or element in self.marked:
+            attrs.update(_RED)
+        return attrs
 
-    def ids(name: str) -> dict[str, str]:
-        return {"id": name} if element_ids else {}
+    def inputs(self) -> list[str]:
+        """The inputs' circles: name over number (a narrower circle, a narrower column)."""
+        column = []
+        for j, x in enumerate(self.net.inputs, 1):
+            rows = [_name(x, f"x<sub>{j}</sub>"), f"= {self.data(x)}"]
+            self.g.node(f"X{j}", _rows(rows, self.look.node_size), **self.attrs(
+                f"X{j}", x in self.hot, shape="circle", style="filled", fillcolor=_INPUT, margin="0.02",
+                **self.exact((x, f"x{j}"))))
+            column.append(f"X{j}")
+        return column
 
-    red = {"color": _HIGHLIGHT, "penwidth": "3"}
-    columns: list[list[str]] = []
-    titles = ["inputs"] + [
-        f"layer {k + 1} · {_activation_word(layer[0].activation)}" for k, layer in enumerate(net.layers)
-    ]
-    # Inputs.
-    column = []
-    for j, x in enumerate(net.inputs, 1):
-        name = _name(x, f"x<sub>{j}</sub>")
-        attrs = {"shape": "circle", "style": "filled", "fillcolor": _INPUT, "margin": "0.02", **ids(f"X{j}"),
-                 **exact((x, f"x{j}"))}
-        if x in hot or f"X{j}" in marked:
-            attrs.update(red)
-        # Name and number one under the other: a narrower circle, a narrower column.
-        g.node(f"X{j}", _rows([name, f"= {data(x)}"], look.node_size), **attrs)
-        column.append(f"X{j}")
-    columns.append(column)
-    # Neurons.
-    for layer in net.layers:
+    def neurons(self, layer: tuple[NetworkNeuron, ...]) -> list[str]:
+        """One circle per neuron: z, a = g(z), δ = ∂L/∂z, and the bias with its gradient."""
         column = []
         for n in layer:
             if n.a is not n.z:
-                rows = [f"{_name(n.z, _unit('z', n))} = {data(n.z)}",
-                        f"{_name(n.a, _unit('a', n))} = {data(n.a)}"]
+                rows = [f"{_name(n.z, _unit('z', n))} = {self.data(n.z)}",
+                        f"{_name(n.a, _unit('a', n))} = {self.data(n.a)}"]
             else:  # linear: the sum is the output, and nn labels it a
-                rows = [f"{_unit('z', n)} = {_name(n.a, _unit('a', n))}", f"= {data(n.a)}"]
-            if show_grad:
-                rows.append(f"δ<sub>{n.index}</sub><sup>({n.layer})</sup> = {grad(n.z)}")
+                rows = [f"{_unit('z', n)} = {_name(n.a, _unit('a', n))}", f"= {self.data(n.a)}"]
+            if self.show_grad:
+                rows.append(f"δ<sub>{n.index}</sub><sup>({n.layer})</sup> = {self.grad(n.z)}")
             if n.bias is not None:
-                rows.append(f"{_name(n.bias, _unit('b', n))} = {data(n.bias)}")
-                if show_grad:
-                    rows.append(f"∂L/∂b = {grad(n.bias)}")
-            label = _rows(rows, look.node_size)
-            attrs = {"shape": "circle", "style": "filled", "fillcolor": _NEURON, "margin": "0",
-                     **exact((n.z, "z"), (n.a if n.a is not n.z else None, "a"), (n.bias, "b")),
-                     **ids(f"N{n.layer}_{n.index}")}
-            if n.z in hot or n.a in hot or f"N{n.layer}_{n.index}" in marked:
-                attrs.update(red)
-            g.node(f"N{n.layer}_{n.index}", label, **attrs)
-            column.append(f"N{n.layer}_{n.index}")
-        columns.append(column)
-    # The loss, and after backward its slope at each output, ∇ₐL, where the delta rule starts.
-    # (In the box rather than on the arrows: a column of arrow labels would cost a slide's width.)
-    loss_rows = [f"{_name(root, 'L')} = {data(root)}"]
-    if show_grad:
-        loss_rows += [f"∂L/∂{_name(n.a, _unit('a', n))} = {grad(n.a)}" for n in net.layers[-1]]
-    attrs = {"shape": "box", "style": "filled,rounded", "fillcolor": _LOSS, "penwidth": "2", "margin": "0.08",
-             **ids("L"), **exact((root, "L"))}
-    if root in hot or "L" in marked:
-        attrs.update(red)
-    g.node("L", _rows(loss_rows, look.node_size), **attrs)
-    titles.append("loss")
-    columns.append(["L", "legend"] if legend else ["L"])
-    # Weights: the arrows, each from the Value it scales (an input, or an activation before).
-    sources = [f"X{j}" for j in range(1, len(net.inputs) + 1)]
-    for layer in net.layers:
-        for n in layer:
-            colour = _PALETTE[(n.index - 1) % len(_PALETTE)]
-            for j, (w, src) in enumerate(zip(n.weights, sources), 1):
-                name = _name(w, f"w<sub>{n.index}{j}</sub><sup>({n.layer})</sup>")
-                text = f"{name} = {data(w)}"
-                if show_grad:
-                    text += f"<br/>∂L/∂w = {grad(w)}"
-                attrs = {"label": _on_white(text, look.edge_size), "color": colour, "fontcolor": colour,
-                         **exact((w, "w")), **ids(f"W{n.layer}_{n.index}_{j}")}
-                if products.get(w) in hot or f"W{n.layer}_{n.index}_{j}" in marked:
-                    attrs.update(red, fontcolor=_HIGHLIGHT)
-                g.edge(src, f"N{n.layer}_{n.index}", **attrs)
-        sources = [f"N{n.layer}_{n.index}" for n in layer]
-    for n in net.layers[-1]:
-        attrs = {}
-        if n.a in hot:
-            attrs.update(red)
-        g.edge(f"N{n.layer}_{n.index}", "L", **attrs)
-    # Columns, each with its title on top and its nodes in index order below.
-    for k, (title, column) in enumerate(zip(titles, columns)):
-        with g.subgraph() as same:
-            same.attr(rank="same")
-            same.node(f"title{k}", _esc(title), shape="plaintext", fontsize=str(look.title_size))
-            chain = [f"title{k}", *column]
-            for a, b in zip(chain, chain[1:]):
-                same.edge(a, b, style="invis")
-    if legend:
-        # A node of the last column, under the loss: a graph label would fall outside the 16:9 ratio.
+                rows.append(f"{_name(n.bias, _unit('b', n))} = {self.data(n.bias)}")
+                if self.show_grad:
+                    rows.append(f"∂L/∂b = {self.grad(n.bias)}")
+            node = f"N{n.layer}_{n.index}"
+            self.g.node(node, _rows(rows, self.look.node_size), **self.attrs(
+                node, n.z in self.hot or n.a in self.hot, shape="circle", style="filled", fillcolor=_NEURON,
+                margin="0", **self.exact((n.z, "z"), (n.a if n.a is not n.z else None, "a"), (n.bias, "b"))))
+            column.append(node)
+        return column
+
+    def loss(self, legend: bool) -> list[str]:
+        """The loss, and after backward its slope at each output, ∇ₐL, where the delta rule starts.
+
+        (In the box rather than on the arrows: a column of arrow labels would cost a slide's width.)
+        """
+        root = self.net.loss
+        rows = [f"{_name(root, 'L')} = {self.data(root)}"]
+        if self.show_grad:
+            rows += [f"∂L/∂{_name(n.a, _unit('a', n))} = {self.grad(n.a)}" for n in self.net.layers[-1]]
+        self.g.node("L", _rows(rows, self.look.node_size), **self.attrs(
+            "L", root in self.hot, shape="box", style="filled,rounded", fillcolor=_LOSS, penwidth="2",
+            margin="0.08", **self.exact((root, "L"))))
+        return ["L", "legend"] if legend else ["L"]
+
+    def weights(self) -> None:
+        """An arrow per weight, from the Value it scales (an input, an activation), in its neuron's colour."""
+        sources = [f"X{j}" for j in range(1, len(self.net.inputs) + 1)]
+        for layer in self.net.layers:
+            for n in layer:
+                colour = _PALETTE[(n.index - 1) % len(_PALETTE)]
+                for j, (w, src) in enumerate(zip(n.weights, sources), 1):
+                    text = f"{_name(w, f'w<sub>{n.index}{j}</sub><sup>({n.layer})</sup>')} = {self.data(w)}"
+                    if self.show_grad:
+                        text += f"<br/>∂L/∂w = {self.grad(w)}"
+                    element = f"W{n.layer}_{n.index}_{j}"
+                    attrs = self.attrs(element, self.products.get(w) in self.hot,
+                                       label=_on_white(text, self.look.edge_size), color=colour,
+                                       fontcolor=colour, **self.exact((w, "w")))
+                    if attrs["color"] == _HIGHLIGHT:
+                        attrs["fontcolor"] = _HIGHLIGHT
+                    self.g.edge(src, f"N{n.layer}_{n.index}", **attrs)
+            sources = [f"N{n.layer}_{n.index}" for n in layer]
+        for n in self.net.layers[-1]:  # and the outputs' arrows into the loss
+            self.g.edge(f"N{n.layer}_{n.index}", "L", **(_RED if n.a in self.hot else {}))
+
+    def columns(self, titles: list[str], columns: list[list[str]]) -> None:
+        """Each column with its title on top and its nodes in index order below."""
+        for k, (title, column) in enumerate(zip(titles, columns)):
+            with self.g.subgraph() as same:
+                same.attr(rank="same")
+                same.node(f"title{k}", _esc(title), shape="plaintext", fontsize=str(self.look.title_size))
+                chain = [f"title{k}", *column]
+                for a, b in zip(chain, chain[1:]):
+                    same.edge(a, b, style="invis")
+
+    def legend(self) -> None:
+        """A node of the last column, under the loss: a graph label would fall outside the 16:9 ratio."""
         lines = ["z = Σ w·a + b", "a = g(z)"]
-        lines += ["δ = ∂L/∂z", "arrow: w, ∂L/∂w"] if show_grad else ["arrow: a weight w"]
-        g.node("legend", "<" + "<br/>".join(_esc(t) for t in lines) + ">", shape="box", style="rounded",
-               color="#9ca3af", fontsize=str(look.edge_size), margin="0.1")
-    return g
+        lines += ["δ = ∂L/∂z", "arrow: w, ∂L/∂w"] if self.show_grad else ["arrow: a weight w"]
+        self.g.node("legend", "<" + "<br/>".join(_esc(t) for t in lines) + ">", shape="box", style="rounded",
+                    color="#9ca3af", fontsize=str(self.look.edge_size), margin="0.1")
 
 
 def _marked_elements(
