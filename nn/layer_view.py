@@ -170,6 +170,20 @@ class LayerView:
         return w.finish(lines)
 
 
+# What a page holds of a vector or a matrix in LaTeX: a wider layer is shown by its ends, the
+# first numbers, ⋯ or ⋮, and the last (amsmath's bmatrix also stops at 10 columns). str() and the
+# fields keep every number.
+_LATEX_COLUMNS = 5
+_LATEX_ROWS = 16
+
+
+def _ends(items: Sequence[Any], limit: int, gap: Any) -> list[Any]:
+    """``items`` when there are at most ``limit``, else the first ``limit − 2``, ``gap`` and the last."""
+    if len(items) <= limit:
+        return list(items)
+    return [*items[:limit - 2], gap, items[-1]]
+
+
 class _Writer:
     """The few symbols the layer view writes, in plain text (Unicode), Markdown or LaTeX."""
 
@@ -214,14 +228,22 @@ class _Writer:
 
     def vec(self, v: Sequence[float]) -> str:
         if self.kind == "latex":
-            return r"\begin{bmatrix}" + r" \\ ".join(self.num(x) for x in v) + r"\end{bmatrix}"
+            cells = _ends(v, _LATEX_ROWS, r"\vdots")
+            return r"\begin{bmatrix}" + r" \\ ".join(self.cell(x) for x in cells) + r"\end{bmatrix}"
         return "[" + ", ".join(self.num(x) for x in v) + "]"
 
     def mat(self, m: Sequence[Sequence[float]]) -> str:
         if self.kind == "latex":
-            rows = r" \\ ".join(" & ".join(self.num(x) for x in row) for row in m)
-            return r"\begin{bmatrix}" + rows + r"\end{bmatrix}"
+            rows = [_ends(row, _LATEX_COLUMNS, r"\cdots") for row in m]
+            if len(rows) > _LATEX_ROWS:
+                gap = [r"\ddots" if c == r"\cdots" else r"\vdots" for c in rows[0]]
+                rows = _ends(rows, _LATEX_ROWS, gap)
+            body = r" \\ ".join(" & ".join(self.cell(x) for x in row) for row in rows)
+            return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
         return "[" + "; ".join(", ".join(self.num(x) for x in row) for row in m) + "]"
+
+    def cell(self, x: float | str) -> str:
+        return x if isinstance(x, str) else self.num(x)
 
     def heading(self, text: str) -> str:
         if self.kind == "markdown":

@@ -37,11 +37,18 @@ def two_four_one():
     return model, [0.7, -1.2], 1.0
 
 
+def wide():
+    """A 3-16-16-2 network: wider than a page holds, and than amsmath's bmatrix (10 columns)."""
+    model = MLP(3, [16, 16, 2], activation="tanh", seed=0)
+    return model, [0.5, -1.0, 0.2], [1.0, 1.0]
+
+
 NETWORKS = {
     "homework": lambda: homework(bias=False),
     "homework-bias": lambda: homework(bias=True),
     "2-4-1": two_four_one,
     "delta-rule": delta_rule,
+    "3-16-16-2": wide,
 }
 
 
@@ -70,8 +77,8 @@ VIEWS = {"explain": explain_body, "deltas": deltas_body, "derive": derive_body}
 # The homework's three documents are the default run's; the other networks' take a few seconds more.
 DOCUMENTS = [
     pytest.param(view, name, id=f"{view}-{name}", marks=() if name == "homework" else pytest.mark.slow)
-    for view in VIEWS for name in NETWORKS
-]
+    for view in VIEWS for name in NETWORKS if name != "3-16-16-2"
+] + [pytest.param("deltas", "3-16-16-2", id="deltas-3-16-16-2")]  # the layer view is what a wide net gets
 
 
 def document(body):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 
@@ -164,3 +165,20 @@ def test_layer_view_refuses_what_it_cannot_use(args, error, match):
 def test_set_weights_fixture_sets_every_weight():
     model = set_weights(MLP(2, [2, 1], seed=0), [[[1, 2], [3, 4]], [[5, 6]]], [[7, 8], [9]])
     assert [p.data for p in model.parameters()] == [1, 2, 7, 3, 4, 8, 5, 6, 9]
+
+
+def test_a_wide_layer_is_shown_by_its_ends_in_latex():
+    from autograd.views.naming import number_text
+
+    model = nn.MLP(3, [12, 1], activation="tanh", seed=0)
+    view = nn.deltas(model, [0.5, -1.0, 0.2], 1.0)
+    latex = view.to_latex()
+    # ∂L/∂W⁽²⁾ is 1 × 12: its first three numbers, ⋯, its last (amsmath's bmatrix stops at 10 columns).
+    line = next(t for t in latex.splitlines() if t.startswith(r"\[ \frac{\partial L}{\partial W^{(2)}}"))
+    (row,) = re.findall(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", line)
+    numbers = [number_text(g).replace("−", "-") for g in view.grad_W[1][0]]
+    assert row.split(" & ") == [*numbers[:3], r"\cdots", numbers[-1]]
+    # ∂L/∂W⁽¹⁾ is 12 × 3: shown whole, 12 rows.
+    line = next(t for t in latex.splitlines() if t.startswith(r"\[ \frac{\partial L}{\partial W^{(1)}}"))
+    assert line.count(r" \\ ") == 11 and r"\cdots" not in line
+    assert number_text(view.grad_W[1][0][5]) in str(view)  # the text keeps every number
