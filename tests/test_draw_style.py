@@ -134,3 +134,14 @@ def test_frames_draw_only_the_graph_styles(tmp_path):
 
     with pytest.raises(ValueError, match="expected one of 'default', 'slide'"):
         write_frames(small_graph(), tmp_path, style="network")
+
+
+def test_the_network_picture_refuses_more_weights_than_a_slide_holds():
+    from autograd.views.draw import NETWORK_MAX_WEIGHTS, GraphTooLargeError
+
+    model = nn.MLP(2, [8, 8, 1], activation="tanh", seed=0)  # 16 + 64 + 8 = 88 weights
+    L = nn.mse_loss([model([0.5, -1.0])], [1.0])
+    assert sum(len(n.w) for layer in model.layers for n in layer.neurons) > NETWORK_MAX_WEIGHTS
+    with pytest.raises(GraphTooLargeError, match=r"88 weights, more than 64.*max_nodes=None"):
+        draw(L, style="network")
+    assert "N3_1" in draw(L, style="network", max_nodes=None).source

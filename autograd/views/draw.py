@@ -51,7 +51,7 @@ from ..engine import Value
 from ..graph import topological_order
 from .dot import GraphTooLargeError, Scene, graph_dot, number_formatter, scene, summary_dot
 from .grouping import group_outputs, label_group, summary_groups
-from .network import NotANetworkError, network_graph
+from .network import NotANetworkError, find_network, network_graph
 from .render import (
     DEFAULT_TIMEOUT,
     RENDERER_ENV,
@@ -85,6 +85,7 @@ __all__ = [
     "STYLES",
     "GRAPH_STYLES",
     "NotANetworkError",
+    "NETWORK_MAX_WEIGHTS",
 ]
 
 DEFAULT_MAX_NODES = 300
@@ -127,7 +128,8 @@ def draw(
         mark: Values and arrows (``(result, input position)``) to paint red:
             what has just changed (``write_frames`` uses it).
         max_nodes: refuse graphs with more Values than this, with a message
-            (``None`` draws any size).
+            (``None`` draws any size); the network picture refuses more than
+            ``NETWORK_MAX_WEIGHTS`` (64) weights unless it is ``None``.
         renderer: ``"dot"`` or ``"graphviz-pure"`` to force one (default:
             ``dot`` if installed, else graphviz-pure; or ``$CHAINRULE_RENDERER``).
         timeout: seconds the renderer may run when the drawing is saved or
@@ -152,6 +154,7 @@ def draw(
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
     if look.network:
+        _check_network_size(root, max_nodes)
         number = number_formatter(look.fmt) if look.fmt is not None else None
         g = network_graph(root, slide=look.slide, number=number, show_grad=look.show_grad, legend=look.legend,
                           element_ids=look.element_ids, grads=grads, values=values, highlight=highlight,
@@ -162,6 +165,22 @@ def draw(
         return Drawing(summary_dot(s, look, max_nodes), len(s.order), True, renderer, timeout)
     _check_size(s, max_nodes)
     return Drawing(graph_dot(s, look), len(s.order), False, renderer, timeout)
+
+
+#: Above this many weights the network picture is refused unless max_nodes=None: each weight is
+#: an arrow with a label: a 2-16-16-1 net's 304 took 24 s to draw (dot, a 2-core machine), unreadable.
+NETWORK_MAX_WEIGHTS = 64
+
+
+def _check_network_size(root: Value, max_nodes: int | None) -> None:
+    weights = sum(len(n.weights) for layer in find_network(root).layers for n in layer)
+    if max_nodes is not None and weights > NETWORK_MAX_WEIGHTS:
+        raise GraphTooLargeError(
+            f"draw(style='network'): the network has {weights} weights, more than {NETWORK_MAX_WEIGHTS}; "
+            "each is an arrow with its label, which no slide can hold and Graphviz takes long to lay out. "
+            "Draw it anyway with draw(L, style='network', max_nodes=None), or one box per neuron "
+            "with draw(L, summarize=True)"
+        )
 
 
 def _check_size(s: Scene, max_nodes: int | None) -> None:
