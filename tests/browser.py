@@ -57,3 +57,40 @@ def browser():
     """One headless Chromium for a whole test module (import this fixture into the module)."""
     with launched_chromium() as chromium:
         yield chromium
+
+
+def stepper_pages(browser, folder, *, reduced_motion: bool = True) -> Iterator:
+    """What an ``open_page`` fixture yields: a function that writes a stepper page and opens it.
+
+    ``opener(root, **options)`` writes ``write_stepper(root, ..., **options)`` (or the given
+    ``html=``) into ``folder`` and opens it at ``width`` × ``height``, with the browser's
+    reduced-motion setting on or off; ``address`` is added to its URL (``#step=3``). When the test
+    is over, no page may have raised an error or asked for anything outside the file (the page
+    works offline, in a lecture hall).
+    """
+    from autograd.views.stepper import write_stepper
+
+    pages = []
+    default_motion = reduced_motion
+
+    def opener(root=None, *, html=None, address="", width=1280, height=720, reduced_motion=None, **options):
+        path = folder / f"steps{len(pages)}.html"
+        if html is None:
+            write_stepper(root, path, **options)
+        else:
+            path.write_text(html, encoding="utf-8")
+        reduce = default_motion if reduced_motion is None else reduced_motion
+        page = browser.new_page(viewport={"width": width, "height": height},
+                                reduced_motion="reduce" if reduce else "no-preference")
+        requests, errors = [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri() + address)
+        pages.append((page, requests, errors))
+        return page
+
+    yield opener
+    for page, requests, errors in pages:
+        assert errors == [], errors
+        assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
+        page.close()

@@ -8,35 +8,19 @@ derivatives of the arrows, of every question not yet answered.
 import re
 
 import pytest
-from browser import browser, require_renderer  # noqa: F401 (browser is a fixture)
+from browser import browser, require_renderer, stepper_pages  # noqa: F401 (browser is a fixture)
 from lecture_graphs import abs_kink, network_221, relu_kink, sigmoid_neuron, sin_square, xyz
 
 require_renderer()
 
 from autograd import Constant, explain  # noqa: E402
-from autograd.views.stepper import write_stepper  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
-    pages = []
-
-    def opener(root, *, address="", width=1280, height=720, **options):
-        path = tmp_path / f"quiz{len(pages)}.html"
-        write_stepper(root, path, **options)
-        page = browser.new_page(viewport={"width": width, "height": height})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri() + address)
-        pages.append((page, errors))
-        return page
-
-    yield opener
-    for page, errors in pages:
-        assert errors == [], errors
-        page.close()
+    yield from stepper_pages(browser, tmp_path, reduced_motion=False)
 
 
 def answer_box(page):

@@ -7,49 +7,25 @@ import math
 import random
 
 import pytest
-from browser import browser  # noqa: F401 (browser is a fixture)
+from browser import browser, require_renderer, stepper_pages  # noqa: F401 (browser is a fixture)
 from stepper_graphs import fan_out, neuron
 
 pytest.importorskip("graphviz")
 
-from autograd import RendererNotFoundError, Value, explain  # noqa: E402
-from autograd.views.draw import find_renderer  # noqa: E402
+from autograd import Value, explain  # noqa: E402
 from autograd.views.quiz import board_number as number_text  # noqa: E402
-from autograd.views.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
+from autograd.views.stepper import stepper_fragment, stepper_html  # noqa: E402
 
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
+require_renderer()
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
-    pages = []
-
-    def opener(root=None, *, html=None, address="", width=1280, height=720, **options):
-        path = tmp_path / f"steps{len(pages)}.html"
-        if html is None:
-            write_stepper(root, path, **options)
-        else:
-            path.write_text(html, encoding="utf-8")
-        # No animation: these tests read the view as it is after each step (the camera's motion
-        # has its own tests in test_stepper_view_browser.py).
-        page = browser.new_page(viewport={"width": width, "height": height}, reduced_motion="reduce")
-        requests, errors = [], []
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri() + address)
-        pages.append((page, requests, errors))
-        return page
-
-    yield opener
-    for page, requests, errors in pages:
-        assert errors == [], errors
-        assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
-        page.close()
+    # No animation: these tests read the view as it is after each step (the camera's motion
+    # has its own tests in test_stepper_view_browser.py).
+    yield from stepper_pages(browser, tmp_path)
 
 
 def row(page, i):

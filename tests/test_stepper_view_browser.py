@@ -8,43 +8,21 @@ import math
 import statistics
 
 import pytest
-from browser import browser  # noqa: F401 (browser is a fixture)
+from browser import browser, require_renderer, stepper_pages  # noqa: F401 (browser is a fixture)
 from stepper_graphs import delta_rule_neuron, network
 
 pytest.importorskip("graphviz")
 
-from autograd import RendererNotFoundError, explain  # noqa: E402
-from autograd.views.draw import find_renderer  # noqa: E402
-from autograd.views.stepper import write_stepper  # noqa: E402
+from autograd import explain  # noqa: E402
 
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
+require_renderer()
 
 pytestmark = pytest.mark.browser
 
 
-
 @pytest.fixture
 def open_page(browser, tmp_path):  # noqa: F811 (the fixture imported above)
-    pages = []
-
-    def opener(root, *, width=1280, height=720, reduced_motion=True, **options):
-        path = tmp_path / f"steps{len(pages)}.html"
-        write_stepper(root, path, **options)
-        page = browser.new_page(viewport={"width": width, "height": height},
-                                reduced_motion="reduce" if reduced_motion else "no-preference")
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        pages.append((page, errors))
-        return page
-
-    yield opener
-    for page, errors in pages:
-        assert errors == [], errors
-        page.close()
+    yield from stepper_pages(browser, tmp_path)
 
 
 def button(page, name):
