@@ -1,4 +1,4 @@
-"""Headless Chromium for the browser tests: where it is, and how it is started."""
+"""Headless Chromium for the browser tests, and the Graphviz check every stepper-page test makes first."""
 
 from __future__ import annotations
 

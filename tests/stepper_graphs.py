@@ -1,6 +1,9 @@
-"""Small graphs with known gradients, shared by the stepper's tests."""
+"""Small graphs with known gradients, shared by the stepper's tests, and the lesson a page carries."""
 
 from __future__ import annotations
+
+import json
+import re
 
 from autograd import Parameter, Value
 
@@ -45,3 +48,10 @@ def network(hidden, seed=0):
     L = (y - 1.0) ** 2
     L.label = "L"
     return L, model
+
+
+def lesson_data(html_text: str) -> dict:
+    """The lesson (steps, nodes, numbers) a stepper page carries as JSON for its script."""
+    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', html_text, re.S)
+    assert match is not None, "the page has no lesson"
+    return json.loads(match.group(1))

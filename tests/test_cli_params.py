@@ -5,10 +5,10 @@ updates w and b only, ``--lr`` alone is refused (it used to update the data
 and the target too), and a name that is not a variable gets "did you mean".
 """
 
-import json
 import re
 
 import pytest
+from stepper_graphs import lesson_data
 
 from autograd import RendererNotFoundError
 from autograd.cli import main
@@ -20,9 +20,7 @@ AT = ["w=2", "x=3", "b=1"]
 
 
 def lesson(path):
-    text = path.read_text(encoding="utf-8")
-    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', text, re.S)
-    return json.loads(match.group(1))
+    return lesson_data(path.read_text(encoding="utf-8"))
 
 
 def needs_a_renderer():

@@ -8,12 +8,12 @@ drawing's arrows all write operands by this one rule.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
 import pytest
 from lecture_networks import homework
+from stepper_graphs import lesson_data
 
 import nn
 from autograd import Value, derive, explain
@@ -114,9 +114,7 @@ def test_a_one_letter_name_with_scripts_multiplies_a_bracket_as_one_letter_does(
 def _lesson(L):
     from autograd.views.stepper import stepper_html
 
-    page = stepper_html(L)
-    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', page, re.S)
-    return json.loads(match.group(1))
+    return lesson_data(stepper_html(L))
 
 
 def test_the_stepper_board_writes_names_without_brackets():

@@ -4,32 +4,27 @@ The same questions in a real browser are tested in test_quiz_browser.py.
 """
 
 import itertools
-import json
 import math
 import re
 
 import pytest
+from browser import require_renderer
 from lecture_graphs import abs_kink, network_221, relu_kink, sigmoid_neuron, sin_square, xyz
+from stepper_graphs import lesson_data as page_lesson
 
 pytest.importorskip("graphviz")
 
-from autograd import RendererNotFoundError, Value, explain  # noqa: E402
-from autograd.views.draw import find_renderer  # noqa: E402
+from autograd import Value, explain  # noqa: E402
 from autograd.views.quiz import matches, zero_up_to_rounding  # noqa: E402
 from autograd.views.stepper import stepper_html  # noqa: E402
 
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
+require_renderer()
 
 LESSONS = [xyz, sin_square, sigmoid_neuron, network_221, relu_kink, abs_kink]
 
 
 def lesson_data(root, **options):
-    text = stepper_html(root, **options)
-    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', text, re.S)
-    return json.loads(match.group(1))
+    return page_lesson(stepper_html(root, **options))
 
 
 def texts(data):

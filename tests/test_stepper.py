@@ -3,30 +3,21 @@
 The page in a real browser is tested in test_stepper_browser.py.
 """
 
-import json
 import math
 import os
 import re
 
 import pytest
-from stepper_graphs import fan_out, neuron
+from browser import require_renderer
+from stepper_graphs import fan_out, lesson_data, neuron
 
 pytest.importorskip("graphviz")
 
-from autograd import RendererNotFoundError, Value, explain  # noqa: E402
-from autograd.views.draw import find_renderer  # noqa: E402
+from autograd import Value, explain  # noqa: E402
 from autograd.views.quiz import board_number  # noqa: E402
 from autograd.views.stepper import stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
-
-
-def lesson_data(html_text):
-    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', html_text, re.S)
-    return json.loads(match.group(1))
+require_renderer()
 
 
 def of_kind(data, kind):

@@ -1,30 +1,20 @@
 """The stepper's page as data: its options, the roles of its Values, the order of a network's steps,
 and the update step with its loss before and after. (The page in a browser: test_stepper_view_browser.py.)"""
 
-import json
 import re
 
 import pytest
-from stepper_graphs import delta_rule_neuron, neuron
+from browser import require_renderer
+from stepper_graphs import delta_rule_neuron, lesson_data, neuron
 
 pytest.importorskip("graphviz")
 
 import autograd  # noqa: E402
-from autograd import RendererNotFoundError  # noqa: E402
 from autograd.cli.main import main  # noqa: E402
 from autograd.views.dot import COLOURS  # noqa: E402
-from autograd.views.draw import find_renderer  # noqa: E402
 from autograd.views.stepper import StepperOptions, stepper_fragment, stepper_html, write_stepper  # noqa: E402
 
-try:
-    find_renderer()
-except RendererNotFoundError:
-    pytest.skip("no Graphviz renderer installed", allow_module_level=True)
-
-
-def lesson_data(html_text):
-    match = re.search(r'<script type="application/json" class="cr-lesson">(.*?)</script>', html_text, re.S)
-    return json.loads(match.group(1))
+require_renderer()
 
 
 def box_fill(html_text, i):
