@@ -174,9 +174,7 @@ def remove_stale(folder: str | os.PathLike, name: str | None = None) -> None:
 
 
 def _running(pid: int) -> bool:
-    """Whether a process with this id runs (this one included: its other writes may be under way)."""
-    if pid == os.getpid():
-        return True
+    """Whether a process with this id runs (remove_stale keeps this process's own files before asking)."""
     if sys.platform == "win32":
         return True  # no cheap check there: keep the file rather than remove a live writer's
     try:

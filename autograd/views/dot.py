@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..checks import number_format
 from ..engine import Parameter, Value
 from ..graph import topological_order
 from .grouping import depths, group_outputs, group_title, summary_groups
@@ -27,14 +26,13 @@ from .naming import (
     local_formula,
     node_names,
     noise_free,
-    number_text,
     op_symbol,
     shown_numbers,
     visible,
 )
 from .render import import_graphviz
 from .roles import value_role
-from .style import NumberFormat, Style
+from .style import Style, number_formatter
 
 if TYPE_CHECKING:
     import graphviz
@@ -47,7 +45,6 @@ __all__ = [
     "COLOURS",
     "HIGHLIGHT_ATTRS",
     "LOOKS",
-    "number_formatter",
 ]
 
 # Graphviz lays a long arrow out as a chain of hidden points, one per rank it
@@ -79,17 +76,6 @@ class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes``; the message says how to draw it anyway."""
 
 
-
-
-def number_formatter(fmt: NumberFormat | None) -> Callable[[float], str]:
-    if fmt is None:
-        return number_text
-    if callable(fmt):
-        return fmt
-    if not isinstance(fmt, str):
-        raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, got {type(fmt).__name__}")
-    number_format(fmt, "fmt")
-    return lambda x: number_text(x, fmt)
 
 
 def _record_text(text: str) -> str:

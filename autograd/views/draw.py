@@ -49,9 +49,9 @@ from typing import Any
 
 from ..engine import Value
 from ..graph import topological_order
-from .dot import GraphTooLargeError, Scene, graph_dot, number_formatter, scene, summary_dot
+from .dot import GraphTooLargeError, Scene, graph_dot, scene, summary_dot
 from .grouping import group_outputs, label_group, summary_groups
-from .network import NotANetworkError, find_network, network_graph
+from .network import NotANetworkError, network_graph
 from .render import (
     DEFAULT_TIMEOUT,
     RENDERER_ENV,
@@ -64,7 +64,7 @@ from .render import (
     fit_width,
     register_renderer,
 )
-from .style import GRAPH_STYLES, STYLES, Style
+from .style import GRAPH_STYLES, STYLES, Style, number_formatter
 
 __all__ = [
     "draw",
@@ -154,11 +154,10 @@ def draw(
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"draw(max_nodes=...): expected a positive int or None, got {max_nodes!r}")
     if look.network:
-        _check_network_size(root, max_nodes)
         number = number_formatter(look.fmt) if look.fmt is not None else None
         g = network_graph(root, slide=look.slide, number=number, show_grad=look.show_grad, legend=look.legend,
                           element_ids=look.element_ids, grads=grads, values=values, highlight=highlight,
-                          mark=mark)
+                          mark=mark, max_weights=None if max_nodes is None else NETWORK_MAX_WEIGHTS)
         return Drawing(g, len(topological_order(root)), False, renderer, timeout)
     s = scene(root, look, highlight=highlight, parameters=parameters, grads=grads, values=values, mark=mark)
     if look.summarize is not False or look.group_by is not None:
@@ -170,17 +169,6 @@ def draw(
 #: Above this many weights the network picture is refused unless max_nodes=None: each weight is
 #: an arrow with a label: a 2-16-16-1 net's 304 took 24 s to draw (dot, a 2-core machine), unreadable.
 NETWORK_MAX_WEIGHTS = 64
-
-
-def _check_network_size(root: Value, max_nodes: int | None) -> None:
-    weights = sum(len(n.weights) for layer in find_network(root).layers for n in layer)
-    if max_nodes is not None and weights > NETWORK_MAX_WEIGHTS:
-        raise GraphTooLargeError(
-            f"draw(style='network'): the network has {weights} weights, more than {NETWORK_MAX_WEIGHTS}; "
-            "each is an arrow with its label, which no slide can hold and Graphviz takes long to lay out. "
-            "Draw it anyway with draw(L, style='network', max_nodes=None), or one box per neuron "
-            "with draw(L, summarize=True)"
-        )
 
 
 def _check_size(s: Scene, max_nodes: int | None) -> None:

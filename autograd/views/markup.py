@@ -23,7 +23,7 @@ import html as _html
 import re
 from functools import lru_cache
 
-__all__ = ["parse", "unicode", "latex", "html", "has_markup"]
+__all__ = ["parse", "unicode", "latex", "html", "has_markup", "SUBSCRIPT_CHARS", "SUPERSCRIPT_CHARS"]
 
 # (kind, text): kind is "", "sub" or "sup".
 Piece = tuple[str, str]
@@ -33,6 +33,10 @@ _SUP = dict(zip(
     "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWβγδθιφχ",
     "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵝᵞᵟᶿᶥᵠᵡ",
 ))
+
+#: The characters ``unicode`` writes a sub- or a superscript with.
+SUBSCRIPT_CHARS = frozenset(_SUB.values())
+SUPERSCRIPT_CHARS = frozenset(_SUP.values())
 
 _SCRIPT = re.compile(r"([_^])(?:\{([^{}]*)\}|([A-Za-z0-9])(?![A-Za-z0-9]))")
 

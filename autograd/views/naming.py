@@ -177,8 +177,8 @@ def expression(value: Value, names: dict[Value, str], latex: bool = False) -> st
         args = [a[1:-1] if enclosed(a) else a for a in args]
     if latex and template.startswith("{$a}^") and "^" in args[0]:
         args[0] = f"({args[0]})"  # (a_1^{(2)})^2: a layer superscript and a power apart
-    elif not latex and template.startswith("$a"):
-        args[0] = operand(args[0], powered=powered_at(template, 2)) if powered_at(template, 2) else args[0]
+    elif not latex and template.startswith("$a") and powered_at(template, 2):
+        args[0] = operand(args[0], powered=True)
     return Template(template).substitute(a=args[0], b=args[-1])
 
 
@@ -204,7 +204,7 @@ def in_derivative(name: str) -> str:
 
 
 #: The Unicode sub- and superscript characters that typeset labels use.
-SCRIPT_CHARS = frozenset(markup._SUB.values()) | frozenset(markup._SUP.values())
+SCRIPT_CHARS = markup.SUBSCRIPT_CHARS | markup.SUPERSCRIPT_CHARS
 
 
 def is_word(name: str) -> bool:
@@ -441,21 +441,21 @@ def operand(text: str, powered: bool = False) -> str:
     brackets too, as the lecture writes ``1 − (a⁽¹⁾₁)²``, so that its
     ``(1)`` and the power are not read as one exponent.
     """
-    if powered and is_word(re.sub(r"#\d+$", "", text)) and any(c in _RAISED_SCRIPTS for c in text):
+    word = is_word(re.sub(r"#\d+$", "", text))
+    if word and powered and any(c in markup.SUPERSCRIPT_CHARS for c in text):
         return f"({text})"
-    if is_word(re.sub(r"#\d+$", "", text)) or _UNSIGNED_NUMBER.fullmatch(text) or enclosed(text):
+    if word or _UNSIGNED_NUMBER.fullmatch(text) or enclosed(text):
         return text
     return f"({text})"
 
 
-#: The characters of a Unicode superscript (a name's layer, ⁽¹⁾), and of a power after an operand.
-_RAISED_SCRIPTS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
-POWER_MARKS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻^")
+# What follows an operand raised to a power: a superscript number (x², b⁻¹) or ^ (x^0.5).
+_POWER_MARKS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹⁻^")
 
 
 def powered_at(formula: str, end: int) -> bool:
     """True when what ends at ``end`` in ``formula`` is raised to a power (``out²``, ``b^(−1)``)."""
-    return formula[end:end + 1] in POWER_MARKS and end < len(formula)
+    return formula[end:end + 1] in _POWER_MARKS
 
 
 def local_name(node: Value, x: Value, root: Value, names: dict[Value, str]) -> str:

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 from ..engine import Parameter, Value
 from ..graph import topological_order
 from . import markup
-from .dot import SCRIPT_SCALE
+from .dot import SCRIPT_SCALE, GraphTooLargeError
 from .grouping import group_outputs, summary_groups
 from .naming import hover_text, number_text, shown_numbers, typeset, visible
 from .render import import_graphviz
@@ -401,6 +401,7 @@ def network_graph(
     values: Mapping[Value, float] | None = None,
     highlight: Value | None = None,
     mark: Iterable[Value | tuple[Value, int]] = (),
+    max_weights: int | None = None,
 ) -> graphviz.Digraph:
     """Draw the network that computed the loss ``root`` as the lecture does; return a ``graphviz.Digraph``.
 
@@ -422,11 +423,21 @@ def network_graph(
             bias (its circle), a weight or its product w·a (its arrow), an
             input, the loss or a step of it; a pair (result, input position),
             as ``draw`` takes it, marks its result.
+        max_weights: refuse (``GraphTooLargeError``) a network of more weights
+            than this, each an arrow with its label (None: any number).
 
     Raises ``NotANetworkError`` when the graph is not one sample through an
     nn network (see ``find_network``).
     """
     net = find_network(root)
+    weights = sum(len(n.weights) for layer in net.layers for n in layer)
+    if max_weights is not None and weights > max_weights:
+        raise GraphTooLargeError(
+            f"draw(style='network'): the network has {weights} weights, more than {max_weights}; "
+            "each is an arrow with its label, which no slide can hold and Graphviz takes long to lay out. "
+            "Draw it anyway with draw(L, style='network', max_nodes=None), or one box per neuron "
+            "with draw(L, summarize=True)"
+        )
     look = _LOOKS[bool(slide)]
     if number is None:
         number = (lambda x: number_text(x, look.digits)) if look.digits else number_text

@@ -9,12 +9,27 @@ from typing import Any, Union
 
 from ..checks import did_you_mean, number_format
 from ..engine import Value
+from .naming import number_text
 
-__all__ = ["Style", "STYLES", "GRAPH_STYLES", "NumberFormat"]
+__all__ = ["Style", "STYLES", "GRAPH_STYLES", "NumberFormat", "number_formatter"]
 
 NumberFormat = Union[str, Callable[[float], str]]
 
 _RANKDIRS = ("LR", "TB", "RL", "BT")
+
+
+def number_formatter(fmt: NumberFormat | None) -> Callable[[float], str]:
+    """How a drawing writes a number: by a format spec (``".4f"``), a function, or as every view (None)."""
+    if fmt is None:
+        return number_text
+    if callable(fmt):
+        return fmt
+    if not isinstance(fmt, str):
+        raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, got {type(fmt).__name__}")
+    number_format(fmt, "fmt")
+    return lambda x: number_text(x, fmt)
+
+
 
 
 @dataclass(frozen=True)
@@ -87,12 +102,7 @@ class Style:
         if self.group_by is not None and not callable(self.group_by):
             raise TypeError(f"draw(group_by=...): expected a function Value -> str or None, "
                             f"got {type(self.group_by).__name__}")
-        # A bad format is told now, not at the first number.
-        if self.fmt is not None and not callable(self.fmt):
-            if not isinstance(self.fmt, str):
-                raise TypeError(f"fmt: expected a format spec such as '.4f' or a function, "
-                                f"got {type(self.fmt).__name__}")
-            number_format(self.fmt, "fmt")
+        number_formatter(self.fmt)  # a bad format is told now, not at the first number
         if self.network:
             graph_only = {"rankdir": self.rankdir != "LR", "edge_labels": self.edge_labels is not False,
                           "summarize": self.summarize is not False, "group_by": self.group_by is not None}
