@@ -24,6 +24,8 @@ from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.views.markup import unicode
+from autograd.views.naming import number_text
 
 from ._common import (
     Result,
@@ -51,8 +53,8 @@ def decision_grid(
     return xs, ys, scores
 
 
-NEURON_NAMES = ("w1, w2 and b are the weights and the bias of neuron {index} of layer 0 "
-                "(layers.0.neurons.{index}), x1 and x2 the point; "
+NEURON_NAMES = ("w1, w2 and b are the weights and the bias of neuron {number} of layer 1 "
+                "({names} in the model), x1 and x2 the point; "
                 "p1 = w1\N{MIDDLE DOT}x1, p2 = w2\N{MIDDLE DOT}x2, z = b + p1 + p2, out = relu(z)")
 # In the words of the legend that draw() puts in the picture (input, parameter, result, output).
 NEURON_LEGEND = ("amber: parameters, blue: inputs, white: results (of the operations, on the way to the "
@@ -63,9 +65,10 @@ NEURON_LEGEND = ("amber: parameters, blue: inputs, white: results (of the operat
 def draw_neuron(out: Value, neuron: Any) -> Any:
     """Draw relu(b + w1*x1 + w2*x2) with short names, and a caption that explains its colours.
 
-    The parameters of an MLP are named by their place in it
-    ("layers.0.neurons.3.w.0"), which is too long for a slide: they are drawn
-    as w1, w2 and b, and get their own names back afterwards.
+    The parameters of an MLP are named by their place in it, as the lecture
+    names them (w⁽¹⁾₄₁ for neuron 4 of layer 1); one neuron on its own is
+    drawn as the notes draw one, with w1, w2 and b, and the parameters get
+    their own names back afterwards.
     """
     total = out.inputs[0]  # out = relu(total), total = sum(b, w1*x1, w2*x2)
     short = {w: f"w{i}" for i, w in enumerate(neuron.w, start=1)}
@@ -154,13 +157,16 @@ def main(argv: Sequence[str] | None = None) -> Result:
     neuron = layer.neurons[index]
     out = neuron(inputs)
     # The last training step left its gradients in every parameter's .grad, and
-    # backward() adds to .grad: clear them, so that the drawing shows d(output)/d(w) alone.
+    # backward() adds to .grad: clear them, so that the drawing shows ∂out/∂w alone.
     model.zero_grad()
     out.backward()
-    print(f"  neuron {index} of layer 0 on the point ({sample[0]:.3f}, {sample[1]:.3f}): "
-          f"output {out.data:.4f}; d(output)/d(w) = {[round(w.grad, 4) for w in neuron.w]}")
+    slopes = ", ".join(f"∂out/∂w{i} = {number_text(w.grad)}" for i, w in enumerate(neuron.w, start=1))
+    point = f"({number_text(sample[0])}, {number_text(sample[1])})"
+    print(f"  neuron {index + 1} of layer 1 on the point {point}: out = {number_text(out.data)}; {slopes}")
     drawing = draw_neuron(out, neuron)
-    print(f"  in its drawing, {NEURON_NAMES.format(index=index)}")
+    names = [unicode(p.label) for p in (*neuron.w, neuron.b)]
+    listed = ", ".join(names[:-1]) + " and " + names[-1]
+    print(f"  in its drawing, {NEURON_NAMES.format(number=index + 1, names=listed)}")
     print(f"  colours: {NEURON_LEGEND}")
     save_drawing(drawing, options, "moons_neuron_graph.png", result)
 

@@ -231,6 +231,24 @@ def test_moons_neuron_graph_has_short_names_and_a_legend_of_its_colours(quick_ru
     assert caption in printed and "w1, w2 and b are the weights and the bias" in printed
 
 
+def test_moons_names_its_neuron_as_the_lecture_does(quick_runs):
+    import re
+
+    printed = quick_runs("moons", text=True)
+    # Layers and neurons counted from 1, the model's names w⁽¹⁾ᵢⱼ, b⁽¹⁾ᵢ, ∂ and a true minus sign.
+    (number,) = re.findall(r"neuron (\d+) of layer 1 on the point", printed)
+    assert f"(w⁽¹⁾{_sub(number)}₁, w⁽¹⁾{_sub(number)}₂ and b⁽¹⁾{_sub(number)} in the model)" in printed
+    assert "∂out/∂w1 = " in printed and "d(output)" not in printed
+    # (The model's own description, repr-like, names its layers by the code's keys.)
+    about_the_neuron = [line for line in printed.splitlines() if line.startswith(("  neuron", "  in its"))]
+    assert len(about_the_neuron) == 2
+    assert not any(re.search(r"layers\.\d|neurons\.\d", line) for line in about_the_neuron)
+
+
+def _sub(digits: str) -> str:
+    return digits.translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 def test_moons_caption_names_each_colour_with_the_word_of_the_drawings_legend(quick_runs):
     import re
 
